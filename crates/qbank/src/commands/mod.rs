@@ -1,0 +1,3 @@
+pub(crate) mod check;
+pub(crate) mod rule;
+pub(crate) mod schema;

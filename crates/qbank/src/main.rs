@@ -1,0 +1,32 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use qbank::args::Args;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match qbank::run(args) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            #[expect(clippy::print_stderr, reason = "the binary reports its own failure")]
+            {
+                eprintln!("qbank failed");
+                for cause in error.chain() {
+                    eprintln!("  Cause: {cause}");
+                }
+            }
+            qbank::ExitStatus::Error.into()
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

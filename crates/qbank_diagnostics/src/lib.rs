@@ -1,0 +1,208 @@
+//! Diagnostics for qbank: what a finding is, where it points, and how it is printed.
+//!
+//! Every stage of the pipeline (TOML parsing, schema validation, lint rules, blueprint and
+//! duplicate checks) reports its findings as [`Diagnostic`] values. A diagnostic stores byte
+//! ranges only; lines and columns are computed when it is rendered.
+//!
+//! ```
+//! use qbank_diagnostics::{Annotation, Diagnostic, Severity, SourceFile, TextRange};
+//!
+//! let file = SourceFile::new("bank/items/CISM-0001.toml", "id = \"CISM-1\"\n");
+//! let diagnostic = Diagnostic::new(
+//!     "QB107",
+//!     "id-file-name-mismatch",
+//!     Severity::Error,
+//!     "id `CISM-1` does not match the file name",
+//!     Annotation::primary(file, TextRange::new(5, 13)),
+//! )
+//! .with_help("rename the file to `CISM-1.toml` or change the id");
+//! assert_eq!(diagnostic.location().line, 1);
+//! ```
+#![warn(missing_docs)]
+
+pub mod render;
+mod source;
+
+use std::cmp::Ordering;
+use std::fmt;
+
+pub use source::{LineColumn, LineIndex, SourceFile, TextRange};
+
+/// How serious a finding is. Only errors make a run fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails the run (exit code 1).
+    Error,
+    /// Reported, does not fail the run.
+    Warning,
+    /// Advice, does not fail the run.
+    Info,
+}
+
+impl Severity {
+    /// The lowercase name used in configuration and machine-readable output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a file, with an optional label saying what is there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Annotation {
+    /// The file the range points into.
+    pub file: SourceFile,
+    /// The byte range of the annotated text.
+    pub range: TextRange,
+    /// A short label shown under the range.
+    pub label: Option<String>,
+}
+
+impl Annotation {
+    /// An annotation without a label.
+    pub fn primary(file: SourceFile, range: TextRange) -> Self {
+        Self {
+            file,
+            range,
+            label: None,
+        }
+    }
+
+    /// An annotation with a label.
+    pub fn labelled(file: SourceFile, range: TextRange, label: impl Into<String>) -> Self {
+        Self {
+            file,
+            range,
+            label: Some(label.into()),
+        }
+    }
+}
+
+/// One finding: a rule code, a message, the place it concerns and what to do about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The rule code, such as `QB301`.
+    pub code: &'static str,
+    /// The rule's kebab-case name, such as `duplicate-option`.
+    pub name: &'static str,
+    /// The severity in force for this run.
+    pub severity: Severity,
+    /// What is wrong, as one short phrase.
+    pub message: String,
+    /// Where it is wrong.
+    pub primary: Annotation,
+    /// Other places that explain the finding, such as the first of two duplicates.
+    pub secondary: Vec<Annotation>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with no secondary annotations and no help.
+    pub fn new(
+        code: &'static str,
+        name: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        primary: Annotation,
+    ) -> Self {
+        Self {
+            code,
+            name,
+            severity,
+            message: message.into(),
+            primary,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Adds the `help:` line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a secondary annotation.
+    #[must_use]
+    pub fn with_secondary(mut self, annotation: Annotation) -> Self {
+        self.secondary.push(annotation);
+        self
+    }
+
+    /// The file of the primary annotation.
+    pub fn file(&self) -> &SourceFile {
+        &self.primary.file
+    }
+
+    /// The 1-based start of the primary range.
+    pub fn location(&self) -> LineColumn {
+        self.primary.file.line_column(self.primary.range.start)
+    }
+
+    /// The 1-based end of the primary range.
+    pub fn end_location(&self) -> LineColumn {
+        self.primary.file.line_column(self.primary.range.end)
+    }
+
+    /// The order in which diagnostics are printed: by file, then offset, then code.
+    pub fn sort_key_cmp(&self, other: &Self) -> Ordering {
+        self.primary
+            .file
+            .path()
+            .cmp(other.primary.file.path())
+            .then(self.primary.range.start.cmp(&other.primary.range.start))
+            .then(self.code.cmp(other.code))
+            .then(self.message.cmp(&other.message))
+    }
+}
+
+/// Sorts diagnostics into printing order, so output never depends on thread timing.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(Diagnostic::sort_key_cmp);
+}
+
+/// Counts for the closing summary of a run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Files read.
+    pub files: usize,
+    /// Items checked.
+    pub items: usize,
+    /// Error-level findings.
+    pub errors: usize,
+    /// Warning-level findings.
+    pub warnings: usize,
+    /// Info-level findings.
+    pub infos: usize,
+}
+
+impl Summary {
+    /// A summary of `diagnostics` over `files` files holding `items` items.
+    pub fn new(files: usize, items: usize, diagnostics: &[Diagnostic]) -> Self {
+        let mut summary = Self {
+            files,
+            items,
+            ..Self::default()
+        };
+        for diagnostic in diagnostics {
+            match diagnostic.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+        }
+        summary
+    }
+}

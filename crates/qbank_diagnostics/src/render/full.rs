@@ -1,0 +1,107 @@
+use std::io::{self, Write};
+
+use annotate_snippets::renderer::DecorStyle;
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+use super::{RenderOptions, Report, summary_line};
+use crate::{Annotation, Diagnostic, Severity};
+
+/// Width used when the output is not a terminal, so that output is the same everywhere.
+const PLAIN_WIDTH: usize = 100;
+
+pub(super) fn render(
+    report: &Report<'_>,
+    options: RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let renderer = if options.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    }
+    .decor_style(DecorStyle::Ascii)
+    .term_width(PLAIN_WIDTH);
+    for diagnostic in report.diagnostics {
+        let text = renderer.render(&group(diagnostic));
+        writeln!(out, "{text}\n")?;
+    }
+    writeln!(out, "{}", summary_line(&report.summary))
+}
+
+fn group(diagnostic: &Diagnostic) -> Vec<Group<'_>> {
+    let level = match diagnostic.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+        Severity::Info => Level::INFO,
+    };
+    let title = level
+        .primary_title(diagnostic.message.as_str())
+        .id(diagnostic.code);
+    let path = diagnostic.file().path().to_string_lossy();
+
+    let mut group = if diagnostic.file().text().is_empty() {
+        // Nothing to quote (the file is empty or could not be read): point at the file.
+        title.element(Origin::path(path))
+    } else {
+        let mut snippet = Snippet::source(diagnostic.file().text())
+            .path(path)
+            .fold(true)
+            .annotation(annotation(AnnotationKind::Primary, &diagnostic.primary));
+        for secondary in diagnostic
+            .secondary
+            .iter()
+            .filter(|a| a.file == diagnostic.primary.file)
+        {
+            snippet = snippet.annotation(annotation(AnnotationKind::Context, secondary));
+        }
+        title.element(snippet)
+    };
+    for other in diagnostic
+        .secondary
+        .iter()
+        .filter(|a| a.file != diagnostic.primary.file)
+    {
+        if other.file.text().is_empty() {
+            continue;
+        }
+        group = group.element(
+            Snippet::source(other.file.text())
+                .path(other.file.path().to_string_lossy())
+                .fold(true)
+                .annotation(annotation(AnnotationKind::Context, other)),
+        );
+    }
+    if let Some(help) = &diagnostic.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    vec![group]
+}
+
+fn annotation(kind: AnnotationKind, annotation: &Annotation) -> annotate_snippets::Annotation<'_> {
+    let text = annotation.file.text();
+    // Ranges come from many producers; never let one split a character.
+    let mut end = annotation.range.to_range().end.min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    let mut start = annotation.range.to_range().start.min(end);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let annotated = kind.span(start..end);
+    match &annotation.label {
+        Some(label) => annotated.label(label.as_str()),
+        None => annotated,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::render::DiagnosticFormat;
+    use crate::render::test_support::render;
+
+    #[test]
+    fn snippets_with_labels_and_help() {
+        insta::assert_snapshot!(render(DiagnosticFormat::Text));
+    }
+}

@@ -1,0 +1,214 @@
+//! The rules that need the whole bank: unique ids, enemies, blueprint and glossary integrity.
+
+use std::collections::{HashMap, HashSet};
+
+use qbank_diagnostics::{Annotation, Diagnostic, SourceFile, TextRange};
+use qbank_model::{Decimal, Spanned};
+use qbank_workspace::Workspace;
+
+use crate::CheckedItem;
+use crate::file::SupportFiles;
+use crate::rules::metadata::{
+    BlueprintWeightsNotOne, DuplicateBlueprintEntry, DuplicateConcept, NoBlueprint, UnknownConcept,
+    UnknownEnemy,
+};
+use crate::rules::structure::{DuplicateId, id_file_name_mismatch};
+use crate::settings::Settings;
+
+pub(crate) fn check_bank(
+    workspace: &Workspace,
+    support: &SupportFiles,
+    ids: &[(Spanned<String>, SourceFile)],
+    items: &[CheckedItem],
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    duplicate_ids(ids, diagnostics);
+    if settings.enabled(UnknownEnemy::META.code) {
+        let known: HashSet<&str> = ids.iter().map(|(id, _)| id.value.as_str()).collect();
+        for checked in items {
+            for enemy in &checked.item.enemies {
+                if known.contains(enemy.value.as_str()) || enemy.value == checked.item.id.value {
+                    continue;
+                }
+                diagnostics.push(
+                    UnknownEnemy::META
+                        .diagnostic(
+                            &checked.file,
+                            enemy.range,
+                            format!("no item has id `{}`", enemy.value),
+                        )
+                        .with_help("correct the id, or remove the entry if that item was deleted"),
+                );
+            }
+        }
+    }
+    blueprints(workspace, support, diagnostics);
+    concepts(support, diagnostics);
+}
+
+/// Reports every use of an id after its first, pointing back at the first.
+fn duplicate_ids(ids: &[(Spanned<String>, SourceFile)], diagnostics: &mut Vec<Diagnostic>) {
+    let mut first: HashMap<&str, &(Spanned<String>, SourceFile)> =
+        HashMap::with_capacity(ids.len());
+    let mut sorted: Vec<&(Spanned<String>, SourceFile)> = ids.iter().collect();
+    sorted.sort_by(|a, b| a.1.path().cmp(b.1.path()));
+    for entry in sorted {
+        let (id, file) = entry;
+        let Some((first_id, first_file)) = first.get(id.value.as_str()).copied() else {
+            first.insert(id.value.as_str(), entry);
+            continue;
+        };
+        diagnostics.push(
+            DuplicateId::META
+                .diagnostic(
+                    file,
+                    id.range,
+                    format!(
+                        "id `{}` is also used by `{}`",
+                        id.value,
+                        first_file.path().display()
+                    ),
+                )
+                .with_secondary(Annotation::labelled(
+                    first_file.clone(),
+                    first_id.range,
+                    "first used here",
+                ))
+                .with_help("give one of the items a new id and rename its file to match"),
+        );
+    }
+}
+
+fn blueprints(workspace: &Workspace, support: &SupportFiles, diagnostics: &mut Vec<Diagnostic>) {
+    if support.blueprints.is_empty() {
+        let anchor = match workspace.config_path() {
+            Some(config) => SourceFile::new(
+                workspace.display_path(config),
+                std::fs::read_to_string(config).unwrap_or_default(),
+            ),
+            None => SourceFile::new(
+                workspace.display_path(&workspace.root().join("blueprints")),
+                String::new(),
+            ),
+        };
+        diagnostics.push(
+            NoBlueprint::META
+                .diagnostic(
+                    &anchor,
+                    TextRange::empty(0),
+                    "the bank has no valid blueprint",
+                )
+                .with_help(
+                    "add an exam blueprint to `blueprints/`, such as `blueprints/cism-2022.toml`",
+                ),
+        );
+    }
+    let blueprint_ids: Vec<(Spanned<String>, SourceFile)> = support
+        .blueprints
+        .iter()
+        .map(|(b, file, _)| (b.id.clone(), file.clone()))
+        .collect();
+    duplicate_ids(&blueprint_ids, diagnostics);
+    for (blueprint, file, path) in &support.blueprints {
+        diagnostics.extend(id_file_name_mismatch(file, path, &blueprint.id));
+        let sum: i64 = blueprint
+            .domains
+            .iter()
+            .map(|d| d.weight.value.billionths)
+            .sum();
+        if sum != Decimal::ONE {
+            let range = blueprint
+                .domains
+                .first()
+                .map_or(blueprint.anchor(), |d| d.weight.range);
+            let total = Decimal { billionths: sum };
+            let mut diagnostic = BlueprintWeightsNotOne::META
+                .diagnostic(
+                    file,
+                    range,
+                    format!(
+                        "domain weights of `{}` sum to {total}, not 1",
+                        blueprint.id.value
+                    ),
+                )
+                .with_help("adjust the weights so that they add up to exactly 1");
+            for domain in blueprint.domains.iter().skip(1) {
+                diagnostic = diagnostic
+                    .with_secondary(Annotation::primary(file.clone(), domain.weight.range));
+            }
+            diagnostics.push(diagnostic);
+        }
+        let mut seen: HashMap<&str, TextRange> = HashMap::new();
+        let entries = blueprint.domains.iter().map(|d| ("domain", &d.id)).chain(
+            blueprint
+                .domains
+                .iter()
+                .flat_map(|d| d.tasks.iter().map(|t| ("task", &t.id))),
+        );
+        let mut seen_tasks: HashMap<&str, TextRange> = HashMap::new();
+        for (what, id) in entries {
+            let map = if what == "domain" {
+                &mut seen
+            } else {
+                &mut seen_tasks
+            };
+            if let Some(first) = map.insert(id.value.as_str(), id.range) {
+                diagnostics.push(
+                    DuplicateBlueprintEntry::META
+                        .diagnostic(
+                            file,
+                            id.range,
+                            format!(
+                                "{what} id `{}` appears twice in `{}`",
+                                id.value, blueprint.id.value
+                            ),
+                        )
+                        .with_secondary(Annotation::labelled(file.clone(), first, "first here"))
+                        .with_help(format!("give each {what} its own id")),
+                );
+            }
+        }
+    }
+}
+
+fn concepts(support: &SupportFiles, diagnostics: &mut Vec<Diagnostic>) {
+    let Some(file) = &support.concepts_file else {
+        return;
+    };
+    let mut seen: HashMap<&str, TextRange> = HashMap::new();
+    for concept in &support.concepts {
+        if let Some(first) = seen.insert(concept.id.value.as_str(), concept.id.range) {
+            diagnostics.push(
+                DuplicateConcept::META
+                    .diagnostic(
+                        file,
+                        concept.id.range,
+                        format!("concept `{}` is defined twice", concept.id.value),
+                    )
+                    .with_secondary(Annotation::labelled(
+                        file.clone(),
+                        first,
+                        "first defined here",
+                    ))
+                    .with_help("merge the two definitions, or give one a new id"),
+            );
+        }
+    }
+    for concept in &support.concepts {
+        for related in &concept.related {
+            if seen.contains_key(related.value.as_str()) {
+                continue;
+            }
+            diagnostics.push(
+                UnknownConcept::META
+                    .diagnostic(
+                        file,
+                        related.range,
+                        format!("related concept `{}` is not defined", related.value),
+                    )
+                    .with_help("define it in `concepts.toml`, or remove it from `related`"),
+            );
+        }
+    }
+}

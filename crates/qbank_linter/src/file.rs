@@ -1,0 +1,263 @@
+//! The per-file stages: decoding, TOML, schema, and the typed model.
+
+use std::path::PathBuf;
+
+use qbank_diagnostics::{Diagnostic, SourceFile, TextRange};
+use qbank_model::schema::{self, SchemaErrorKind, SchemaKind};
+use qbank_model::{Blueprint, Concept, Document, Item, Spanned};
+use qbank_workspace::{BankFile, Content, FileKind};
+
+use crate::rules::structure::{
+    ByteOrderMark, CrlfLineEndings, EmptyFile, FileTooLarge, InvalidToml, InvalidValue, MissingKey,
+    StrayFile, UnknownKey, UnreadableFile,
+};
+use crate::rules::{BankIndex, ItemContext};
+use crate::settings::Settings;
+use crate::suppression::{self, Suppression};
+
+/// What checking one item file produced.
+pub(crate) struct ItemResult {
+    pub(crate) source: SourceFile,
+    pub(crate) path: PathBuf,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The id, read even from an item that failed the schema.
+    pub(crate) id: Option<Spanned<String>>,
+    /// The item, when it passed the schema.
+    pub(crate) item: Option<Item>,
+    pub(crate) suppressions: Vec<Suppression>,
+}
+
+/// The blueprints and glossary, with their files.
+#[derive(Default)]
+pub(crate) struct SupportFiles {
+    pub(crate) blueprints: Vec<(Blueprint, SourceFile, PathBuf)>,
+    pub(crate) concepts: Vec<Concept>,
+    pub(crate) concepts_file: Option<SourceFile>,
+}
+
+/// Decodes a file's bytes, reporting what keeps it from being read as text.
+fn decode(file: BankFile, diagnostics: &mut Vec<Diagnostic>) -> Result<SourceFile, SourceFile> {
+    let display = file.entry.display;
+    let bytes = match file.content {
+        Content::Bytes(bytes) => bytes,
+        Content::TooLarge { size, limit } => {
+            let source = SourceFile::new(display, String::new());
+            diagnostics.push(
+                FileTooLarge::META
+                    .diagnostic(
+                        &source,
+                        TextRange::empty(0),
+                        format!("file is {size} bytes, over the limit of {limit}"),
+                    )
+                    .with_help(
+                        "move large content to `media/`, or raise `max_file_size` in `qbank.toml`",
+                    ),
+            );
+            return Err(source);
+        }
+        Content::Unreadable(error) => {
+            let source = SourceFile::new(display, String::new());
+            diagnostics.push(
+                UnreadableFile::META
+                    .diagnostic(
+                        &source,
+                        TextRange::empty(0),
+                        format!("cannot read the file: {error}"),
+                    )
+                    .with_help("check the file's permissions, or remove the broken link"),
+            );
+            return Err(source);
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let source = SourceFile::new(display, text);
+            if source.text().starts_with('\u{feff}') {
+                diagnostics.push(
+                    ByteOrderMark::META
+                        .diagnostic(
+                            &source,
+                            TextRange::new(0, 3),
+                            "file starts with a byte order mark",
+                        )
+                        .with_help("save the file as UTF-8 without a BOM"),
+                );
+            }
+            if let Some(at) = source.text().find("\r\n") {
+                diagnostics.push(
+                    CrlfLineEndings::META
+                        .diagnostic(
+                            &source,
+                            TextRange::new(at, at + 2),
+                            "file uses CRLF line endings",
+                        )
+                        .with_help(
+                            "convert to LF, and add `* text=auto eol=lf` to `.gitattributes`",
+                        ),
+                );
+            }
+            Ok(source)
+        }
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let bytes = error.into_bytes();
+            let bad = bytes[at];
+            let source = SourceFile::new(display, String::from_utf8_lossy(&bytes).into_owned());
+            diagnostics.push(
+                UnreadableFile::META
+                    .diagnostic(
+                        &source,
+                        TextRange::new(at, at + 1),
+                        format!("file is not valid UTF-8: byte 0x{bad:02X} at offset {at}"),
+                    )
+                    .with_help("re-save the file as UTF-8 (it may be in Windows-1252 or Latin-1)"),
+            );
+            Err(source)
+        }
+    }
+}
+
+/// Parses and validates a decoded file against `kind`'s schema, reporting each failure.
+/// Returns the document only when it passed every stage.
+fn parse_and_validate<'a>(
+    source: &'a SourceFile,
+    kind: SchemaKind,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Document<'a>> {
+    let document = match Document::parse(source.text()) {
+        Ok(document) => document,
+        Err(errors) => {
+            for error in errors {
+                diagnostics.push(
+                    InvalidToml::META
+                        .diagnostic(
+                            source,
+                            error.range,
+                            format!("invalid TOML: {}", error.message),
+                        )
+                        .with_help("fix the syntax; see https://toml.io/en/v1.0.0"),
+                );
+            }
+            return None;
+        }
+    };
+    if document.root().is_empty() {
+        diagnostics.push(
+            EmptyFile::META
+                .diagnostic(source, TextRange::empty(0), "file holds no keys")
+                .with_help("write the item, or delete the file"),
+        );
+        return None;
+    }
+    let json = match document.to_json() {
+        Ok(json) => json,
+        Err(errors) => {
+            for error in errors {
+                diagnostics.push(InvalidValue::META.diagnostic(source, error.range, error.message));
+            }
+            return None;
+        }
+    };
+    let errors = schema::validate(kind, &document, &json);
+    if errors.is_empty() {
+        return Some(document);
+    }
+    for error in errors {
+        let meta = match error.kind {
+            SchemaErrorKind::MissingKey => &MissingKey::META,
+            SchemaErrorKind::UnknownKey => &UnknownKey::META,
+            SchemaErrorKind::InvalidValue => &InvalidValue::META,
+        };
+        let mut diagnostic = meta.diagnostic(source, error.range, error.message);
+        diagnostic.help = error.help;
+        diagnostics.push(diagnostic);
+    }
+    None
+}
+
+/// Checks one file under `items/`.
+pub(crate) fn check_item_file(file: BankFile, bank: &BankIndex, settings: &Settings) -> ItemResult {
+    let path = file.entry.path.clone();
+    let kind = file.entry.kind;
+    let mut diagnostics = Vec::new();
+    let result = |source: SourceFile, diagnostics, id, item, suppressions| ItemResult {
+        source,
+        path: path.clone(),
+        diagnostics,
+        id,
+        item,
+        suppressions,
+    };
+    if kind == FileKind::Stray {
+        let source = SourceFile::new(file.entry.display, String::new());
+        diagnostics.push(
+            StrayFile::META
+                .diagnostic(
+                    &source,
+                    TextRange::empty(0),
+                    "file under `items/` is not a `.toml` item",
+                )
+                .with_help(
+                    "rename it to `<id>.toml`, delete it, or add it to `exclude` in `qbank.toml`",
+                ),
+        );
+        return result(source, diagnostics, None, None, Vec::new());
+    }
+    let source = match decode(file, &mut diagnostics) {
+        Ok(source) => source,
+        Err(source) => return result(source, diagnostics, None, None, Vec::new()),
+    };
+    let suppressions = suppression::parse(&source);
+    let (id, item) = {
+        let document = parse_and_validate(&source, SchemaKind::Item, &mut diagnostics);
+        if let Some(document) = document {
+            let item = Item::from_document(&document);
+            (item.as_ref().map(|i| i.id.clone()), item)
+        } else {
+            // A file that parses but breaks the schema still claims its id.
+            let id = Document::parse(source.text())
+                .ok()
+                .and_then(|d| qbank_model::peek_id(&d));
+            (id, None)
+        }
+    };
+    if let Some(item) = &item {
+        let ctx = ItemContext::new(&source, &path, bank, settings);
+        diagnostics.extend(ctx.run(item));
+    }
+    result(source, diagnostics, id, item, suppressions)
+}
+
+/// Checks the blueprints and the glossary, in order.
+pub(crate) fn check_support_files(
+    files: Vec<BankFile>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> SupportFiles {
+    let mut support = SupportFiles::default();
+    for file in files {
+        let kind = file.entry.kind;
+        let path = file.entry.path.clone();
+        let Ok(source) = decode(file, diagnostics) else {
+            continue;
+        };
+        match kind {
+            FileKind::Blueprint => {
+                let blueprint = parse_and_validate(&source, SchemaKind::Blueprint, diagnostics)
+                    .and_then(|document| Blueprint::from_document(&document));
+                if let Some(blueprint) = blueprint {
+                    support.blueprints.push((blueprint, source, path));
+                }
+            }
+            FileKind::Concepts => {
+                if let Some(document) =
+                    parse_and_validate(&source, SchemaKind::Concepts, diagnostics)
+                {
+                    support.concepts = qbank_model::concepts_from_document(&document);
+                }
+                support.concepts_file = Some(source);
+            }
+            FileKind::Item | FileKind::Stray => {}
+        }
+    }
+    support
+}

@@ -1,0 +1,228 @@
+//! qbank's lint rules and the check pipeline.
+//!
+//! [`check`] takes the files of a bank, as [`qbank_workspace::read_files`] returns them, and runs
+//! the stages in order: decoding, TOML parsing, schema validation, then the item rules in
+//! parallel, then the rules that need the whole bank (unique ids, enemies, blueprint sums).
+//! A file that fails a stage is not passed to the next. Finally the levels from `qbank.toml` and
+//! the items' `# qbank: allow` comments are applied, and the findings are sorted.
+//!
+//! ```no_run
+//! use qbank_linter::{Settings, check};
+//! use qbank_workspace::{Workspace, read_files};
+//!
+//! let workspace = Workspace::discover(std::path::Path::new("bank"), None)?;
+//! let settings = Settings::from_options(workspace.options())?;
+//! let files = read_files(workspace.files(), workspace.max_file_size());
+//! let outcome = check(&workspace, files, &settings);
+//! println!("{} findings", outcome.diagnostics.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+mod bank;
+mod file;
+mod registry;
+pub mod rules;
+mod settings;
+mod suppression;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
+use qbank_model::{Blueprint, Item};
+use qbank_workspace::{BankFile, FileKind, Workspace};
+use rayon::prelude::*;
+
+pub use registry::RuleMeta;
+pub use rules::{RULES, rule};
+pub use settings::{Settings, SettingsError};
+
+/// A valid item with the file it came from.
+#[derive(Clone, Debug)]
+pub struct CheckedItem {
+    /// The item.
+    pub item: Item,
+    /// Its file, for diagnostics of later stages.
+    pub file: SourceFile,
+    /// Absolute path.
+    pub path: PathBuf,
+}
+
+/// The result of checking a bank.
+#[derive(Debug, Default)]
+pub struct CheckOutcome {
+    /// Every finding, levels applied, suppressions honoured, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files read.
+    pub files: usize,
+    /// Items that passed the schema, in path order.
+    pub items: Vec<CheckedItem>,
+    /// Blueprints that passed the schema.
+    pub blueprints: Vec<Blueprint>,
+}
+
+impl CheckOutcome {
+    /// Whether any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Checks every file of the bank.
+pub fn check(workspace: &Workspace, files: Vec<BankFile>, settings: &Settings) -> CheckOutcome {
+    let file_count = files.len();
+    let (support, items): (Vec<BankFile>, Vec<BankFile>) = files
+        .into_iter()
+        .partition(|f| matches!(f.entry.kind, FileKind::Blueprint | FileKind::Concepts));
+
+    let mut diagnostics = Vec::new();
+    let mut suppressions = HashMap::new();
+    let support = file::check_support_files(support, &mut diagnostics);
+    let index = rules::BankIndex::new(
+        workspace.root(),
+        support
+            .blueprints
+            .iter()
+            .map(|(b, _, _)| b.clone())
+            .collect(),
+        support
+            .concepts
+            .iter()
+            .map(|c| c.id.value.clone())
+            .collect(),
+    );
+
+    let results: Vec<file::ItemResult> = items
+        .into_par_iter()
+        .map(|bank_file| file::check_item_file(bank_file, &index, settings))
+        .collect();
+
+    let mut checked = Vec::with_capacity(results.len());
+    let mut ids = Vec::with_capacity(results.len());
+    for result in results {
+        diagnostics.extend(result.diagnostics);
+        if !result.suppressions.is_empty() {
+            suppressions.insert(result.source.path().to_path_buf(), result.suppressions);
+        }
+        if let Some(id) = result.id {
+            ids.push((id, result.source.clone()));
+        }
+        if let Some(item) = result.item {
+            checked.push(CheckedItem {
+                item,
+                file: result.source,
+                path: result.path,
+            });
+        }
+    }
+
+    bank::check_bank(
+        workspace,
+        &support,
+        &ids,
+        &checked,
+        settings,
+        &mut diagnostics,
+    );
+    let diagnostics = finish(diagnostics, suppressions, settings);
+    CheckOutcome {
+        diagnostics,
+        files: file_count,
+        items: checked,
+        blueprints: support.blueprints.into_iter().map(|(b, _, _)| b).collect(),
+    }
+}
+
+/// Applies levels and suppressions, adds findings about the suppressions, and sorts.
+fn finish(
+    diagnostics: Vec<Diagnostic>,
+    mut suppressions: HashMap<PathBuf, Vec<suppression::Suppression>>,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    let mut used: HashMap<(PathBuf, usize, usize), bool> = HashMap::new();
+    let mut out: Vec<Diagnostic> = diagnostics
+        .into_iter()
+        .filter_map(|mut diagnostic| {
+            diagnostic.severity = settings.level(diagnostic.code)?;
+            let path = diagnostic.file().path().to_path_buf();
+            if let Some(list) = suppressions.get(&path) {
+                for (s_index, s) in list.iter().enumerate() {
+                    for (r_index, (rule, _)) in s.rules.iter().enumerate() {
+                        if rule == diagnostic.code || rule == diagnostic.name {
+                            used.insert((path.clone(), s_index, r_index), true);
+                            return None;
+                        }
+                    }
+                }
+            }
+            Some(diagnostic)
+        })
+        .collect();
+    for (path, list) in &mut suppressions {
+        out.extend(suppression_findings(path, list, &used, settings));
+    }
+    qbank_diagnostics::sort(&mut out);
+    out
+}
+
+fn suppression_findings(
+    path: &std::path::Path,
+    list: &[suppression::Suppression],
+    used: &HashMap<(PathBuf, usize, usize), bool>,
+    settings: &Settings,
+) -> Vec<Diagnostic> {
+    use rules::structure::{UnexplainedSuppression, UnknownSuppression, UnusedSuppression};
+    let mut out = Vec::new();
+    // The file text is needed for snippets; suppressions exist only in files that were read.
+    let Some(file) = list.first().map(|s| s.file.clone()) else {
+        return out;
+    };
+    for (s_index, s) in list.iter().enumerate() {
+        if let Some(problem) = &s.malformed {
+            out.push(
+                UnexplainedSuppression::META
+                    .diagnostic(&file, s.range, format!("malformed suppression: {problem}"))
+                    .with_help("write `# qbank: allow QB301 -- why the rule does not apply here`"),
+            );
+            continue;
+        }
+        if s.reason.is_none() {
+            out.push(
+                UnexplainedSuppression::META
+                    .diagnostic(&file, s.range, "suppression gives no reason")
+                    .with_help("add `-- ` and the reason the rule does not apply to this item"),
+            );
+        }
+        for (r_index, (name, range)) in s.rules.iter().enumerate() {
+            let Some(rule) = rules::rule(name) else {
+                out.push(
+                    UnknownSuppression::META
+                        .diagnostic(&file, *range, format!("`{name}` is not a rule"))
+                        .with_help("run `qbank rules` for the list of codes and names"),
+                );
+                continue;
+            };
+            let was_used = used.contains_key(&(path.to_path_buf(), s_index, r_index));
+            if !was_used && settings.enabled(rule.code) {
+                out.push(
+                    UnusedSuppression::META
+                        .diagnostic(
+                            &file,
+                            *range,
+                            format!("`{name}` finds nothing in this item"),
+                        )
+                        .with_help("remove it from the comment"),
+                );
+            }
+        }
+    }
+    out.into_iter()
+        .filter_map(|mut d| {
+            d.severity = settings.level(d.code)?;
+            Some(d)
+        })
+        .collect()
+}

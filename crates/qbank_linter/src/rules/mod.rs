@@ -1,0 +1,247 @@
+//! Every rule, the contexts they run in, and the registry.
+
+pub(crate) mod metadata;
+pub(crate) mod options;
+pub(crate) mod structure;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use qbank_diagnostics::{Diagnostic, SourceFile};
+use qbank_model::{Blueprint, Item};
+
+pub use crate::registry::RuleMeta;
+use crate::settings::Settings;
+
+use metadata::{
+    ApprovedWithoutRationale, ApprovedWithoutReference, BlueprintWeightsNotOne,
+    DuplicateBlueprintEntry, DuplicateConcept, ExhibitOutsideMedia, MissingAltText, MissingExhibit,
+    NoBlueprint, SelfEnemy, UnknownConcept, UnknownDomain, UnknownEnemy, UnknownExam, UnknownTask,
+    UnreviewedApproval, UpdatedBeforeCreated,
+};
+use options::{DuplicateOption, WrongKeyCount, WrongOptionCount};
+use structure::{
+    ByteOrderMark, CrlfLineEndings, DuplicateId, EmptyFile, FileTooLarge, IdFileNameMismatch,
+    InvalidToml, InvalidValue, MissingKey, PlaceholderText, StrayFile, UnexplainedSuppression,
+    UnknownKey, UnknownSuppression, UnreadableFile, UnusedSuppression,
+};
+
+/// Every rule, sorted by code.
+pub static RULES: &[&RuleMeta] = &[
+    &InvalidToml::META,
+    &InvalidValue::META,
+    &MissingKey::META,
+    &UnknownKey::META,
+    &UnreadableFile::META,
+    &FileTooLarge::META,
+    &EmptyFile::META,
+    &ByteOrderMark::META,
+    &CrlfLineEndings::META,
+    &StrayFile::META,
+    &DuplicateId::META,
+    &IdFileNameMismatch::META,
+    &UnexplainedSuppression::META,
+    &UnknownSuppression::META,
+    &UnusedSuppression::META,
+    &PlaceholderText::META,
+    &DuplicateOption::META,
+    &WrongKeyCount::META,
+    &WrongOptionCount::META,
+    &UnknownExam::META,
+    &UnknownDomain::META,
+    &UnknownTask::META,
+    &UnknownEnemy::META,
+    &SelfEnemy::META,
+    &UpdatedBeforeCreated::META,
+    &ApprovedWithoutRationale::META,
+    &ApprovedWithoutReference::META,
+    &UnreviewedApproval::META,
+    &MissingExhibit::META,
+    &ExhibitOutsideMedia::META,
+    &MissingAltText::META,
+    &UnknownConcept::META,
+    &BlueprintWeightsNotOne::META,
+    &DuplicateBlueprintEntry::META,
+    &NoBlueprint::META,
+    &DuplicateConcept::META,
+];
+
+/// The rules that look at one valid item at a time, in code order.
+pub(crate) static ITEM_RULES: &[&dyn ItemRule] = &[
+    &IdFileNameMismatch,
+    &PlaceholderText,
+    &DuplicateOption,
+    &WrongKeyCount,
+    &WrongOptionCount,
+    &UnknownExam,
+    &UnknownDomain,
+    &UnknownTask,
+    &SelfEnemy,
+    &UpdatedBeforeCreated,
+    &ApprovedWithoutRationale,
+    &ApprovedWithoutReference,
+    &UnreviewedApproval,
+    &MissingExhibit,
+    &ExhibitOutsideMedia,
+    &MissingAltText,
+    &UnknownConcept,
+];
+
+/// The rule with `code` or `name`.
+pub fn rule(code_or_name: &str) -> Option<&'static RuleMeta> {
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
+}
+
+/// A rule that checks one item that passed the schema.
+pub(crate) trait ItemRule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, item: &Item, ctx: &mut ItemContext<'_>);
+}
+
+/// What the bank holds besides items, for rules that look things up.
+pub(crate) struct BankIndex {
+    pub(crate) media: PathBuf,
+    pub(crate) blueprints: Vec<Blueprint>,
+    /// For each exam, the index in `blueprints` of the blueprint in force: the one with the
+    /// latest `effective` date, then the greatest id.
+    exams: HashMap<String, usize>,
+    pub(crate) concepts: HashSet<String>,
+}
+
+impl BankIndex {
+    pub(crate) fn new(root: &Path, blueprints: Vec<Blueprint>, concepts: HashSet<String>) -> Self {
+        let mut exams: HashMap<String, usize> = HashMap::new();
+        for (index, blueprint) in blueprints.iter().enumerate() {
+            let key = |b: &Blueprint| (b.effective.as_ref().map(|d| d.value), b.id.value.clone());
+            exams
+                .entry(blueprint.exam.value.clone())
+                .and_modify(|current| {
+                    if key(blueprint) > key(&blueprints[*current]) {
+                        *current = index;
+                    }
+                })
+                .or_insert(index);
+        }
+        Self {
+            media: root.join("media"),
+            blueprints,
+            exams,
+            concepts,
+        }
+    }
+
+    /// The blueprint in force for `exam`.
+    pub(crate) fn blueprint_for(&self, exam: &str) -> Option<&Blueprint> {
+        self.exams.get(exam).map(|&index| &self.blueprints[index])
+    }
+
+    pub(crate) fn has_exam(&self, exam: &str) -> bool {
+        self.exams.contains_key(exam)
+    }
+
+    /// The exam names, sorted and back-quoted, for help texts.
+    pub(crate) fn exam_names(&self) -> String {
+        let mut names: Vec<&String> = self.exams.keys().collect();
+        names.sort();
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The concept id closest to `given`, if it is a likely typo.
+    pub(crate) fn closest_concept(&self, given: &str) -> Option<&str> {
+        self.concepts
+            .iter()
+            .map(|c| (strsim::jaro_winkler(given, c), c.as_str()))
+            .filter(|(score, _)| *score >= 0.9)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+            .map(|(_, c)| c)
+    }
+}
+
+/// Where an exhibit path leads.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ExhibitLocation {
+    /// An existing file inside `media/`.
+    Inside,
+    /// Inside `media/` by its form, but no such file.
+    Missing,
+    /// Outside `media/`, with the reason.
+    Outside(&'static str),
+}
+
+/// Resolves an exhibit path against the bank's `media/` folder. The path must be relative,
+/// must not climb with `..`, and must not resolve (through symbolic links) outside `media/`.
+pub(crate) fn exhibit_location(bank: &BankIndex, file: &str) -> ExhibitLocation {
+    let path = Path::new(file);
+    if path.is_absolute() || file.starts_with('/') || file.starts_with('\\') || file.contains(':') {
+        return ExhibitLocation::Outside("is an absolute path");
+    }
+    if path
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return ExhibitLocation::Outside("climbs out of `media/` with `..`");
+    }
+    let full = bank.media.join(path);
+    let Ok(resolved) = full.canonicalize() else {
+        return ExhibitLocation::Missing;
+    };
+    let media = bank
+        .media
+        .canonicalize()
+        .unwrap_or_else(|_| bank.media.clone());
+    if !resolved.starts_with(&media) {
+        return ExhibitLocation::Outside("is a link that leads outside `media/`");
+    }
+    if resolved.is_file() {
+        ExhibitLocation::Inside
+    } else {
+        ExhibitLocation::Missing
+    }
+}
+
+/// What an item rule sees besides the item.
+pub(crate) struct ItemContext<'a> {
+    pub(crate) file: &'a SourceFile,
+    pub(crate) path: &'a Path,
+    pub(crate) bank: &'a BankIndex,
+    settings: &'a Settings,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> ItemContext<'a> {
+    pub(crate) fn new(
+        file: &'a SourceFile,
+        path: &'a Path,
+        bank: &'a BankIndex,
+        settings: &'a Settings,
+    ) -> Self {
+        Self {
+            file,
+            path,
+            bank,
+            settings,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// Runs every enabled item rule on `item`.
+    pub(crate) fn run(mut self, item: &Item) -> Vec<Diagnostic> {
+        for rule in ITEM_RULES {
+            if self.settings.enabled(rule.meta().code) {
+                rule.check(item, &mut self);
+            }
+        }
+        self.diagnostics
+    }
+}

@@ -1,0 +1,96 @@
+use qbank_model::{Item, Spanned};
+
+use crate::registry::declare_rule;
+use crate::rules::{ItemContext, ItemRule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports text that is blank or still a placeholder: `TODO`, `TBD`, `FIXME`, `XXX`,
+    /// `lorem ipsum` or `???`, in the stem, rationale, options, feedback, references or
+    /// exhibit alt text.
+    ///
+    /// ## Why is this bad?
+    /// Placeholders are notes to the writer; delivered to a candidate they make the item
+    /// unanswerable and the program look careless.
+    ///
+    /// ## Example
+    /// ```toml
+    /// rationale = "TODO explain why the other options are wrong"
+    /// ```
+    ///
+    /// Use instead:
+    /// ```toml
+    /// rationale = "The risk owner decides; the auditor and the manager advise."
+    /// ```
+    pub(crate) struct PlaceholderText {
+        code: "QB115",
+        name: "placeholder-text",
+        severity: Error,
+        summary: "Blank or placeholder text",
+    }
+}
+
+/// Markers matched as whole words, in capitals, so that "todo" in prose is not flagged.
+const MARKERS: &[&str] = &["TODO", "TBD", "FIXME", "XXX"];
+
+impl ItemRule for PlaceholderText {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
+        let mut fields: Vec<(&str, &Spanned<String>)> = vec![("stem", &item.stem)];
+        fields.extend(item.rationale.iter().map(|r| ("rationale", r)));
+        fields.extend(item.references.iter().map(|r| ("reference", r)));
+        fields.extend(item.exhibits.iter().map(|e| ("exhibit alt text", &e.alt)));
+        for option in &item.options {
+            fields.push(("option", &option.text));
+            fields.extend(option.feedback.iter().map(|f| ("feedback", f)));
+        }
+        for (field, text) in fields {
+            let Some(found) = placeholder(&text.value) else {
+                continue;
+            };
+            let message = if found.is_empty() {
+                format!("{field} is blank")
+            } else {
+                format!("{field} contains the placeholder `{found}`")
+            };
+            ctx.report(
+                Self::META
+                    .diagnostic(ctx.file, text.range, message)
+                    .with_help(format!("write the final {field} text")),
+            );
+        }
+    }
+}
+
+/// The placeholder in `text`: `Some("")` when it is blank.
+fn placeholder(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("");
+    }
+    if text.contains("???") {
+        return Some("???");
+    }
+    if text.to_ascii_lowercase().contains("lorem ipsum") {
+        return Some("lorem ipsum");
+    }
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .find_map(|word| MARKERS.iter().find(|m| **m == word).copied())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder;
+
+    #[test]
+    fn finds_markers_as_whole_capital_words() {
+        assert_eq!(placeholder("TODO: write"), Some("TODO"));
+        assert_eq!(placeholder("  \n"), Some(""));
+        assert_eq!(placeholder("Which of these???"), Some("???"));
+        assert_eq!(placeholder("Lorem Ipsum dolor"), Some("lorem ipsum"));
+        assert_eq!(placeholder("a todo list for the TBDX team"), None);
+        assert_eq!(placeholder("Which is BEST?"), None);
+    }
+}

@@ -1,0 +1,228 @@
+//! Typed reads from a parsed TOML table. The schema has already checked the types, so a value
+//! of the wrong type reads as absent instead of failing.
+
+use std::fmt;
+
+use qbank_diagnostics::TextRange;
+use toml::de::{DeTable, DeValue};
+
+use crate::document::{parse_integer, range};
+
+/// A value with the range it was read from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Spanned<T> {
+    /// The value.
+    pub value: T,
+    /// Where it is in the file.
+    pub range: TextRange,
+}
+
+impl<T> Spanned<T> {
+    /// A value at `range`.
+    pub fn new(value: T, range: TextRange) -> Self {
+        Self { value, range }
+    }
+}
+
+impl Spanned<String> {
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+/// A calendar date, as TOML writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: u16,
+    /// Month, 1 to 12.
+    pub month: u8,
+    /// Day, 1 to 31.
+    pub day: u8,
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A decimal read exactly from its TOML text, in billionths, so sums of weights such as
+/// 0.17 + 0.20 + 0.33 + 0.30 are exact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Decimal {
+    /// The value times 10^9.
+    pub billionths: i64,
+}
+
+impl Decimal {
+    /// One, in billionths.
+    pub const ONE: i64 = 1_000_000_000;
+
+    /// Reads a TOML float's text exactly when it has at most nine decimals, and rounds otherwise.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.replace('_', "");
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.trim_start_matches('+')),
+        };
+        let exact = (|| {
+            let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+            if fraction.len() > 9
+                || !whole
+                    .bytes()
+                    .chain(fraction.bytes())
+                    .all(|b| b.is_ascii_digit())
+            {
+                return None;
+            }
+            let whole: i64 = if whole.is_empty() {
+                0
+            } else {
+                whole.parse().ok()?
+            };
+            let scale = 10_i64.pow(9 - u32::try_from(fraction.len()).ok()?);
+            let fraction: i64 = if fraction.is_empty() {
+                0
+            } else {
+                fraction.parse().ok()?
+            };
+            whole.checked_mul(Self::ONE)?.checked_add(fraction * scale)
+        })();
+        let magnitude = if let Some(value) = exact {
+            value
+        } else {
+            let float: f64 = digits.parse().ok()?;
+            if !float.is_finite() || float.abs() > 9e9 {
+                return None;
+            }
+            #[expect(clippy::cast_possible_truncation, reason = "bounded above")]
+            let rounded = (float * 1e9).round() as i64;
+            rounded
+        };
+        Some(Self {
+            billionths: if negative { -magnitude } else { magnitude },
+        })
+    }
+
+    /// The value as a float, for display and statistics.
+    pub fn to_f64(self) -> f64 {
+        self.billionths as f64 / 1e9
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.billionths < 0 { "-" } else { "" };
+        let abs = self.billionths.unsigned_abs();
+        let whole = abs / 1_000_000_000;
+        let fraction = abs % 1_000_000_000;
+        if fraction == 0 {
+            return write!(f, "{sign}{whole}");
+        }
+        let digits = format!("{fraction:09}");
+        write!(f, "{sign}{whole}.{}", digits.trim_end_matches('0'))
+    }
+}
+
+/// Reads a string value.
+pub(crate) fn string(table: &DeTable<'_>, key: &str) -> Option<Spanned<String>> {
+    let value = table.get(key)?;
+    let text = value.get_ref().as_str()?;
+    Some(Spanned::new(text.to_owned(), range(value.span())))
+}
+
+/// Reads an array of strings; non-strings are skipped.
+pub(crate) fn strings(table: &DeTable<'_>, key: &str) -> Vec<Spanned<String>> {
+    let Some(array) = table.get(key).and_then(|v| v.get_ref().as_array()) else {
+        return Vec::new();
+    };
+    array
+        .iter()
+        .filter_map(|v| {
+            Some(Spanned::new(
+                v.get_ref().as_str()?.to_owned(),
+                range(v.span()),
+            ))
+        })
+        .collect()
+}
+
+/// Reads a boolean.
+pub(crate) fn boolean(table: &DeTable<'_>, key: &str) -> Option<Spanned<bool>> {
+    let value = table.get(key)?;
+    Some(Spanned::new(
+        value.get_ref().as_bool()?,
+        range(value.span()),
+    ))
+}
+
+/// Reads an integer.
+pub(crate) fn integer(table: &DeTable<'_>, key: &str) -> Option<Spanned<i64>> {
+    let value = table.get(key)?;
+    let integer = value.get_ref().as_integer()?;
+    Some(Spanned::new(
+        parse_integer(integer.as_str(), integer.radix())?,
+        range(value.span()),
+    ))
+}
+
+/// Reads a number (integer or float) exactly.
+pub(crate) fn decimal(table: &DeTable<'_>, key: &str) -> Option<Spanned<Decimal>> {
+    let value = table.get(key)?;
+    let decimal = match value.get_ref() {
+        DeValue::Float(f) => Decimal::parse(f.as_str())?,
+        DeValue::Integer(i) => Decimal {
+            billionths: parse_integer(i.as_str(), i.radix())?.checked_mul(Decimal::ONE)?,
+        },
+        _ => return None,
+    };
+    Some(Spanned::new(decimal, range(value.span())))
+}
+
+/// Reads a TOML local date.
+pub(crate) fn date(table: &DeTable<'_>, key: &str) -> Option<Spanned<Date>> {
+    let value = table.get(key)?;
+    let date = value.get_ref().as_datetime()?.date?;
+    Some(Spanned::new(
+        Date {
+            year: date.year,
+            month: date.month,
+            day: date.day,
+        },
+        range(value.span()),
+    ))
+}
+
+/// The tables of an array of tables, with each table's range (its header, or its braces).
+pub(crate) fn tables<'t, 'a>(
+    table: &'t DeTable<'a>,
+    key: &str,
+) -> Vec<(&'t DeTable<'a>, TextRange)> {
+    let Some(array) = table.get(key).and_then(|v| v.get_ref().as_array()) else {
+        return Vec::new();
+    };
+    array
+        .iter()
+        .filter_map(|v| Some((v.get_ref().as_table()?, range(v.span()))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact() {
+        let sum: i64 = ["0.17", "0.20", "0.33", "0.30"]
+            .iter()
+            .map(|t| Decimal::parse(t).unwrap().billionths)
+            .sum();
+        assert_eq!(sum, Decimal::ONE);
+        assert_eq!(Decimal::parse("1e-1").unwrap().billionths, 100_000_000);
+        assert_eq!(Decimal::parse("-0.5").unwrap().to_string(), "-0.5");
+        assert_eq!(Decimal::parse("2").unwrap().to_string(), "2");
+        assert_eq!(Decimal::parse("inf"), None);
+    }
+}

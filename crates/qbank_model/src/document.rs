@@ -1,0 +1,271 @@
+//! A parsed TOML document that remembers where every key and value came from.
+
+use std::borrow::Cow;
+
+use qbank_diagnostics::TextRange;
+use serde_json::{Map, Number, Value};
+use toml::Spanned as TomlSpanned;
+use toml::de::{DeTable, DeValue};
+
+/// A TOML syntax error with the range it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// The parser's message, lowercase.
+    pub message: String,
+    /// Where the parser stopped.
+    pub range: TextRange,
+}
+
+/// A value that TOML allows but JSON (and so the schema) cannot hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValueError {
+    /// What is wrong with the value.
+    pub message: String,
+    /// The value's range.
+    pub range: TextRange,
+}
+
+/// One step of a path into a document: a table key or an array index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment<'p> {
+    /// A key of a table.
+    Key(Cow<'p, str>),
+    /// An index into an array.
+    Index(usize),
+}
+
+/// Where a node of the document is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Node {
+    /// The key that names the node, when it is a table entry.
+    pub key: Option<TextRange>,
+    /// The value: for a `[[table]]` element, its header.
+    pub value: TextRange,
+}
+
+/// A TOML document parsed with the range of every key and value.
+pub struct Document<'a> {
+    text: &'a str,
+    root: TomlSpanned<DeTable<'a>>,
+}
+
+impl<'a> Document<'a> {
+    /// Parses `text`, collecting every syntax error the parser can recover from.
+    pub fn parse(text: &'a str) -> Result<Self, Vec<SyntaxError>> {
+        let (root, errors) = DeTable::parse_recoverable(text);
+        if errors.is_empty() {
+            return Ok(Self { text, root });
+        }
+        Err(errors
+            .into_iter()
+            .map(|error| {
+                let range = error.span().map_or(TextRange::empty(0), |span| {
+                    TextRange::new(span.start, span.end)
+                });
+                SyntaxError {
+                    message: error.message().trim_end_matches('\n').to_owned(),
+                    range,
+                }
+            })
+            .collect())
+    }
+
+    /// The source text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// The top-level table.
+    pub fn root(&self) -> &DeTable<'a> {
+        self.root.get_ref()
+    }
+
+    /// The document as JSON for schema validation. Dates and times become strings in RFC 3339
+    /// form, so the schema can require `format: date`.
+    pub fn to_json(&self) -> Result<Value, Vec<ValueError>> {
+        let mut errors = Vec::new();
+        let value = table_to_json(self.root.get_ref(), &mut errors);
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Finds the node at `path`.
+    pub fn locate(&self, path: &[Segment<'_>]) -> Option<Node> {
+        let root_range = range(self.root.span());
+        let mut node = Node {
+            key: None,
+            value: root_range,
+        };
+        let mut current: Option<&DeValue<'a>> = None;
+        for segment in path {
+            match segment {
+                Segment::Key(key) => {
+                    let table = match current {
+                        None => self.root.get_ref(),
+                        Some(value) => value.as_table()?,
+                    };
+                    let (k, v) = table.get_key_value(key.as_ref())?;
+                    node = Node {
+                        key: Some(range(k.span())),
+                        value: range(v.span()),
+                    };
+                    current = Some(v.get_ref());
+                }
+                Segment::Index(index) => {
+                    let element = current?.as_array()?.get(*index)?;
+                    node = Node {
+                        key: None,
+                        value: range(element.span()),
+                    };
+                    current = Some(element.get_ref());
+                }
+            }
+        }
+        Some(node)
+    }
+
+    /// The range to point at for a table that lacks a key: the table's header or inline braces,
+    /// and for the top-level table its first entry (the whole file would be unreadable).
+    pub fn table_anchor(&self, path: &[Segment<'_>]) -> TextRange {
+        if let Some(node) = (!path.is_empty()).then(|| self.locate(path)).flatten() {
+            return node.value;
+        }
+        self.root
+            .get_ref()
+            .iter()
+            .map(|(key, value)| {
+                let key = range(key.span());
+                let value = range(value.span());
+                if value.start >= key.start {
+                    TextRange::new(key.start as usize, value.end as usize)
+                } else {
+                    key
+                }
+            })
+            .min_by_key(|range| range.start)
+            .unwrap_or(TextRange::empty(0))
+    }
+}
+
+/// Converts a `toml` span to a [`TextRange`].
+pub(crate) fn range(span: std::ops::Range<usize>) -> TextRange {
+    TextRange::new(span.start, span.end)
+}
+
+fn table_to_json(table: &DeTable<'_>, errors: &mut Vec<ValueError>) -> Value {
+    let mut map = Map::with_capacity(table.len());
+    for (key, value) in table {
+        map.insert(key.get_ref().to_string(), value_to_json(value, errors));
+    }
+    Value::Object(map)
+}
+
+fn value_to_json(value: &TomlSpanned<DeValue<'_>>, errors: &mut Vec<ValueError>) -> Value {
+    match value.get_ref() {
+        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::Integer(i) => {
+            if let Some(n) = parse_integer(i.as_str(), i.radix()) {
+                Value::Number(n.into())
+            } else {
+                errors.push(ValueError {
+                    message: format!("integer `{}` does not fit in 64 bits", i.as_str()),
+                    range: range(value.span()),
+                });
+                Value::Null
+            }
+        }
+        DeValue::Float(f) => {
+            let number = f.as_str().replace('_', "").parse::<f64>().ok();
+            if let Some(n) = number.and_then(Number::from_f64) {
+                Value::Number(n)
+            } else {
+                errors.push(ValueError {
+                    message: format!("float `{}` is not a finite number", f.as_str()),
+                    range: range(value.span()),
+                });
+                Value::Null
+            }
+        }
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(datetime) => Value::String(datetime.to_string()),
+        DeValue::Array(array) => {
+            Value::Array(array.iter().map(|v| value_to_json(v, errors)).collect())
+        }
+        DeValue::Table(table) => table_to_json(table, errors),
+    }
+}
+
+/// Parses a TOML integer's digits (sign included for decimal) in `radix`.
+pub(crate) fn parse_integer(digits: &str, radix: u32) -> Option<i64> {
+    let digits = digits.replace('_', "");
+    let digits = match radix {
+        16 => digits.trim_start_matches("0x"),
+        8 => digits.trim_start_matches("0o"),
+        2 => digits.trim_start_matches("0b"),
+        _ => digits.as_str(),
+    };
+    i64::from_str_radix(digits.trim_start_matches('+'), radix).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_keys_values_and_array_tables() {
+        let text = "id = \"Q-1\"\n\n[[options]]\ntext = \"a\"\n\n[[options]]\ntext = \"b\"\n";
+        let document = Document::parse(text).unwrap();
+        let id = document.locate(&[Segment::Key("id".into())]).unwrap();
+        assert_eq!(&text[id.key.unwrap().to_range()], "id");
+        assert_eq!(&text[id.value.to_range()], "\"Q-1\"");
+        let second = document
+            .locate(&[Segment::Key("options".into()), Segment::Index(1)])
+            .unwrap();
+        assert_eq!(&text[second.value.to_range()], "[[options]]");
+        assert!(second.value.start > 20);
+        let text_b = document
+            .locate(&[
+                Segment::Key("options".into()),
+                Segment::Index(1),
+                Segment::Key("text".into()),
+            ])
+            .unwrap();
+        assert_eq!(&text[text_b.value.to_range()], "\"b\"");
+    }
+
+    #[test]
+    fn converts_to_json_with_dates_as_strings() {
+        let text = "a = 0x1F\nb = 1_000\nc = 2026-11-21\nd = [1.5, true]\n";
+        let json = Document::parse(text).unwrap().to_json().unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"a": 31, "b": 1000, "c": "2026-11-21", "d": [1.5, true]})
+        );
+    }
+
+    #[test]
+    fn oversized_integers_and_infinities_are_errors() {
+        let text = "a = 99999999999999999999\nb = inf\n";
+        let errors = Document::parse(text).unwrap().to_json().unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].message.contains("64 bits"));
+        assert_eq!(&text[errors[1].range.to_range()], "inf");
+    }
+
+    #[test]
+    fn syntax_errors_have_ranges() {
+        let errors = Document::parse("a = 1\na = 2\n").err().unwrap();
+        assert_eq!(errors[0].message, "duplicate key");
+        assert_eq!(errors[0].range, TextRange::new(6, 7));
+    }
+
+    #[test]
+    fn root_anchor_is_the_first_entry() {
+        let text = "#:schema x\nid = \"Q\"\nexam = \"e\"\n";
+        let document = Document::parse(text).unwrap();
+        assert_eq!(&text[document.table_anchor(&[]).to_range()], "id = \"Q\"");
+    }
+}

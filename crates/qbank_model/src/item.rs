@@ -1,0 +1,228 @@
+//! Items: one exam question per file.
+
+use qbank_diagnostics::TextRange;
+use toml::de::DeTable;
+
+use crate::access::{self, Date, Spanned};
+use crate::document::Document;
+
+/// Single or multiple response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ItemType {
+    /// Exactly one key.
+    Single,
+    /// Two or more keys, not all options.
+    Multiple,
+}
+
+/// Where an item is in its workflow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Being written.
+    Draft,
+    /// Waiting for review.
+    Review,
+    /// Ready for forms and packs.
+    Approved,
+    /// No longer used.
+    Retired,
+}
+
+impl Status {
+    /// The status as written in the item.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Review => "review",
+            Status::Approved => "approved",
+            Status::Retired => "retired",
+        }
+    }
+
+    /// Reads a status name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "draft" => Status::Draft,
+            "review" => Status::Review,
+            "approved" => Status::Approved,
+            "retired" => Status::Retired,
+            _ => return None,
+        })
+    }
+}
+
+/// One answer option.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ItemOption {
+    /// The option's text.
+    pub text: Spanned<String>,
+    /// Whether it is a key, with the range of `correct` when present.
+    pub correct: Option<Spanned<bool>>,
+    /// Feedback for this option.
+    pub feedback: Option<Spanned<String>>,
+    /// Whether it keeps its place when options are shuffled.
+    pub fixed: Option<Spanned<bool>>,
+    /// The option's `[[options]]` header or inline table.
+    pub range: TextRange,
+}
+
+impl ItemOption {
+    /// Whether this option is a key.
+    pub fn is_key(&self) -> bool {
+        self.correct.as_ref().is_some_and(|c| c.value)
+    }
+}
+
+/// A file shown with the stem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exhibit {
+    /// Path relative to `media/`.
+    pub file: Spanned<String>,
+    /// Alternative text.
+    pub alt: Spanned<String>,
+    /// The exhibit's table.
+    pub range: TextRange,
+}
+
+/// An item as its file describes it, with the range of every value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// Unique id.
+    pub id: Spanned<String>,
+    /// Exam name.
+    pub exam: Spanned<String>,
+    /// Domain id.
+    pub domain: Spanned<String>,
+    /// Task id.
+    pub task: Option<Spanned<String>>,
+    /// Single or multiple response.
+    pub item_type: Spanned<ItemType>,
+    /// Workflow state.
+    pub status: Spanned<Status>,
+    /// 1 to 5.
+    pub difficulty: Option<Spanned<i64>>,
+    /// Whether delivery may shuffle options (default true).
+    pub shuffle: Option<Spanned<bool>>,
+    /// Whether the item must stay out of public packs (default false).
+    pub secure: Option<Spanned<bool>>,
+    /// The question.
+    pub stem: Spanned<String>,
+    /// Explanation of the key and distractors.
+    pub rationale: Option<Spanned<String>>,
+    /// Supporting sources.
+    pub references: Vec<Spanned<String>>,
+    /// Topic tags.
+    pub tags: Vec<Spanned<String>>,
+    /// Concept ids.
+    pub concepts: Vec<Spanned<String>>,
+    /// Items that must not share a form with this one.
+    pub enemies: Vec<Spanned<String>>,
+    /// Files shown with the stem.
+    pub exhibits: Vec<Exhibit>,
+    /// Writers.
+    pub authors: Vec<Spanned<String>>,
+    /// Reviewers.
+    pub reviewers: Vec<Spanned<String>>,
+    /// Date written.
+    pub created: Option<Spanned<Date>>,
+    /// Date last changed.
+    pub updated: Option<Spanned<Date>>,
+    /// Answer options in order.
+    pub options: Vec<ItemOption>,
+    keys: Vec<(String, TextRange)>,
+}
+
+impl Item {
+    /// Reads an item from a document that passed the item schema. Returns `None` only when a
+    /// required key is absent or of the wrong type, which the schema reports.
+    pub fn from_document(document: &Document<'_>) -> Option<Self> {
+        let root = document.root();
+        let item_type = access::string(root, "type")?;
+        let status = access::string(root, "status")?;
+        Some(Self {
+            id: access::string(root, "id")?,
+            exam: access::string(root, "exam")?,
+            domain: access::string(root, "domain")?,
+            task: access::string(root, "task"),
+            item_type: Spanned::new(
+                match item_type.as_str() {
+                    "multiple" => ItemType::Multiple,
+                    _ => ItemType::Single,
+                },
+                item_type.range,
+            ),
+            status: Spanned::new(Status::parse(status.as_str())?, status.range),
+            difficulty: access::integer(root, "difficulty"),
+            shuffle: access::boolean(root, "shuffle"),
+            secure: access::boolean(root, "secure"),
+            stem: access::string(root, "stem")?,
+            rationale: access::string(root, "rationale"),
+            references: access::strings(root, "references"),
+            tags: access::strings(root, "tags"),
+            concepts: access::strings(root, "concepts"),
+            enemies: access::strings(root, "enemies"),
+            exhibits: access::tables(root, "exhibits")
+                .into_iter()
+                .filter_map(|(table, range)| {
+                    Some(Exhibit {
+                        file: access::string(table, "file")?,
+                        alt: access::string(table, "alt")?,
+                        range,
+                    })
+                })
+                .collect(),
+            authors: access::strings(root, "authors"),
+            reviewers: access::strings(root, "reviewers"),
+            created: access::date(root, "created"),
+            updated: access::date(root, "updated"),
+            options: access::tables(root, "options")
+                .into_iter()
+                .filter_map(|(table, range)| option(table, range))
+                .collect(),
+            keys: root
+                .iter()
+                .map(|(k, _)| (k.get_ref().to_string(), crate::document::range(k.span())))
+                .collect(),
+        })
+    }
+
+    /// The range of a top-level key's name, such as `rationale` in `rationale = "..."`.
+    pub fn key_range(&self, key: &str) -> Option<TextRange> {
+        self.keys.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+    }
+
+    /// Whether delivery may shuffle the options.
+    pub fn shuffles(&self) -> bool {
+        self.shuffle.as_ref().is_none_or(|s| s.value)
+    }
+
+    /// Whether the item is secure.
+    pub fn is_secure(&self) -> bool {
+        self.secure.as_ref().is_some_and(|s| s.value)
+    }
+
+    /// The indices of the keys.
+    pub fn key_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_key())
+            .map(|(i, _)| i)
+    }
+}
+
+fn option(table: &DeTable<'_>, range: TextRange) -> Option<ItemOption> {
+    Some(ItemOption {
+        text: access::string(table, "text")?,
+        correct: access::boolean(table, "correct"),
+        feedback: access::string(table, "feedback"),
+        fixed: access::boolean(table, "fixed"),
+        range,
+    })
+}
+
+/// Reads the `id` of a document even when the rest of it is invalid, so that a broken item
+/// still takes part in bank-wide checks such as id uniqueness and enemies.
+pub fn peek_id(document: &Document<'_>) -> Option<Spanned<String>> {
+    access::string(document.root(), "id")
+}

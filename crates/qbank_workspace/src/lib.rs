@@ -1,0 +1,523 @@
+//! Finds a qbank bank, reads its `qbank.toml`, and collects and reads the bank's files.
+//!
+//! A bank is a folder with `qbank.toml` (optional), `blueprints/`, `items/`, `concepts.toml`
+//! (optional) and `media/`. [`Workspace::discover`] finds it from a starting path; then
+//! [`Workspace::files`] lists its files and [`read_files`] reads them in parallel. Nothing here
+//! judges content: problems with a file's bytes are returned as data for the linter to report.
+//!
+//! ```no_run
+//! use qbank_workspace::{Workspace, read_files};
+//!
+//! let workspace = Workspace::discover(std::path::Path::new("."), None)?;
+//! let files = read_files(workspace.files(), workspace.max_file_size());
+//! # Ok::<(), qbank_workspace::WorkspaceError>(())
+//! ```
+#![warn(missing_docs)]
+
+mod options;
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+
+pub use options::{Level, Options, config_schema};
+
+/// The names a configuration file may have, in order of preference.
+pub const CONFIG_FILE_NAMES: &[&str] = &["qbank.toml", ".qbank.toml"];
+
+/// The default of `max_file_size`.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 20;
+
+/// Failures that stop a run before any file is checked.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    /// No bank was found from the starting path.
+    #[error(
+        "no bank found at `{}`: no `qbank.toml` there or in a parent folder, and no `bank/qbank.toml`",
+        start.display()
+    )]
+    NotFound {
+        /// Where the search started.
+        start: PathBuf,
+    },
+    /// A path could not be read.
+    #[error("failed to read `{}`", path.display())]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `qbank.toml` is not valid.
+    #[error("invalid configuration in `{}`: {message}", path.display())]
+    Config {
+        /// The configuration file.
+        path: PathBuf,
+        /// The parser's explanation, with the place.
+        message: String,
+    },
+}
+
+/// What role a file plays in the bank.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FileKind {
+    /// A blueprint under `blueprints/`.
+    Blueprint,
+    /// The concept glossary, `concepts.toml`.
+    Concepts,
+    /// An item under `items/`.
+    Item,
+    /// A file under `items/` that is not TOML.
+    Stray,
+}
+
+/// A file of the bank, not yet read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path as shown to the user: relative to the working directory where possible.
+    pub display: PathBuf,
+    /// Role in the bank.
+    pub kind: FileKind,
+    /// Set when the walk itself failed here (a symlink loop, an unreadable folder).
+    pub walk_error: Option<String>,
+}
+
+/// The bytes of a file, or why there are none.
+#[derive(Debug)]
+pub enum Content {
+    /// The file's bytes.
+    Bytes(Vec<u8>),
+    /// The file is larger than `max_file_size`.
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// It could not be read.
+    Unreadable(String),
+}
+
+/// A file of the bank with its content.
+#[derive(Debug)]
+pub struct BankFile {
+    /// Where it is and what it is.
+    pub entry: FileEntry,
+    /// What was read.
+    pub content: Content,
+}
+
+/// A bank: its root folder and its settings.
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    root: PathBuf,
+    config_path: Option<PathBuf>,
+    options: Options,
+    exclude: GlobSet,
+    cwd: PathBuf,
+}
+
+impl Workspace {
+    /// Finds the bank that `start` is in or holds, or reads the configuration at `config`.
+    ///
+    /// From the starting folder (a file's parent folder), the first folder upward with a
+    /// configuration file is the bank. Failing that, a `bank/` folder with one beside the
+    /// starting folder is, and then the starting folder itself if it has `items/` or
+    /// `blueprints/`.
+    pub fn discover(start: &Path, config: Option<&Path>) -> Result<Self, WorkspaceError> {
+        let cwd = std::env::current_dir().map_err(|source| WorkspaceError::Io {
+            path: PathBuf::from("."),
+            source,
+        })?;
+        let absolute = |path: &Path| normalize(&cwd.join(path));
+        if let Some(config) = config {
+            let config = absolute(config);
+            let root = config
+                .parent()
+                .map_or_else(|| cwd.clone(), Path::to_path_buf);
+            return Self::load(root, Some(config), cwd);
+        }
+        let start = absolute(start);
+        if !start.exists() {
+            return Err(WorkspaceError::Io {
+                path: start,
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        let start_dir = if start.is_dir() {
+            start.clone()
+        } else {
+            start
+                .parent()
+                .map_or_else(|| cwd.clone(), Path::to_path_buf)
+        };
+        for dir in start_dir.ancestors() {
+            if let Some(config) = config_in(dir) {
+                return Self::load(dir.to_path_buf(), Some(config), cwd);
+            }
+        }
+        let nested = start_dir.join("bank");
+        if let Some(config) = config_in(&nested) {
+            return Self::load(nested, Some(config), cwd);
+        }
+        if start_dir.join("items").is_dir() || start_dir.join("blueprints").is_dir() {
+            return Self::load(start_dir, None, cwd);
+        }
+        Err(WorkspaceError::NotFound { start })
+    }
+
+    fn load(
+        root: PathBuf,
+        config_path: Option<PathBuf>,
+        cwd: PathBuf,
+    ) -> Result<Self, WorkspaceError> {
+        let options = match &config_path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| WorkspaceError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                toml::from_str::<Options>(&text).map_err(|error| WorkspaceError::Config {
+                    path: relative_to(&cwd, path),
+                    message: error.to_string().trim_end().to_owned(),
+                })?
+            }
+            None => Options::default(),
+        };
+        let mut exclude = GlobSetBuilder::new();
+        for pattern in options.exclude.iter().flatten() {
+            let glob = Glob::new(pattern).map_err(|error| WorkspaceError::Config {
+                path: config_path
+                    .as_deref()
+                    .map(|p| relative_to(&cwd, p))
+                    .unwrap_or_default(),
+                message: format!("invalid `exclude` pattern `{pattern}`: {error}"),
+            })?;
+            exclude.add(glob);
+        }
+        let exclude = exclude.build().map_err(|error| WorkspaceError::Config {
+            path: config_path.clone().unwrap_or_default(),
+            message: error.to_string(),
+        })?;
+        Ok(Self {
+            root,
+            config_path,
+            options,
+            exclude,
+            cwd,
+        })
+    }
+
+    /// The bank's root folder, absolute.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The configuration file, when there is one.
+    pub fn config_path(&self) -> Option<&Path> {
+        self.config_path.as_deref()
+    }
+
+    /// The options as read.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The largest file that is read.
+    pub fn max_file_size(&self) -> u64 {
+        self.options.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// A path as it should be shown: relative to the working directory where possible.
+    pub fn display_path(&self, path: &Path) -> PathBuf {
+        relative_to(&self.cwd, path)
+    }
+
+    /// An absolute, normalized form of a path given on the command line.
+    pub fn absolute(&self, path: &Path) -> PathBuf {
+        normalize(&self.cwd.join(path))
+    }
+
+    /// Lists the bank's files in a stable order: blueprints, the glossary, then items.
+    pub fn files(&self) -> Vec<FileEntry> {
+        let mut files = Vec::new();
+        let concepts = self.root.join("concepts.toml");
+        if concepts.is_file() && !self.is_excluded(&concepts) {
+            files.push(self.entry(concepts, FileKind::Concepts, None));
+        }
+        self.walk(
+            &self.root.join("blueprints"),
+            FileKind::Blueprint,
+            &mut files,
+        );
+        self.walk(&self.root.join("items"), FileKind::Item, &mut files);
+        files.sort_by(|a, b| (a.kind, &a.path).cmp(&(b.kind, &b.path)));
+        files
+    }
+
+    fn walk(&self, dir: &Path, kind: FileKind, files: &mut Vec<FileEntry>) {
+        if !dir.is_dir() {
+            return;
+        }
+        let walker = ignore::WalkBuilder::new(dir)
+            .follow_links(true)
+            .hidden(true)
+            .git_ignore(true)
+            .git_exclude(false)
+            .git_global(false)
+            .require_git(false)
+            .build();
+        for result in walker {
+            match result {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if !is_file || self.is_excluded(entry.path()) {
+                        continue;
+                    }
+                    let path = entry.path().to_path_buf();
+                    let is_toml = path.extension().is_some_and(|e| e == "toml");
+                    let kind = match kind {
+                        FileKind::Item if !is_toml => FileKind::Stray,
+                        // Only TOML files are blueprints; anything else there is ignored.
+                        FileKind::Blueprint if !is_toml => continue,
+                        other => other,
+                    };
+                    files.push(self.entry(path, kind, None));
+                }
+                Err(error) => {
+                    let path = error_path(&error).unwrap_or_else(|| dir.to_path_buf());
+                    if self.is_excluded(&path) {
+                        continue;
+                    }
+                    files.push(self.entry(path, kind, Some(describe_walk_error(&error))));
+                }
+            }
+        }
+    }
+
+    fn entry(&self, path: PathBuf, kind: FileKind, walk_error: Option<String>) -> FileEntry {
+        FileEntry {
+            display: self.display_path(&path),
+            path,
+            kind,
+            walk_error,
+        }
+    }
+
+    fn is_excluded(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.root)
+            .is_ok_and(|relative| self.exclude.is_match(relative))
+    }
+}
+
+/// Reads `files` in parallel, keeping their order.
+pub fn read_files(files: Vec<FileEntry>, max_file_size: u64) -> Vec<BankFile> {
+    files
+        .into_par_iter()
+        .map(|entry| {
+            let content = match &entry.walk_error {
+                Some(error) => Content::Unreadable(error.clone()),
+                None => read(&entry.path, max_file_size),
+            };
+            BankFile { entry, content }
+        })
+        .collect()
+}
+
+fn read(path: &Path, limit: u64) -> Content {
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(error) => return Content::Unreadable(error.to_string()),
+    };
+    let size = file.metadata().map_or(0, |m| m.len());
+    if size > limit {
+        return Content::TooLarge { size, limit };
+    }
+    // Read at most one byte past the limit, in case the file grew after `metadata`.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    match file.take(limit + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > limit => Content::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        },
+        Ok(_) => Content::Bytes(bytes),
+        Err(error) => Content::Unreadable(error.to_string()),
+    }
+}
+
+fn config_in(dir: &Path) -> Option<PathBuf> {
+    CONFIG_FILE_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|path| path.is_file())
+}
+
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn describe_walk_error(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("symbolic link loop back to `{}`", ancestor.display())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Removes `.` and resolves `..` lexically, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `path` relative to `base` when it is inside it, with `../` steps when they share a prefix.
+fn relative_to(base: &Path, path: &Path) -> PathBuf {
+    if let Ok(inside) = path.strip_prefix(base) {
+        return inside.to_path_buf();
+    }
+    let base: Vec<Component<'_>> = base.components().collect();
+    let target: Vec<Component<'_>> = path.components().collect();
+    let common = base.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    if common <= 1 {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for component in &target[common..] {
+        out.push(component);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bank(dir: &Path) {
+        std::fs::create_dir_all(dir.join("items/a")).unwrap();
+        std::fs::create_dir_all(dir.join("blueprints")).unwrap();
+        std::fs::write(dir.join("qbank.toml"), "exclude = [\"items/skip/**\"]\n").unwrap();
+        std::fs::write(dir.join("items/a/Q-1.toml"), "id = 1").unwrap();
+        std::fs::write(dir.join("items/a/notes.txt"), "x").unwrap();
+        std::fs::create_dir_all(dir.join("items/skip")).unwrap();
+        std::fs::write(dir.join("items/skip/Q-2.toml"), "").unwrap();
+        std::fs::write(dir.join("blueprints/b.toml"), "").unwrap();
+    }
+
+    #[test]
+    fn discovers_the_bank_upward_and_lists_files() {
+        let temp = tempfile::tempdir().unwrap();
+        bank(temp.path());
+        let workspace = Workspace::discover(&temp.path().join("items/a/Q-1.toml"), None).unwrap();
+        assert_eq!(workspace.root(), temp.path());
+        let files = workspace.files();
+        let kinds: Vec<(FileKind, String)> = files
+            .iter()
+            .map(|f| {
+                let name = f.path.file_name().unwrap().to_string_lossy().into_owned();
+                (f.kind, name)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (FileKind::Blueprint, "b.toml".to_owned()),
+                (FileKind::Item, "Q-1.toml".to_owned()),
+                (FileKind::Stray, "notes.txt".to_owned()),
+            ]
+        );
+    }
+
+    #[test]
+    fn finds_a_nested_bank_folder() {
+        let temp = tempfile::tempdir().unwrap();
+        bank(&temp.path().join("bank"));
+        let workspace = Workspace::discover(temp.path(), None).unwrap();
+        assert_eq!(workspace.root(), temp.path().join("bank"));
+    }
+
+    #[test]
+    fn reports_a_missing_bank() {
+        let temp = tempfile::tempdir().unwrap();
+        let error = Workspace::discover(temp.path(), None).unwrap_err();
+        assert!(matches!(error, WorkspaceError::NotFound { .. }));
+    }
+
+    #[test]
+    fn bad_configuration_names_the_file_and_key() {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::write(temp.path().join("qbank.toml"), "[rulez]\n").unwrap();
+        let error = Workspace::discover(temp.path(), None).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("qbank.toml"), "{message}");
+        assert!(message.contains("unknown field `rulez`"), "{message}");
+    }
+
+    #[test]
+    fn oversized_files_are_not_read() {
+        let temp = tempfile::tempdir().unwrap();
+        let path = temp.path().join("big.toml");
+        std::fs::write(&path, vec![b'a'; 100]).unwrap();
+        assert!(matches!(
+            read(&path, 10),
+            Content::TooLarge {
+                size: 100,
+                limit: 10
+            }
+        ));
+        assert!(matches!(read(&path, 100), Content::Bytes(b) if b.len() == 100));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_become_entries_with_an_error() {
+        let temp = tempfile::tempdir().unwrap();
+        bank(temp.path());
+        std::os::unix::fs::symlink(temp.path().join("items"), temp.path().join("items/a/loop"))
+            .unwrap();
+        let workspace = Workspace::discover(temp.path(), None).unwrap();
+        let files = workspace.files();
+        let looped: Vec<&FileEntry> = files.iter().filter(|f| f.walk_error.is_some()).collect();
+        assert_eq!(looped.len(), 1, "{files:?}");
+        assert!(looped[0].walk_error.as_deref().unwrap().contains("loop"));
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            relative_to(Path::new("/a/b"), Path::new("/a/b/c/d")),
+            Path::new("c/d")
+        );
+        assert_eq!(
+            relative_to(Path::new("/a/b"), Path::new("/a/x/y")),
+            Path::new("../x/y")
+        );
+    }
+}
