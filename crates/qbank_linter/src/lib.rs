@@ -25,6 +25,8 @@ mod registry;
 pub mod rules;
 mod settings;
 mod suppression;
+#[cfg(test)]
+mod test;
 
 use std::collections::HashMap;
 use std::path::PathBuf;

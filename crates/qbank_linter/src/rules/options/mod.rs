@@ -7,3 +7,6 @@ mod wrong_option_count;
 pub(crate) use duplicate_option::DuplicateOption;
 pub(crate) use wrong_key_count::WrongKeyCount;
 pub(crate) use wrong_option_count::WrongOptionCount;
+
+#[cfg(test)]
+mod tests;
