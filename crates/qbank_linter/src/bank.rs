@@ -23,7 +23,7 @@ pub(crate) fn check_bank(
     settings: &Settings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    duplicate_ids(ids, diagnostics);
+    duplicate_ids(ids, "items", diagnostics);
     if settings.enabled(UnknownEnemy::META.code) {
         let known: HashSet<&str> = ids.iter().map(|(id, _)| id.value.as_str()).collect();
         for checked in items {
@@ -47,8 +47,13 @@ pub(crate) fn check_bank(
     concepts(support, diagnostics);
 }
 
-/// Reports every use of an id after its first, pointing back at the first.
-fn duplicate_ids(ids: &[(Spanned<String>, SourceFile)], diagnostics: &mut Vec<Diagnostic>) {
+/// Reports every use of an id after its first, pointing back at the first. `what` names the
+/// files in the help: `items` or `blueprints`.
+fn duplicate_ids(
+    ids: &[(Spanned<String>, SourceFile)],
+    what: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut first: HashMap<&str, &(Spanned<String>, SourceFile)> =
         HashMap::with_capacity(ids.len());
     let mut sorted: Vec<&(Spanned<String>, SourceFile)> = ids.iter().collect();
@@ -75,7 +80,9 @@ fn duplicate_ids(ids: &[(Spanned<String>, SourceFile)], diagnostics: &mut Vec<Di
                     first_id.range,
                     "first used here",
                 ))
-                .with_help("give one of the items a new id and rename its file to match"),
+                .with_help(format!(
+                    "give one of the {what} a new id and rename its file to match"
+                )),
         );
     }
 }
@@ -109,7 +116,7 @@ fn blueprints(workspace: &Workspace, support: &SupportFiles, diagnostics: &mut V
         .iter()
         .map(|(b, file, _)| (b.id.clone(), file.clone()))
         .collect();
-    duplicate_ids(&blueprint_ids, diagnostics);
+    duplicate_ids(&blueprint_ids, "blueprints", diagnostics);
     for (blueprint, file, path) in &support.blueprints {
         diagnostics.extend(id_file_name_mismatch(file, path, &blueprint.id));
         let sum: i64 = blueprint
@@ -153,7 +160,8 @@ fn blueprints(workspace: &Workspace, support: &SupportFiles, diagnostics: &mut V
             } else {
                 &mut seen_tasks
             };
-            if let Some(first) = map.insert(id.value.as_str(), id.range) {
+            // Every repeat points back at the first use, so `first` is never replaced.
+            if let Some(&first) = map.get(id.value.as_str()) {
                 diagnostics.push(
                     DuplicateBlueprintEntry::META
                         .diagnostic(
@@ -167,6 +175,8 @@ fn blueprints(workspace: &Workspace, support: &SupportFiles, diagnostics: &mut V
                         .with_secondary(Annotation::labelled(file.clone(), first, "first here"))
                         .with_help(format!("give each {what} its own id")),
                 );
+            } else {
+                map.insert(id.value.as_str(), id.range);
             }
         }
     }
@@ -178,7 +188,8 @@ fn concepts(support: &SupportFiles, diagnostics: &mut Vec<Diagnostic>) {
     };
     let mut seen: HashMap<&str, TextRange> = HashMap::new();
     for concept in &support.concepts {
-        if let Some(first) = seen.insert(concept.id.value.as_str(), concept.id.range) {
+        // Every repeat points back at the first definition, so `first` is never replaced.
+        if let Some(&first) = seen.get(concept.id.value.as_str()) {
             diagnostics.push(
                 DuplicateConcept::META
                     .diagnostic(
@@ -193,6 +204,8 @@ fn concepts(support: &SupportFiles, diagnostics: &mut Vec<Diagnostic>) {
                     ))
                     .with_help("merge the two definitions, or give one a new id"),
             );
+        } else {
+            seen.insert(concept.id.value.as_str(), concept.id.range);
         }
     }
     for concept in &support.concepts {

@@ -88,7 +88,8 @@ fn decode(file: BankFile, diagnostics: &mut Vec<Diagnostic>) -> Result<SourceFil
                     CrlfLineEndings::META
                         .diagnostic(
                             &source,
-                            TextRange::new(at, at + 2),
+                            // The `\r` alone: a range over the `\n` would span two lines.
+                            TextRange::new(at, at + 1),
                             "file uses CRLF line endings",
                         )
                         .with_help(
@@ -142,10 +143,15 @@ fn parse_and_validate<'a>(
         }
     };
     if document.root().is_empty() {
+        let help = match kind {
+            SchemaKind::Item => "write the item, or delete the file",
+            SchemaKind::Blueprint => "write the blueprint, or delete the file",
+            SchemaKind::Concepts => "add the concepts as `[[concepts]]` tables, or delete the file",
+        };
         diagnostics.push(
             EmptyFile::META
                 .diagnostic(source, TextRange::empty(0), "file holds no keys")
-                .with_help("write the item, or delete the file"),
+                .with_help(help),
         );
         return None;
     }

@@ -150,17 +150,22 @@ fn finish(
         .filter_map(|mut diagnostic| {
             diagnostic.severity = settings.level(diagnostic.code)?;
             let path = diagnostic.file().path().to_path_buf();
+            let mut suppressed = false;
             if let Some(list) = suppressions.get(&path) {
+                // Every entry that names the rule is used, not only the first: a code and its
+                // name in one comment, or two comments, all silence a finding the item has.
                 for (s_index, s) in list.iter().enumerate() {
                     for (r_index, (rule, _)) in s.rules.iter().enumerate() {
-                        if rule == diagnostic.code || rule == diagnostic.name {
+                        // Resolved as QB113 and QB114 resolve it, so that every spelling they
+                        // accept as a rule (a code in any case, or a name) also suppresses it.
+                        if rules::rule(rule).is_some_and(|r| r.code == diagnostic.code) {
                             used.insert((path.clone(), s_index, r_index), true);
-                            return None;
+                            suppressed = true;
                         }
                     }
                 }
             }
-            Some(diagnostic)
+            (!suppressed).then_some(diagnostic)
         })
         .collect();
     for (path, list) in &mut suppressions {

@@ -5,6 +5,12 @@
 //! `items/<id>.toml` (the id read from its `id = "..."` line), or where a `# file: PATH` line in
 //! it says. Files before the line `# OK` must produce findings; files after it are near misses
 //! that must produce none. All findings are rendered as plain text for the snapshot.
+//!
+//! [`check_fixture_with`] enables several rules, for rules that need another one to show their
+//! effect (an unused suppression needs a rule to suppress). [`TempBank`] and [`check_files`]
+//! build a bank from bytes, for what a text fixture cannot hold: invalid UTF-8, a byte order
+//! mark, CRLF line endings, files that are not TOML, symbolic links, or a bank without the
+//! fixture bank's configuration, blueprint and glossary.
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +34,7 @@ fn split(fixture: &str) -> Vec<FixtureFile> {
     let mut files = Vec::new();
     let mut must_fire = true;
     let mut current = String::new();
-    let mut flush = |text: &mut String, must_fire: bool, files: &mut Vec<FixtureFile>| {
+    let flush = |text: &mut String, must_fire: bool, files: &mut Vec<FixtureFile>| {
         if text
             .lines()
             .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -82,29 +88,29 @@ fn copy_dir(from: &Path, to: &Path) {
 /// Checks the fixture `family/name` with only the rule `code` enabled, asserts that every file
 /// before `# OK` fires and none after it does, and returns the rendered findings.
 pub(crate) fn check_fixture(family: &str, name: &str, code: &str) -> String {
+    check_fixture_with(family, name, &[code])
+}
+
+/// Checks the fixture `family/name` with the rules `codes` enabled, for rules that only show
+/// their effect next to another rule (a suppression needs a rule to suppress). Every file before
+/// `# OK` must get a finding of the first code; files after it must get no finding at all.
+/// Returns the rendered findings.
+pub(crate) fn check_fixture_with(family: &str, name: &str, codes: &[&str]) -> String {
+    let code = codes[0];
     let fixture = std::fs::read_to_string(Path::new(FIXTURES).join(family).join(name)).unwrap();
-    let temp = tempfile::tempdir().unwrap();
-    let root = temp.path().join("bank");
-    copy_dir(Path::new(BANK), &root);
+    let bank = TempBank::new();
     let files = split(&fixture);
     for file in &files {
-        let path = root.join(&file.path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, &file.text).unwrap();
+        bank.write(&file.path, file.text.as_bytes());
     }
-    let workspace = Workspace::discover(&root, None).unwrap();
-    let settings = Settings::defaults().only(&[code]);
-    let entries = workspace.files();
-    let outcome = crate::check(
-        &workspace,
-        read_files(entries, workspace.max_file_size()),
-        &settings,
-    );
+    let (workspace, diagnostics) = bank.run(codes);
     for file in &files {
-        let fired = outcome
-            .diagnostics
-            .iter()
-            .any(|d| workspace.absolute(d.file().path()).ends_with(&file.path));
+        let in_file = |d: &&Diagnostic| workspace.absolute(d.file().path()).ends_with(&file.path);
+        let fired = if file.must_fire {
+            diagnostics.iter().filter(in_file).any(|d| d.code == code)
+        } else {
+            diagnostics.iter().any(|d| in_file(&d))
+        };
         assert_eq!(
             fired,
             file.must_fire,
@@ -115,13 +121,93 @@ pub(crate) fn check_fixture(family: &str, name: &str, code: &str) -> String {
             } else {
                 "fired but is a near miss"
             },
-            render_plain(&outcome.diagnostics),
+            render_plain(&diagnostics),
         );
     }
-    for diagnostic in &outcome.diagnostics {
-        assert_eq!(diagnostic.code, code, "only {code} is enabled");
+    for diagnostic in &diagnostics {
+        assert!(
+            codes.contains(&diagnostic.code),
+            "{} fired, but only {codes:?} are enabled",
+            diagnostic.code
+        );
     }
-    render_plain(&outcome.diagnostics).replace(&format!("{}/", root.display()), "")
+    bank.render(&diagnostics)
+}
+
+/// A bank in a temporary folder, for tests that need what a text fixture cannot hold: raw
+/// bytes, symbolic links, or a bank without the fixture bank's files.
+pub(crate) struct TempBank {
+    // Kept for its `Drop`, which deletes the folder.
+    _temp: tempfile::TempDir,
+    root: PathBuf,
+}
+
+impl TempBank {
+    /// A copy of the fixture bank in `resources/test/bank`.
+    pub(crate) fn new() -> Self {
+        let bank = Self::empty();
+        copy_dir(Path::new(BANK), &bank.root);
+        bank
+    }
+
+    /// An empty bank folder: no `qbank.toml`, no blueprint, no glossary.
+    pub(crate) fn empty() -> Self {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("bank");
+        std::fs::create_dir_all(&root).unwrap();
+        Self { _temp: temp, root }
+    }
+
+    /// The bank's root folder.
+    pub(crate) fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes `bytes` to `path`, relative to the bank's root, creating folders as needed.
+    pub(crate) fn write(&self, path: impl AsRef<Path>, bytes: &[u8]) -> &Self {
+        let path = self.root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+        self
+    }
+
+    /// Checks the bank with only the rules `codes` enabled.
+    fn run(&self, codes: &[&str]) -> (Workspace, Vec<Diagnostic>) {
+        let workspace = Workspace::discover(&self.root, None).unwrap();
+        let settings = Settings::defaults().only(codes);
+        let entries = workspace.files();
+        let outcome = crate::check(
+            &workspace,
+            read_files(entries, workspace.max_file_size()),
+            &settings,
+        );
+        (workspace, outcome.diagnostics)
+    }
+
+    /// Renders findings with paths relative to the bank's root.
+    fn render(&self, diagnostics: &[Diagnostic]) -> String {
+        render_plain(diagnostics).replace(&format!("{}/", self.root.display()), "")
+    }
+
+    /// Checks the bank with only the rule `code` enabled, asserts that no other rule fired, and
+    /// returns the rendered findings (empty when there are none).
+    pub(crate) fn check(&self, code: &str) -> String {
+        let (_, diagnostics) = self.run(&[code]);
+        for diagnostic in &diagnostics {
+            assert_eq!(diagnostic.code, code, "only {code} is enabled");
+        }
+        self.render(&diagnostics)
+    }
+}
+
+/// Checks a copy of the fixture bank with `files` (bank-relative path and bytes) written into it
+/// and only the rule `code` enabled, and returns the rendered findings (empty when there are none).
+pub(crate) fn check_files(files: &[(&str, &[u8])], code: &str) -> String {
+    let bank = TempBank::new();
+    for (path, bytes) in files {
+        bank.write(path, bytes);
+    }
+    bank.check(code)
 }
 
 fn render_plain(diagnostics: &[Diagnostic]) -> String {
@@ -151,11 +237,16 @@ fn render_plain(diagnostics: &[Diagnostic]) -> String {
 /// `snapshots/` folder.
 pub(crate) fn assert_fixture(family: &str, code: &str) {
     let rendered = check_fixture(family, &format!("{code}.toml"), code);
+    assert_rendered(family, &format!("{code}_{code}.toml"), &rendered);
+}
+
+/// Snapshots rendered findings as `name` in the family's `snapshots/` folder.
+pub(crate) fn assert_rendered(family: &str, name: &str, rendered: &str) {
     insta::with_settings!({
         omit_expression => true,
         prepend_module_to_snapshot => false,
         snapshot_path => format!("rules/{family}/snapshots"),
     }, {
-        insta::assert_snapshot!(format!("{code}_{code}.toml"), rendered);
+        insta::assert_snapshot!(name, rendered);
     });
 }

@@ -51,6 +51,15 @@ impl SchemaKind {
         }
     }
 
+    /// How messages name the top-level table of such a file.
+    fn noun(self) -> &'static str {
+        match self {
+            SchemaKind::Item => "the item",
+            SchemaKind::Blueprint => "the blueprint",
+            SchemaKind::Concepts => "the glossary",
+        }
+    }
+
     fn compiled(self) -> &'static Compiled {
         static ITEM: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(ITEM_SCHEMA));
         static BLUEPRINT: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(BLUEPRINT_SCHEMA));
@@ -114,7 +123,7 @@ pub fn validate(kind: SchemaKind, document: &Document<'_>, json: &Value) -> Vec<
     let mut errors = Vec::new();
     if !compiled.validator.is_valid(json) {
         for error in compiled.validator.iter_errors(json) {
-            map_error(&compiled.schema, document, &error, &mut errors);
+            map_error(&compiled.schema, kind.noun(), document, &error, &mut errors);
         }
     }
     for key in kind.date_keys() {
@@ -141,6 +150,7 @@ pub fn validate(kind: SchemaKind, document: &Document<'_>, json: &Value) -> Vec<
 )]
 fn map_error(
     schema: &Value,
+    noun: &str,
     document: &Document<'_>,
     error: &ValidationError<'_>,
     out: &mut Vec<SchemaError>,
@@ -179,7 +189,7 @@ fn map_error(
                 .and_then(|s| s.get("description"))
                 .and_then(Value::as_str);
             let what = if path.is_empty() {
-                "the item".to_owned()
+                noun.to_owned()
             } else {
                 name.clone()
             };
@@ -227,7 +237,7 @@ fn map_error(
                 }
             };
             out.push(invalid(
-                format!("`{name}` must be {expected}, found {found}"),
+                format!("{name} must be {expected}, found {found}"),
                 described(),
             ));
         }
@@ -243,7 +253,7 @@ fn map_error(
                 .map_or_else(described, |best| Some(format!("did you mean `{best}`?")));
             out.push(invalid(
                 format!(
-                    "`{name}` must be one of {}, found {found}",
+                    "{name} must be one of {}, found {found}",
                     backticked(allowed.iter())
                 ),
                 help,
@@ -263,77 +273,77 @@ fn map_error(
         }
         ValidationErrorKind::Pattern { .. } => {
             out.push(invalid(
-                format!("`{name}` has the wrong form: {found}"),
+                format!("{name} has the wrong form: {found}"),
                 described(),
             ));
         }
         ValidationErrorKind::Format { format } if format == "date" => {
             out.push(invalid(
-                format!("`{name}` must be a date such as 2026-11-21, found {found}"),
+                format!("{name} must be a date such as 2026-11-21, found {found}"),
                 described(),
             ));
         }
         ValidationErrorKind::Minimum { limit } => {
             out.push(invalid(
-                format!("`{name}` must be at least {limit}, found {found}"),
+                format!("{name} must be at least {limit}, found {found}"),
                 described(),
             ));
         }
         ValidationErrorKind::Maximum { limit } => {
             out.push(invalid(
-                format!("`{name}` must be at most {limit}, found {found}"),
+                format!("{name} must be at most {limit}, found {found}"),
                 described(),
             ));
         }
         ValidationErrorKind::ExclusiveMinimum { limit } => {
             out.push(invalid(
-                format!("`{name}` must be greater than {limit}, found {found}"),
+                format!("{name} must be greater than {limit}, found {found}"),
                 described(),
             ));
         }
         ValidationErrorKind::ExclusiveMaximum { limit } => {
             out.push(invalid(
-                format!("`{name}` must be less than {limit}, found {found}"),
+                format!("{name} must be less than {limit}, found {found}"),
                 described(),
             ));
         }
         ValidationErrorKind::MinLength { limit } => {
             let message = if *limit == 1 {
-                format!("`{name}` must not be empty")
+                format!("{name} must not be empty")
             } else {
-                format!("`{name}` must be at least {limit} characters long")
+                format!("{name} must be at least {limit} characters long")
             };
             out.push(invalid(message, described()));
         }
         ValidationErrorKind::MaxLength { limit } => {
             out.push(invalid(
-                format!("`{name}` is longer than {limit} characters"),
+                format!("{name} is longer than {limit} characters"),
                 described(),
             ));
         }
         ValidationErrorKind::MinItems { limit } => {
             let count = error.instance().as_array().map_or(0, Vec::len);
             out.push(invalid(
-                format!("`{name}` needs at least {limit} entries, found {count}"),
+                format!("{name} needs at least {limit} entries, found {count}"),
                 described(),
             ));
         }
         ValidationErrorKind::MaxItems { limit } => {
             let count = error.instance().as_array().map_or(0, Vec::len);
             out.push(invalid(
-                format!("`{name}` allows at most {limit} entries, found {count}"),
+                format!("{name} allows at most {limit} entries, found {count}"),
                 described(),
             ));
         }
         ValidationErrorKind::UniqueItems => {
             out.push(invalid(
-                format!("`{name}` lists the same value more than once"),
+                format!("{name} lists the same value more than once"),
                 Some("remove the repeated entries".to_owned()),
             ));
         }
         _ => {
             out.push(invalid(
-                format!("`{name}` is invalid: {}", error.masked()),
+                format!("{name} is invalid: {}", error.masked()),
                 described(),
             ));
         }
@@ -355,11 +365,11 @@ fn display_name(path: &[Segment<'_>]) -> String {
             _ => format!("{} of option {label}", display_name(rest)),
         };
     }
-    let mut name = String::new();
+    let mut name = String::from("`");
     for segment in path {
         match segment {
             Segment::Key(key) => {
-                if !name.is_empty() {
+                if name.len() > 1 {
                     name.push('.');
                 }
                 name.push_str(key);
@@ -369,6 +379,7 @@ fn display_name(path: &[Segment<'_>]) -> String {
             }
         }
     }
+    name.push('`');
     name
 }
 

@@ -35,3 +35,6 @@ pub(crate) use unknown_exam::UnknownExam;
 pub(crate) use unknown_task::UnknownTask;
 pub(crate) use unreviewed_approval::UnreviewedApproval;
 pub(crate) use updated_before_created::UpdatedBeforeCreated;
+
+#[cfg(test)]
+mod tests;

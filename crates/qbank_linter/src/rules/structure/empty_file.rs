@@ -2,7 +2,8 @@ use crate::registry::declare_rule;
 
 declare_rule! {
     /// ## What it does
-    /// Reports an item or blueprint file that holds no keys at all (it may hold comments).
+    /// Reports an item, blueprint or glossary file that holds no keys at all (it may hold
+    /// comments).
     ///
     /// ## Why is this bad?
     /// An empty file under `items/` is an item that was never written or was lost in a bad

@@ -33,3 +33,6 @@ pub(crate) use unknown_key::UnknownKey;
 pub(crate) use unknown_suppression::UnknownSuppression;
 pub(crate) use unreadable_file::UnreadableFile;
 pub(crate) use unused_suppression::UnusedSuppression;
+
+#[cfg(test)]
+mod tests;

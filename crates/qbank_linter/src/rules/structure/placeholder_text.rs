@@ -56,10 +56,15 @@ impl ItemRule for PlaceholderText {
             } else {
                 format!("{field} contains the placeholder `{found}`")
             };
+            let help = if field.ends_with(" text") {
+                format!("write the final {field}")
+            } else {
+                format!("write the final {field} text")
+            };
             ctx.report(
                 Self::META
                     .diagnostic(ctx.file, text.range, message)
-                    .with_help(format!("write the final {field} text")),
+                    .with_help(help),
             );
         }
     }

@@ -1,0 +1,230 @@
+use insta_cmd::assert_cmd_snapshot;
+use test_case::test_case;
+
+use crate::{CliTest, filters, item};
+
+#[test]
+fn clean_bank_passes() {
+    let test = CliTest::new();
+    assert_cmd_snapshot!(test.command().arg("check"), @r"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    All checks passed: 2 items in 3 files.
+
+    ----- stderr -----
+    ");
+}
+
+#[test_case("text")]
+#[test_case("concise")]
+#[test_case("json")]
+#[test_case("sarif")]
+#[test_case("github")]
+#[test_case("junit")]
+fn output_format(format: &str) {
+    let test = CliTest::with_findings();
+    insta::with_settings!({ filters => filters(), snapshot_suffix => format }, {
+        assert_cmd_snapshot!(test.command().args(["check", "--format", format]));
+    });
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let test = CliTest::with_findings();
+    let output = test
+        .command()
+        .args(["lint", "-f", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["version"], 1);
+    let first = &json["diagnostics"][0];
+    for key in [
+        "code",
+        "severity",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "help",
+    ] {
+        assert!(first.get(key).is_some(), "missing `{key}` in {first}");
+    }
+    assert_eq!(json["summary"]["items"], 5);
+    assert!(json["summary"]["errors"].as_u64().unwrap() >= 4);
+}
+
+#[test]
+fn file_arguments_report_only_those_files() {
+    let test = CliTest::with_findings();
+    let output = test
+        .command()
+        .args(["check", "-f", "concise", "bank/items/d1/DEMO-3.toml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("DEMO-3.toml"), "{stdout}");
+    assert!(!stdout.contains("DEMO-4.toml"), "{stdout}");
+    assert!(stdout.ends_with("in 1 item in 1 file.\n"), "{stdout}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn bank_wide_rules_see_every_item_when_one_file_is_checked() {
+    let test = CliTest::new();
+    test.write(
+        "bank/items/d2/DEMO-9.toml",
+        &item("DEMO-1", "2").replace("DEMO-1", "DEMO-9"),
+    );
+    test.write("bank/items/d2/copy/DEMO-1.toml", &item("DEMO-1", "2"));
+    let output = test
+        .command()
+        .args(["check", "-f", "concise", "bank/items/d2/copy/DEMO-1.toml"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("QB110"), "{stdout}");
+}
+
+#[test]
+fn configuration_changes_levels() {
+    let test = CliTest::with_findings();
+    test.write(
+        "bank/qbank.toml",
+        "[rules]\nQB1 = \"off\"\nQB4 = \"warning\"\n",
+    );
+    let output = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains("QB1"), "{stdout}");
+    assert!(stdout.contains("warning[QB402]"), "{stdout}");
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn excluded_paths_are_skipped() {
+    let test = CliTest::with_findings();
+    test.write(
+        "bank/qbank.toml",
+        "exclude = [\"items/d1/DEMO-3.toml\", \"items/d2/**\"]\n",
+    );
+    assert_cmd_snapshot!(test.command().arg("check"), @"
+    success: true
+    exit_code: 0
+    ----- stdout -----
+    All checks passed: 1 item in 2 files.
+
+    ----- stderr -----
+    ");
+}
+
+#[test]
+fn suppression_with_a_reason_silences_a_rule() {
+    let test = CliTest::new();
+    let text = item("DEMO-7", "1").replace("reviewers = [\"a.roe\"]", "reviewers = [\"j.doe\"]");
+    let text = format!(
+        "# qbank: allow QB409 -- single-author pilot item, reviewed in the pilot board\n{text}"
+    );
+    test.write("bank/items/d1/DEMO-7.toml", &text);
+    let output = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
+#[test]
+fn report_file_is_written_whole() {
+    let test = CliTest::with_findings();
+    let output = test
+        .command()
+        .args(["check", "-f", "sarif", "-o", "out/report.sarif"])
+        .output();
+    // The folder does not exist: a clear error, exit 2, nothing half-written.
+    let output = output.unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("out/.report.sarif"));
+    std::fs::create_dir(test.root().join("out")).unwrap();
+    let output = test
+        .command()
+        .args(["check", "-f", "sarif", "-o", "out/report.sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(test.root().join("out/report.sarif")).unwrap())
+            .unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let leftovers: Vec<_> = std::fs::read_dir(test.root().join("out"))
+        .unwrap()
+        .collect();
+    assert_eq!(leftovers.len(), 1);
+}
+
+#[test]
+fn missing_bank_is_a_usage_error() {
+    let test = CliTest::new();
+    std::fs::remove_dir_all(test.root().join("bank")).unwrap();
+    insta::with_settings!({ filters => vec![(r"at `[^`]+`", "at `[TMP]`")] }, {
+        assert_cmd_snapshot!(test.command().arg("check"), @r"
+        success: false
+        exit_code: 2
+        ----- stdout -----
+
+        ----- stderr -----
+        qbank failed
+          Cause: no bank found at `[TMP]`: no `qbank.toml` there or in a parent folder, and no `bank/qbank.toml`
+        ");
+    });
+}
+
+#[test]
+fn invalid_configuration_is_a_usage_error() {
+    let test = CliTest::new();
+    test.write("bank/qbank.toml", "[rules]\nQB999 = \"off\"\n");
+    let output = test.command().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("unknown rule `QB999`"), "{stderr}");
+}
+
+#[test]
+fn sarif_output_is_valid_against_the_oasis_schema() {
+    let schema_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/schemas/sarif-schema-2.1.0.json"
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .build(&schema)
+        .unwrap();
+    for test in [CliTest::new(), CliTest::with_findings()] {
+        let output = test
+            .command()
+            .args(["check", "-f", "sarif"])
+            .output()
+            .unwrap();
+        let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&sarif)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
+}

@@ -1,0 +1,60 @@
+use insta_cmd::assert_cmd_snapshot;
+
+use crate::CliTest;
+
+#[test]
+fn rule_prints_its_documentation() {
+    let test = CliTest::new();
+    assert_cmd_snapshot!(test.command().args(["rule", "QB301"]));
+}
+
+#[test]
+fn rule_accepts_names_and_rejects_unknown_codes() {
+    let test = CliTest::new();
+    let by_name = test
+        .command()
+        .args(["rule", "duplicate-option"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&by_name.stdout).starts_with("# duplicate-option (QB301)"));
+    let unknown = test.command().args(["rule", "QB999"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn rules_lists_every_rule() {
+    let test = CliTest::new();
+    assert_cmd_snapshot!(test.command().arg("rules"));
+}
+
+#[test]
+fn rules_json_carries_docs() {
+    let test = CliTest::new();
+    let output = test
+        .command()
+        .args(["rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = rules.as_array().unwrap();
+    assert!(rules.len() > 30);
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["docs"].as_str().unwrap().contains("## Why is this bad?"))
+    );
+}
+
+#[test]
+fn schemas_are_printed_as_json() {
+    let test = CliTest::new();
+    for kind in ["item", "blueprint", "concepts", "config"] {
+        let output = test.command().args(["schema", kind]).output().unwrap();
+        assert!(output.status.success());
+        let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
+            "{kind}"
+        );
+    }
+}
