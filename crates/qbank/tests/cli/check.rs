@@ -228,3 +228,68 @@ fn sarif_output_is_valid_against_the_oasis_schema() {
         assert!(errors.is_empty(), "{errors:#?}");
     }
 }
+
+/// Every malformed file the lint issue names, side by side with a valid item: each gets one
+/// clear finding, nothing panics, and the valid items are still checked.
+#[test]
+fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
+    let test = CliTest::new();
+    let write_bytes = |path: &str, bytes: &[u8]| {
+        let path = test.root().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    };
+    write_bytes("bank/items/h/LATIN1.toml", b"id = \"caf\xe9\"\n");
+    let mut bom = b"\xef\xbb\xbf".to_vec();
+    bom.extend_from_slice(item("BOM-1", "1").as_bytes());
+    write_bytes("bank/items/h/BOM-1.toml", &bom);
+    write_bytes("bank/items/h/CRLF-1.toml", item("CRLF-1", "1").replace('\n', "\r\n").as_bytes());
+    write_bytes("bank/items/h/EMPTY.toml", b"");
+    write_bytes("bank/items/h/notes.md", b"# notes\n");
+    write_bytes("bank/items/h/HUGE.toml", &vec![b'#'; 10 * 1024 * 1024]);
+    let deep = format!("id = \"DEEP\"\nx = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    write_bytes("bank/items/h/DEEP.toml", deep.as_bytes());
+    let nested = format!("id = \"NEST\"\nx = {}1{}\n", "{a = ".repeat(50_000), "}".repeat(50_000));
+    write_bytes("bank/items/h/NEST.toml", nested.as_bytes());
+    write_bytes("bank/items/h/NUL.toml", b"id = \"a\0b\"\n");
+    write_bytes("bank/items/h/BIG-INT.toml", b"id = \"BIG\"\ndifficulty = 99999999999999999999999\n");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(test.root().join("bank/items"), test.root().join("bank/items/h/loop")).unwrap();
+    // A broken copy of a valid item, to show later items are still checked.
+    test.write("bank/items/z/LAST.toml", &item("LAST", "7"));
+
+    let output = test.command().args(["check", "-f", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut found: Vec<(String, String)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let file = d["file"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+            (file, d["code"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    found.sort();
+    let mut expected = vec![
+        ("BIG-INT.toml", "QB101"),
+        ("BOM-1.toml", "QB107"),
+        ("CRLF-1.toml", "QB108"),
+        ("DEEP.toml", "QB100"),
+        ("EMPTY.toml", "QB106"),
+        ("HUGE.toml", "QB105"),
+        ("LAST.toml", "QB402"),
+        ("LATIN1.toml", "QB104"),
+        ("NEST.toml", "QB100"),
+        ("NUL.toml", "QB100"),
+        ("notes.md", "QB109"),
+    ];
+    if cfg!(unix) {
+        expected.push(("loop", "QB104"));
+    }
+    let mut expected: Vec<(String, String)> =
+        expected.into_iter().map(|(f, c)| (f.to_owned(), c.to_owned())).collect();
+    expected.sort();
+    assert_eq!(found, expected);
+}
