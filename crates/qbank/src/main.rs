@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use qbank::args::Args;
 
+// Every item allocates many small strings on two threads at once; mimalloc's thread-local
+// heaps keep that from serializing on the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args = Args::parse();
     match qbank::run(args) {

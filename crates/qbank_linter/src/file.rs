@@ -11,8 +11,7 @@ use crate::rules::structure::{
     ByteOrderMark, CrlfLineEndings, EmptyFile, FileTooLarge, InvalidToml, InvalidValue, MissingKey,
     StrayFile, UnknownKey, UnreadableFile,
 };
-use crate::rules::{BankIndex, ItemContext};
-use crate::settings::Settings;
+use crate::rules::{BankIndex, ItemContext, ItemRule};
 use crate::suppression::{self, Suppression};
 
 /// What checking one item file produced.
@@ -182,7 +181,11 @@ fn parse_and_validate<'a>(
 }
 
 /// Checks one file under `items/`.
-pub(crate) fn check_item_file(file: BankFile, bank: &BankIndex, settings: &Settings) -> ItemResult {
+pub(crate) fn check_item_file(
+    file: BankFile,
+    bank: &BankIndex,
+    rules: &[&dyn ItemRule],
+) -> ItemResult {
     let path = file.entry.path.clone();
     let kind = file.entry.kind;
     let mut diagnostics = Vec::new();
@@ -228,8 +231,8 @@ pub(crate) fn check_item_file(file: BankFile, bank: &BankIndex, settings: &Setti
         }
     };
     if let Some(item) = &item {
-        let ctx = ItemContext::new(&source, &path, bank, settings);
-        diagnostics.extend(ctx.run(item));
+        let ctx = ItemContext::new(&source, &path, bank);
+        diagnostics.extend(ctx.run(item, rules));
     }
     result(source, diagnostics, id, item, suppressions)
 }

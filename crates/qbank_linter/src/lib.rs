@@ -97,9 +97,10 @@ pub fn check(workspace: &Workspace, files: Vec<BankFile>, settings: &Settings) -
             .collect(),
     );
 
+    let item_rules = rules::enabled_item_rules(settings);
     let results: Vec<file::ItemResult> = items
         .into_par_iter()
-        .map(|bank_file| file::check_item_file(bank_file, &index, settings))
+        .map(|bank_file| file::check_item_file(bank_file, &index, &item_rules))
         .collect();
 
     let mut checked = Vec::with_capacity(results.len());

@@ -243,31 +243,63 @@ fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
     let mut bom = b"\xef\xbb\xbf".to_vec();
     bom.extend_from_slice(item("BOM-1", "1").as_bytes());
     write_bytes("bank/items/h/BOM-1.toml", &bom);
-    write_bytes("bank/items/h/CRLF-1.toml", item("CRLF-1", "1").replace('\n', "\r\n").as_bytes());
+    write_bytes(
+        "bank/items/h/CRLF-1.toml",
+        item("CRLF-1", "1").replace('\n', "\r\n").as_bytes(),
+    );
     write_bytes("bank/items/h/EMPTY.toml", b"");
     write_bytes("bank/items/h/notes.md", b"# notes\n");
     write_bytes("bank/items/h/HUGE.toml", &vec![b'#'; 10 * 1024 * 1024]);
-    let deep = format!("id = \"DEEP\"\nx = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let deep = format!(
+        "id = \"DEEP\"\nx = {}1{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     write_bytes("bank/items/h/DEEP.toml", deep.as_bytes());
-    let nested = format!("id = \"NEST\"\nx = {}1{}\n", "{a = ".repeat(50_000), "}".repeat(50_000));
+    let nested = format!(
+        "id = \"NEST\"\nx = {}1{}\n",
+        "{a = ".repeat(50_000),
+        "}".repeat(50_000)
+    );
     write_bytes("bank/items/h/NEST.toml", nested.as_bytes());
     write_bytes("bank/items/h/NUL.toml", b"id = \"a\0b\"\n");
-    write_bytes("bank/items/h/BIG-INT.toml", b"id = \"BIG\"\ndifficulty = 99999999999999999999999\n");
+    write_bytes(
+        "bank/items/h/BIG-INT.toml",
+        b"id = \"BIG\"\ndifficulty = 99999999999999999999999\n",
+    );
     #[cfg(unix)]
-    std::os::unix::fs::symlink(test.root().join("bank/items"), test.root().join("bank/items/h/loop")).unwrap();
+    std::os::unix::fs::symlink(
+        test.root().join("bank/items"),
+        test.root().join("bank/items/h/loop"),
+    )
+    .unwrap();
     // A broken copy of a valid item, to show later items are still checked.
     test.write("bank/items/z/LAST.toml", &item("LAST", "7"));
 
-    let output = test.command().args(["check", "-f", "json"]).output().unwrap();
+    let output = test
+        .command()
+        .args(["check", "-f", "json"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let mut found: Vec<(String, String)> = json["diagnostics"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| {
-            let file = d["file"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+            let file = d["file"]
+                .as_str()
+                .unwrap()
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
             (file, d["code"].as_str().unwrap().to_owned())
         })
         .collect();
@@ -288,8 +320,10 @@ fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
     if cfg!(unix) {
         expected.push(("loop", "QB104"));
     }
-    let mut expected: Vec<(String, String)> =
-        expected.into_iter().map(|(f, c)| (f.to_owned(), c.to_owned())).collect();
+    let mut expected: Vec<(String, String)> = expected
+        .into_iter()
+        .map(|(f, c)| (f.to_owned(), c.to_owned()))
+        .collect();
     expected.sort();
     assert_eq!(found, expected);
 }

@@ -87,6 +87,15 @@ pub(crate) static ITEM_RULES: &[&dyn ItemRule] = &[
     &UnknownConcept,
 ];
 
+/// The item rules that `settings` enables, resolved once per run.
+pub(crate) fn enabled_item_rules(settings: &Settings) -> Vec<&'static dyn ItemRule> {
+    ITEM_RULES
+        .iter()
+        .copied()
+        .filter(|rule| settings.enabled(rule.meta().code))
+        .collect()
+}
+
 /// The rule with `code` or `name`.
 pub fn rule(code_or_name: &str) -> Option<&'static RuleMeta> {
     RULES
@@ -211,22 +220,15 @@ pub(crate) struct ItemContext<'a> {
     pub(crate) file: &'a SourceFile,
     pub(crate) path: &'a Path,
     pub(crate) bank: &'a BankIndex,
-    settings: &'a Settings,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> ItemContext<'a> {
-    pub(crate) fn new(
-        file: &'a SourceFile,
-        path: &'a Path,
-        bank: &'a BankIndex,
-        settings: &'a Settings,
-    ) -> Self {
+    pub(crate) fn new(file: &'a SourceFile, path: &'a Path, bank: &'a BankIndex) -> Self {
         Self {
             file,
             path,
             bank,
-            settings,
             diagnostics: Vec::new(),
         }
     }
@@ -235,12 +237,10 @@ impl<'a> ItemContext<'a> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Runs every enabled item rule on `item`.
-    pub(crate) fn run(mut self, item: &Item) -> Vec<Diagnostic> {
-        for rule in ITEM_RULES {
-            if self.settings.enabled(rule.meta().code) {
-                rule.check(item, &mut self);
-            }
+    /// Runs `rules` (the enabled item rules) on `item`.
+    pub(crate) fn run(mut self, item: &Item, rules: &[&dyn ItemRule]) -> Vec<Diagnostic> {
+        for rule in rules {
+            rule.check(item, &mut self);
         }
         self.diagnostics
     }

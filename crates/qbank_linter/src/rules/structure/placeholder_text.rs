@@ -71,18 +71,41 @@ impl ItemRule for PlaceholderText {
 }
 
 /// The placeholder in `text`: `Some("")` when it is blank.
+///
+/// This runs on every text of every item, so it scans for the rare bytes that can start a
+/// marker (`?`, `l`, `L`, and the capitals that start the word markers) instead of splitting
+/// the text into words.
 fn placeholder(text: &str) -> Option<&'static str> {
     if text.trim().is_empty() {
         return Some("");
     }
-    if text.contains("???") {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"???").is_some() {
         return Some("???");
     }
-    if text.to_ascii_lowercase().contains("lorem ipsum") {
+    let lorem = b"lorem ipsum";
+    if memchr::memchr2_iter(b'l', b'L', bytes).any(|at| {
+        bytes
+            .get(at..at + lorem.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(lorem))
+    }) {
         return Some("lorem ipsum");
     }
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find_map(|word| MARKERS.iter().find(|m| **m == word).copied())
+    let is_word = |b: u8| b.is_ascii_alphanumeric();
+    for at in memchr::memchr3_iter(b'T', b'F', b'X', bytes) {
+        if at > 0 && is_word(bytes[at - 1]) {
+            continue;
+        }
+        for marker in MARKERS {
+            let end = at + marker.len();
+            if bytes.get(at..end) == Some(marker.as_bytes())
+                && bytes.get(end).is_none_or(|&b| !is_word(b))
+            {
+                return Some(marker);
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -97,5 +120,8 @@ mod tests {
         assert_eq!(placeholder("Lorem Ipsum dolor"), Some("lorem ipsum"));
         assert_eq!(placeholder("a todo list for the TBDX team"), None);
         assert_eq!(placeholder("Which is BEST?"), None);
+        assert_eq!(placeholder("FIXME"), Some("FIXME"));
+        assert_eq!(placeholder("see XXX."), Some("XXX"));
+        assert_eq!(placeholder("the XXXL size, a TODOS list"), None);
     }
 }
