@@ -128,11 +128,12 @@ fn excluded_paths_are_skipped() {
 #[test]
 fn suppression_with_a_reason_silences_a_rule() {
     let test = CliTest::new();
-    let text = item("DEMO-7", "1").replace("reviewers = [\"a.roe\"]", "reviewers = [\"j.doe\"]");
-    let text = format!(
-        "# qbank: allow QB409 -- single-author pilot item, reviewed in the pilot board\n{text}"
+    let self_reviewed =
+        item("DEMO-7", "1").replace("reviewers = [\"a.roe\"]", "reviewers = [\"j.doe\"]");
+    let suppressed = format!(
+        "# qbank: allow QB409 -- single-author pilot item, reviewed in the pilot board\n{self_reviewed}"
     );
-    test.write("bank/items/d1/DEMO-7.toml", &text);
+    test.write("bank/items/d1/DEMO-7.toml", &suppressed);
     let output = test
         .command()
         .args(["check", "-f", "concise"])

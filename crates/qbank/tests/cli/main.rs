@@ -1,4 +1,5 @@
 //! Tests that run the real `qbank` binary.
+#![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
 mod check;
 mod commands;
