@@ -171,7 +171,14 @@ fn valid_items_parse_and_have_every_key() {
             .unwrap_or_else(|error| panic!("{} does not parse: {error}\n{}", item.id, item.text));
         assert_eq!(problems(&item, &table, &concepts), Vec::<String>::new());
 
-        let keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        // Source order of the top-level keys, read from the text (tables do not keep order).
+        let keys: Vec<&str> = item
+            .text
+            .lines()
+            .filter_map(|line| line.split_once(" = ").map(|(key, _)| key))
+            .filter(|key| table.contains_key(*key))
+            .chain(item.text.contains("[[options]]").then_some("options"))
+            .collect();
         let expected: Vec<&str> = if table.contains_key("enemies") {
             enemies += 1;
             let mut keys = KEYS.to_vec();

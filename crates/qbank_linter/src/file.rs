@@ -82,7 +82,10 @@ fn decode(file: BankFile, diagnostics: &mut Vec<Diagnostic>) -> Result<SourceFil
                         .with_help("save the file as UTF-8 without a BOM"),
                 );
             }
-            if let Some(at) = source.text().find("\r\n") {
+            let text = source.text().as_bytes();
+            if let Some(at) =
+                memchr::memchr_iter(b'\r', text).find(|&at| text.get(at + 1) == Some(&b'\n'))
+            {
                 diagnostics.push(
                     CrlfLineEndings::META
                         .diagnostic(

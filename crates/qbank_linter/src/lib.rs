@@ -1,19 +1,18 @@
 //! qbank's lint rules and the check pipeline.
 //!
-//! [`check`] takes the files of a bank, as [`qbank_workspace::read_files`] returns them, and runs
-//! the stages in order: decoding, TOML parsing, schema validation, then the item rules in
+//! [`check`] takes the files of a bank, as [`Workspace::files`] lists them, reads each on the
+//! thread that checks it, and runs the stages in order: decoding, TOML parsing, schema validation, then the item rules in
 //! parallel, then the rules that need the whole bank (unique ids, enemies, blueprint sums).
 //! A file that fails a stage is not passed to the next. Finally the levels from `qbank.toml` and
 //! the items' `# qbank: allow` comments are applied, and the findings are sorted.
 //!
 //! ```no_run
 //! use qbank_linter::{Settings, check};
-//! use qbank_workspace::{Workspace, read_files};
+//! use qbank_workspace::Workspace;
 //!
 //! let workspace = Workspace::discover(std::path::Path::new("bank"), None)?;
 //! let settings = Settings::from_options(workspace.options())?;
-//! let files = read_files(workspace.files(), workspace.max_file_size());
-//! let outcome = check(&workspace, files, &settings);
+//! let outcome = check(&workspace, workspace.files(), &settings);
 //! println!("{} findings", outcome.diagnostics.len());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -33,7 +32,7 @@ use std::path::PathBuf;
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
 use qbank_model::{Blueprint, Item};
-use qbank_workspace::{BankFile, FileKind, Workspace};
+use qbank_workspace::{FileEntry, FileKind, Workspace, read_file};
 use rayon::prelude::*;
 
 pub use registry::RuleMeta;
@@ -73,12 +72,17 @@ impl CheckOutcome {
     }
 }
 
-/// Checks every file of the bank.
-pub fn check(workspace: &Workspace, files: Vec<BankFile>, settings: &Settings) -> CheckOutcome {
+/// Checks the bank's `files`.
+pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) -> CheckOutcome {
     let file_count = files.len();
-    let (support, items): (Vec<BankFile>, Vec<BankFile>) = files
+    let limit = workspace.max_file_size();
+    let (support, items): (Vec<FileEntry>, Vec<FileEntry>) = files
         .into_iter()
-        .partition(|f| matches!(f.entry.kind, FileKind::Blueprint | FileKind::Concepts));
+        .partition(|f| matches!(f.kind, FileKind::Blueprint | FileKind::Concepts));
+    let support = support
+        .into_iter()
+        .map(|entry| read_file(entry, limit))
+        .collect();
 
     let mut diagnostics = Vec::new();
     let mut suppressions = HashMap::new();
@@ -100,7 +104,7 @@ pub fn check(workspace: &Workspace, files: Vec<BankFile>, settings: &Settings) -
     let item_rules = rules::enabled_item_rules(settings);
     let results: Vec<file::ItemResult> = items
         .into_par_iter()
-        .map(|bank_file| file::check_item_file(bank_file, &index, &item_rules))
+        .map(|entry| file::check_item_file(read_file(entry, limit), &index, &item_rules))
         .collect();
 
     let mut checked = Vec::with_capacity(results.len());

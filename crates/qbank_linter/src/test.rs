@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use qbank_diagnostics::render::{self, DiagnosticFormat, RenderOptions, Report};
 use qbank_diagnostics::{Diagnostic, Summary};
-use qbank_workspace::{Workspace, read_files};
+use qbank_workspace::Workspace;
 
 use crate::settings::Settings;
 
@@ -176,11 +176,7 @@ impl TempBank {
         let workspace = Workspace::discover(&self.root, None).unwrap();
         let settings = Settings::defaults().only(codes);
         let entries = workspace.files();
-        let outcome = crate::check(
-            &workspace,
-            read_files(entries, workspace.max_file_size()),
-            &settings,
-        );
+        let outcome = crate::check(&workspace, entries, &settings);
         (workspace, outcome.diagnostics)
     }
 

@@ -2,7 +2,8 @@
 //!
 //! A bank is a folder with `qbank.toml` (optional), `blueprints/`, `items/`, `concepts.toml`
 //! (optional) and `media/`. [`Workspace::discover`] finds it from a starting path; then
-//! [`Workspace::files`] lists its files and [`read_files`] reads them in parallel. Nothing here
+//! [`Workspace::files`] lists its files and [`read_file`] reads one (the linter reads each file
+//! on the thread that checks it). Nothing here
 //! judges content: problems with a file's bytes are returned as data for the linter to report.
 //!
 //! ```no_run
@@ -323,14 +324,17 @@ impl Workspace {
 pub fn read_files(files: Vec<FileEntry>, max_file_size: u64) -> Vec<BankFile> {
     files
         .into_par_iter()
-        .map(|entry| {
-            let content = match &entry.walk_error {
-                Some(error) => Content::Unreadable(error.clone()),
-                None => read(&entry.path, max_file_size),
-            };
-            BankFile { entry, content }
-        })
+        .map(|entry| read_file(entry, max_file_size))
         .collect()
+}
+
+/// Reads one file, at most `max_file_size` bytes of it.
+pub fn read_file(entry: FileEntry, max_file_size: u64) -> BankFile {
+    let content = match &entry.walk_error {
+        Some(error) => Content::Unreadable(error.clone()),
+        None => read(&entry.path, max_file_size),
+    };
+    BankFile { entry, content }
 }
 
 fn read(path: &Path, limit: u64) -> Content {

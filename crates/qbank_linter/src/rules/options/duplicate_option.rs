@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use qbank_diagnostics::Annotation;
 use qbank_model::Item;
 use qbank_model::schema::option_label;
@@ -46,16 +44,12 @@ impl ItemRule for DuplicateOption {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        let mut seen = HashMap::new();
+        // Items have a handful of options: comparing each pair without allocating beats hashing.
         for (index, option) in item.options.iter().enumerate() {
-            let normalized = option
-                .text
-                .value
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            let Some(first) = seen.insert(normalized, index) else {
+            let Some(first) = item.options[..index]
+                .iter()
+                .position(|earlier| same_text(&earlier.text.value, &option.text.value))
+            else {
                 continue;
             };
             let first_option = &item.options[first];
@@ -79,5 +73,34 @@ impl ItemRule for DuplicateOption {
                     .with_help("reword one of the options so each is a distinct answer"),
             );
         }
+    }
+}
+
+/// Whether two texts are equal after trimming, collapsing inner whitespace and folding case.
+fn same_text(a: &str, b: &str) -> bool {
+    let folded = |word: &str| {
+        word.chars()
+            .flat_map(char::to_lowercase)
+            .collect::<Vec<_>>()
+    };
+    let (mut left, mut right) = (a.split_whitespace(), b.split_whitespace());
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(l), Some(r)) if l == r || folded(l) == folded(r) => {}
+            _ => return false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_text;
+
+    #[test]
+    fn folds_case_and_whitespace_but_keeps_word_breaks() {
+        assert!(same_text(" Accept  the RISK ", "accept the risk"));
+        assert!(!same_text("ab c", "a bc"));
+        assert!(!same_text("accept the risk", "accept the risks"));
     }
 }
