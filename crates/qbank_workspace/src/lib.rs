@@ -23,7 +23,7 @@ use std::path::{Component, Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-pub use options::{Level, Options, config_schema};
+pub use options::{Level, LintOptions, Options, config_schema};
 
 /// The names a configuration file may have, in order of preference.
 pub const CONFIG_FILE_NAMES: &[&str] = &["qbank.toml", ".qbank.toml"];

@@ -30,7 +30,7 @@ pub enum Level {
 /// QB107 = "off"
 /// placeholder-text = "warning"
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "qbank configuration")]
 pub struct Options {
@@ -48,6 +48,53 @@ pub struct Options {
     /// Default: 1048576 (1 MiB).
     #[schemars(range(min = 1))]
     pub max_file_size: Option<u64>,
+
+    /// Word lists and thresholds of the item-writing rules, where programs differ.
+    pub lint: Option<LintOptions>,
+}
+
+/// Word lists and thresholds of the item-writing rules (`[lint]` in `qbank.toml`).
+///
+/// Each list adds to qbank's built-in list (`qbank rule CODE` shows it); each threshold
+/// replaces the default given here.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintOptions {
+    /// Acronyms that need no expansion in an item (QB208), in addition to the built-in list and
+    /// to acronyms defined in `concepts.toml` titles, such as `(BIA)`.
+    /// Example: `acronyms = ["SOC", "SIEM"]`.
+    pub acronyms: Option<Vec<String>>,
+    /// Absolute words that cue a distractor (QB307), in addition to
+    /// always, never, all, none, only, must, every, entirely, completely.
+    pub absolute_words: Option<Vec<String>>,
+    /// Hedge words that cue a key (QB308), in addition to
+    /// usually, generally, may, might, often, typically, sometimes, frequently, probably.
+    pub hedge_words: Option<Vec<String>>,
+    /// How much longer than every distractor a key must be to be "clearly the longest" (QB306),
+    /// as a fraction of the longest distractor. Default: 0.25.
+    #[schemars(range(min = 0.0))]
+    pub longest_option_margin: Option<f64>,
+    /// Longest option over shortest option, in characters, above which options are imbalanced
+    /// (QB313). Default: 3.0.
+    #[schemars(range(min = 1.0))]
+    pub option_length_ratio: Option<f64>,
+    /// Standard deviations above the exam's mean stem length (in words) at which a stem is window
+    /// dressing (QB204). Default: 3.0.
+    #[schemars(range(min = 0.0))]
+    pub window_dressing_sigma: Option<f64>,
+    /// Stems shorter than this many words are never window dressing (QB204). Default: 80.
+    pub window_dressing_min_words: Option<u32>,
+    /// Largest allowed absolute difference between the share of keys at any position and the
+    /// uniform share, over an exam's unshuffled items (QB319). Default: 0.10.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub key_position_tolerance: Option<f64>,
+    /// Fewest unshuffled items of an exam before key-position balance is judged (QB319).
+    /// Default: 20.
+    pub key_position_min_items: Option<u32>,
+    /// Largest allowed share of an exam's items whose key is the longest option (QB320).
+    /// Default: 0.35.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub longest_key_rate: Option<f64>,
 }
 
 /// The JSON Schema of `qbank.toml`, generated from [`Options`].
