@@ -45,6 +45,8 @@ pub(crate) fn check_bank(
     }
     blueprints(workspace, support, diagnostics);
     concepts(support, diagnostics);
+    crate::rules::stem::check_bank(items, settings, diagnostics);
+    crate::rules::options::check_bank(items, settings, diagnostics);
 }
 
 /// Reports every use of an id after its first, pointing back at the first. `what` names the

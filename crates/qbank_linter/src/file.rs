@@ -13,6 +13,7 @@ use crate::rules::structure::{
 };
 use crate::rules::{BankIndex, ItemContext, ItemRule};
 use crate::suppression::{self, Suppression};
+use crate::words::LintSettings;
 
 /// What checking one item file produced.
 pub(crate) struct ItemResult {
@@ -126,11 +127,22 @@ fn parse_and_validate<'a>(
     source: &'a SourceFile,
     kind: SchemaKind,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<Document<'a>> {
+) -> Option<(Document<'a>, serde_json::Value)> {
     let document = match Document::parse(source.text()) {
         Ok(document) => document,
         Err(errors) => {
-            for error in errors {
+            // After a syntax error the parser's recovery often reports follow-on errors that
+            // vanish once the first is fixed, so only the first is reported.
+            let more = errors.len().saturating_sub(1);
+            if let Some(error) = errors.into_iter().next() {
+                let help = if more == 0 {
+                    "fix the syntax; see https://toml.io/en/v1.0.0".to_owned()
+                } else {
+                    format!(
+                        "fix the syntax, then run qbank again ({more} more parse errors follow, \
+                         often caused by this one)"
+                    )
+                };
                 diagnostics.push(
                     InvalidToml::META
                         .diagnostic(
@@ -138,7 +150,7 @@ fn parse_and_validate<'a>(
                             error.range,
                             format!("invalid TOML: {}", error.message),
                         )
-                        .with_help("fix the syntax; see https://toml.io/en/v1.0.0"),
+                        .with_help(help),
                 );
             }
             return None;
@@ -168,7 +180,7 @@ fn parse_and_validate<'a>(
     };
     let errors = schema::validate(kind, &document, &json);
     if errors.is_empty() {
-        return Some(document);
+        return Some((document, json));
     }
     for error in errors {
         let meta = match error.kind {
@@ -188,6 +200,7 @@ pub(crate) fn check_item_file(
     file: BankFile,
     bank: &BankIndex,
     rules: &[&dyn ItemRule],
+    lint: &LintSettings,
 ) -> ItemResult {
     let path = file.entry.path.clone();
     let kind = file.entry.kind;
@@ -222,8 +235,8 @@ pub(crate) fn check_item_file(
     let suppressions = suppression::parse(&source);
     let (id, item) = {
         let document = parse_and_validate(&source, SchemaKind::Item, &mut diagnostics);
-        if let Some(document) = document {
-            let item = Item::from_document(&document);
+        if let Some((document, json)) = document {
+            let item = Item::from_document(&document, json);
             (item.as_ref().map(|i| i.id.clone()), item)
         } else {
             // A file that parses but breaks the schema still claims its id.
@@ -234,7 +247,7 @@ pub(crate) fn check_item_file(
         }
     };
     if let Some(item) = &item {
-        let ctx = ItemContext::new(&source, &path, bank);
+        let ctx = ItemContext::new(&source, &path, bank, lint);
         diagnostics.extend(ctx.run(item, rules));
     }
     result(source, diagnostics, id, item, suppressions)
@@ -255,13 +268,13 @@ pub(crate) fn check_support_files(
         match kind {
             FileKind::Blueprint => {
                 let blueprint = parse_and_validate(&source, SchemaKind::Blueprint, diagnostics)
-                    .and_then(|document| Blueprint::from_document(&document));
+                    .and_then(|(document, _)| Blueprint::from_document(&document));
                 if let Some(blueprint) = blueprint {
                     support.blueprints.push((blueprint, source, path));
                 }
             }
             FileKind::Concepts => {
-                if let Some(document) =
+                if let Some((document, _)) =
                     parse_and_validate(&source, SchemaKind::Concepts, diagnostics)
                 {
                     support.concepts = qbank_model::concepts_from_document(&document);

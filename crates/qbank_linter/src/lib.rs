@@ -26,6 +26,7 @@ mod settings;
 mod suppression;
 #[cfg(test)]
 mod test;
+mod words;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -38,6 +39,7 @@ use rayon::prelude::*;
 pub use registry::RuleMeta;
 pub use rules::{RULES, rule};
 pub use settings::{Settings, SettingsError};
+pub use words::LintSettings;
 
 /// A valid item with the file it came from.
 #[derive(Clone, Debug)]
@@ -94,17 +96,15 @@ pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) 
             .iter()
             .map(|(b, _, _)| b.clone())
             .collect(),
-        support
-            .concepts
-            .iter()
-            .map(|c| c.id.value.clone())
-            .collect(),
+        &support.concepts,
     );
 
     let item_rules = rules::enabled_item_rules(settings);
     let results: Vec<file::ItemResult> = items
         .into_par_iter()
-        .map(|entry| file::check_item_file(read_file(entry, limit), &index, &item_rules))
+        .map(|entry| {
+            file::check_item_file(read_file(entry, limit), &index, &item_rules, &settings.lint)
+        })
         .collect();
 
     let mut checked = Vec::with_capacity(results.len());

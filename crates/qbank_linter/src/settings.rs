@@ -4,6 +4,7 @@ use qbank_diagnostics::Severity;
 use qbank_workspace::{Level, Options};
 
 use crate::rules::RULES;
+use crate::words::LintSettings;
 
 /// A `[rules]` key that names no rule.
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +20,8 @@ pub struct SettingsError {
 #[derive(Clone, Debug)]
 pub struct Settings {
     levels: Vec<Option<Severity>>,
+    /// Word lists and thresholds of the item-writing rules.
+    pub lint: LintSettings,
 }
 
 impl Settings {
@@ -26,12 +29,16 @@ impl Settings {
     pub fn defaults() -> Self {
         Self {
             levels: RULES.iter().map(|rule| Some(rule.severity)).collect(),
+            lint: LintSettings::default(),
         }
     }
 
     /// Applies the `[rules]` table: a code or name beats a prefix, a longer prefix a shorter one.
     pub fn from_options(options: &Options) -> Result<Self, SettingsError> {
         let mut settings = Self::defaults();
+        if let Some(lint) = &options.lint {
+            settings.lint = LintSettings::new(lint);
+        }
         let Some(table) = &options.rules else {
             return Ok(settings);
         };

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use qbank_diagnostics::TextRange;
+use serde_json::{Map, Value};
 use toml::de::{DeTable, DeValue};
 
 use crate::document::{parse_integer, range};
@@ -131,6 +132,42 @@ pub(crate) fn string(table: &DeTable<'_>, key: &str) -> Option<Spanned<String>> 
     let value = table.get(key)?;
     let text = value.get_ref().as_str()?;
     Some(Spanned::new(text.to_owned(), range(value.span())))
+}
+
+/// Moves a string out of `json` (the JSON form of `table`), with its range from `table`. Moving
+/// instead of copying matters: items are mostly text, and this runs for every item of a bank.
+pub(crate) fn take_string(
+    table: &DeTable<'_>,
+    json: &mut Map<String, Value>,
+    key: &str,
+) -> Option<Spanned<String>> {
+    let span = table.get(key)?.span();
+    match json.get_mut(key)?.take() {
+        Value::String(text) => Some(Spanned::new(text, range(span))),
+        _ => None,
+    }
+}
+
+/// Moves an array of strings out of `json`, with ranges from `table`; non-strings are skipped.
+pub(crate) fn take_strings(
+    table: &DeTable<'_>,
+    json: &mut Map<String, Value>,
+    key: &str,
+) -> Vec<Spanned<String>> {
+    let (Some(array), Some(Value::Array(values))) = (
+        table.get(key).and_then(|v| v.get_ref().as_array()),
+        json.get_mut(key).map(Value::take),
+    ) else {
+        return Vec::new();
+    };
+    array
+        .iter()
+        .zip(values)
+        .filter_map(|(spanned, value)| match value {
+            Value::String(text) => Some(Spanned::new(text, range(spanned.span()))),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Reads an array of strings; non-strings are skipped.

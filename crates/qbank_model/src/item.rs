@@ -1,6 +1,7 @@
 //! Items: one exam question per file.
 
 use qbank_diagnostics::TextRange;
+use serde_json::{Map, Value};
 use toml::de::DeTable;
 
 use crate::access::{self, Date, Spanned};
@@ -129,21 +130,65 @@ pub struct Item {
     pub updated: Option<Spanned<Date>>,
     /// Answer options in order.
     pub options: Vec<ItemOption>,
-    keys: Vec<(String, TextRange)>,
+    keys: Vec<(&'static str, TextRange)>,
 }
 
+/// The top-level keys an item may have (the schema rejects any other).
+const KEYS: &[&str] = &[
+    "id",
+    "exam",
+    "domain",
+    "task",
+    "type",
+    "status",
+    "difficulty",
+    "shuffle",
+    "secure",
+    "stem",
+    "rationale",
+    "references",
+    "tags",
+    "concepts",
+    "enemies",
+    "exhibits",
+    "authors",
+    "reviewers",
+    "created",
+    "updated",
+    "options",
+];
+
 impl Item {
-    /// Reads an item from a document that passed the item schema. Returns `None` only when a
-    /// required key is absent or of the wrong type, which the schema reports.
-    pub fn from_document(document: &Document<'_>) -> Option<Self> {
+    /// Reads an item from a document that passed the item schema, moving the text out of
+    /// `json`, the document's JSON form. Returns `None` only when a required key is absent or of
+    /// the wrong type, which the schema reports.
+    pub fn from_document(document: &Document<'_>, json: Value) -> Option<Self> {
         let root = document.root();
+        let Value::Object(mut json) = json else {
+            return None;
+        };
         let item_type = access::string(root, "type")?;
         let status = access::string(root, "status")?;
+        let options = {
+            let tables = access::tables(root, "options");
+            let values = match json.get_mut("options").map(Value::take) {
+                Some(Value::Array(values)) => values,
+                _ => Vec::new(),
+            };
+            tables
+                .into_iter()
+                .zip(values)
+                .filter_map(|((table, range), value)| match value {
+                    Value::Object(mut map) => option(table, &mut map, range),
+                    _ => None,
+                })
+                .collect()
+        };
         Some(Self {
-            id: access::string(root, "id")?,
-            exam: access::string(root, "exam")?,
-            domain: access::string(root, "domain")?,
-            task: access::string(root, "task"),
+            id: access::take_string(root, &mut json, "id")?,
+            exam: access::take_string(root, &mut json, "exam")?,
+            domain: access::take_string(root, &mut json, "domain")?,
+            task: access::take_string(root, &mut json, "task"),
             item_type: Spanned::new(
                 match item_type.as_str() {
                     "multiple" => ItemType::Multiple,
@@ -155,12 +200,12 @@ impl Item {
             difficulty: access::integer(root, "difficulty"),
             shuffle: access::boolean(root, "shuffle"),
             secure: access::boolean(root, "secure"),
-            stem: access::string(root, "stem")?,
-            rationale: access::string(root, "rationale"),
-            references: access::strings(root, "references"),
-            tags: access::strings(root, "tags"),
-            concepts: access::strings(root, "concepts"),
-            enemies: access::strings(root, "enemies"),
+            stem: access::take_string(root, &mut json, "stem")?,
+            rationale: access::take_string(root, &mut json, "rationale"),
+            references: access::take_strings(root, &mut json, "references"),
+            tags: access::take_strings(root, &mut json, "tags"),
+            concepts: access::take_strings(root, &mut json, "concepts"),
+            enemies: access::take_strings(root, &mut json, "enemies"),
             exhibits: access::tables(root, "exhibits")
                 .into_iter()
                 .filter_map(|(table, range)| {
@@ -171,24 +216,24 @@ impl Item {
                     })
                 })
                 .collect(),
-            authors: access::strings(root, "authors"),
-            reviewers: access::strings(root, "reviewers"),
+            authors: access::take_strings(root, &mut json, "authors"),
+            reviewers: access::take_strings(root, &mut json, "reviewers"),
             created: access::date(root, "created"),
             updated: access::date(root, "updated"),
-            options: access::tables(root, "options")
-                .into_iter()
-                .filter_map(|(table, range)| option(table, range))
-                .collect(),
+            options,
             keys: root
                 .iter()
-                .map(|(k, _)| (k.get_ref().to_string(), crate::document::range(k.span())))
+                .filter_map(|(k, _)| {
+                    let name = KEYS.iter().find(|known| **known == k.get_ref().as_ref())?;
+                    Some((*name, crate::document::range(k.span())))
+                })
                 .collect(),
         })
     }
 
     /// The range of a top-level key's name, such as `rationale` in `rationale = "..."`.
     pub fn key_range(&self, key: &str) -> Option<TextRange> {
-        self.keys.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+        self.keys.iter().find(|(k, _)| *k == key).map(|(_, r)| *r)
     }
 
     /// Whether delivery may shuffle the options.
@@ -211,11 +256,15 @@ impl Item {
     }
 }
 
-fn option(table: &DeTable<'_>, range: TextRange) -> Option<ItemOption> {
+fn option(
+    table: &DeTable<'_>,
+    json: &mut Map<String, Value>,
+    range: TextRange,
+) -> Option<ItemOption> {
     Some(ItemOption {
-        text: access::string(table, "text")?,
+        text: access::take_string(table, json, "text")?,
         correct: access::boolean(table, "correct"),
-        feedback: access::string(table, "feedback"),
+        feedback: access::take_string(table, json, "feedback"),
         fixed: access::boolean(table, "fixed"),
         range,
     })

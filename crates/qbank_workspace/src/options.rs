@@ -70,6 +70,11 @@ pub struct LintOptions {
     /// Hedge words that cue a key (QB308), in addition to
     /// usually, generally, may, might, often, typically, sometimes, frequently, probably.
     pub hedge_words: Option<Vec<String>>,
+    /// Words that every item of the bank uses and that never count as a word-repeat cue
+    /// (QB309), in addition to the built-in stop list and to risk, data, firm, enterprise,
+    /// business and function words such as within or whether.
+    /// Example: `neutral_words = ["network", "patient"]`.
+    pub neutral_words: Option<Vec<String>>,
     /// How much longer than every distractor a key must be to be "clearly the longest" (QB306),
     /// as a fraction of the longest distractor. Default: 0.25.
     #[schemars(range(min = 0.0))]

@@ -52,7 +52,7 @@ created = 2026-01-05
 updated = 2026-02-01
 
 [[options]]
-text = "Assess the risk of the service"
+text = "Assess the risk it creates first"
 correct = true
 
 [[options]]

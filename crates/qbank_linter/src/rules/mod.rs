@@ -2,7 +2,9 @@
 
 pub(crate) mod metadata;
 pub(crate) mod options;
+pub(crate) mod stem;
 pub(crate) mod structure;
+pub(crate) mod text;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -12,6 +14,7 @@ use qbank_model::{Blueprint, Item};
 
 pub use crate::registry::RuleMeta;
 use crate::settings::Settings;
+use crate::words::LintSettings;
 
 use metadata::{
     ApprovedWithoutRationale, ApprovedWithoutReference, BlueprintWeightsNotOne,
@@ -19,7 +22,17 @@ use metadata::{
     NoBlueprint, SelfEnemy, UnknownConcept, UnknownDomain, UnknownEnemy, UnknownExam, UnknownTask,
     UnreviewedApproval, UpdatedBeforeCreated,
 };
-use options::{DuplicateOption, WrongKeyCount, WrongOptionCount};
+use options::{
+    AbsoluteTerms, AllOfTheAbove, DistractorWithoutRationale, DuplicateOption, EmbeddedLabel,
+    HedgedKey, KeyPositionImbalance, LongestKeyRate, LongestOptionKey, LostSequence,
+    NoneOfTheAbove, OptionLengthImbalance, OptionReference, OverlappingOptions, OverlappingRanges,
+    RepeatedOptionOpening, ReusedOptionSet, TrueFalseOptions, WordRepeatCue, WrongKeyCount,
+    WrongOptionCount,
+};
+use stem::{
+    DoubleNegative, FillInTheBlank, GrammaticalCue, MultiResponseCount, UnclearTask,
+    UndefinedAcronym, UnemphasizedNegative, WindowDressing,
+};
 use structure::{
     ByteOrderMark, CrlfLineEndings, DuplicateId, EmptyFile, FileTooLarge, IdFileNameMismatch,
     InvalidToml, InvalidValue, MissingKey, PlaceholderText, StrayFile, UnexplainedSuppression,
@@ -44,9 +57,35 @@ pub static RULES: &[&RuleMeta] = &[
     &UnknownSuppression::META,
     &UnusedSuppression::META,
     &PlaceholderText::META,
+    &UnemphasizedNegative::META,
+    &UnclearTask::META,
+    &FillInTheBlank::META,
+    &WindowDressing::META,
+    &MultiResponseCount::META,
+    &GrammaticalCue::META,
+    &DoubleNegative::META,
+    &UndefinedAcronym::META,
     &DuplicateOption::META,
     &WrongKeyCount::META,
     &WrongOptionCount::META,
+    &AllOfTheAbove::META,
+    &NoneOfTheAbove::META,
+    &LongestOptionKey::META,
+    &AbsoluteTerms::META,
+    &HedgedKey::META,
+    &WordRepeatCue::META,
+    &OverlappingOptions::META,
+    &OptionReference::META,
+    &RepeatedOptionOpening::META,
+    &OptionLengthImbalance::META,
+    &TrueFalseOptions::META,
+    &LostSequence::META,
+    &OverlappingRanges::META,
+    &EmbeddedLabel::META,
+    &DistractorWithoutRationale::META,
+    &KeyPositionImbalance::META,
+    &LongestKeyRate::META,
+    &ReusedOptionSet::META,
     &UnknownExam::META,
     &UnknownDomain::META,
     &UnknownTask::META,
@@ -70,9 +109,31 @@ pub static RULES: &[&RuleMeta] = &[
 pub(crate) static ITEM_RULES: &[&dyn ItemRule] = &[
     &IdFileNameMismatch,
     &PlaceholderText,
+    &UnemphasizedNegative,
+    &UnclearTask,
+    &FillInTheBlank,
+    &MultiResponseCount,
+    &GrammaticalCue,
+    &DoubleNegative,
+    &UndefinedAcronym,
     &DuplicateOption,
     &WrongKeyCount,
     &WrongOptionCount,
+    &AllOfTheAbove,
+    &NoneOfTheAbove,
+    &LongestOptionKey,
+    &AbsoluteTerms,
+    &HedgedKey,
+    &WordRepeatCue,
+    &OverlappingOptions,
+    &OptionReference,
+    &RepeatedOptionOpening,
+    &OptionLengthImbalance,
+    &TrueFalseOptions,
+    &LostSequence,
+    &OverlappingRanges,
+    &EmbeddedLabel,
+    &DistractorWithoutRationale,
     &UnknownExam,
     &UnknownDomain,
     &UnknownTask,
@@ -118,10 +179,16 @@ pub(crate) struct BankIndex {
     /// latest `effective` date, then the greatest id.
     exams: HashMap<String, usize>,
     pub(crate) concepts: HashSet<String>,
+    /// Acronyms that concept titles define, such as `BIA` in "Business impact analysis (BIA)".
+    pub(crate) glossary_acronyms: HashSet<String>,
 }
 
 impl BankIndex {
-    pub(crate) fn new(root: &Path, blueprints: Vec<Blueprint>, concepts: HashSet<String>) -> Self {
+    pub(crate) fn new(
+        root: &Path,
+        blueprints: Vec<Blueprint>,
+        concepts: &[qbank_model::Concept],
+    ) -> Self {
         let mut exams: HashMap<String, usize> = HashMap::new();
         for (index, blueprint) in blueprints.iter().enumerate() {
             let key = |b: &Blueprint| (b.effective.as_ref().map(|d| d.value), b.id.value.clone());
@@ -134,11 +201,25 @@ impl BankIndex {
                 })
                 .or_insert(index);
         }
+        let glossary_acronyms = concepts
+            .iter()
+            .filter_map(|c| {
+                let title = c.title.value.trim_end();
+                let open = title.rfind('(')?;
+                let inner = title.strip_suffix(')')?.get(open + 1..)?;
+                (inner.len() >= 2
+                    && inner
+                        .chars()
+                        .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit()))
+                .then(|| inner.to_owned())
+            })
+            .collect();
         Self {
             media: root.join("media"),
             blueprints,
             exams,
-            concepts,
+            concepts: concepts.iter().map(|c| c.id.value.clone()).collect(),
+            glossary_acronyms,
         }
     }
 
@@ -220,15 +301,22 @@ pub(crate) struct ItemContext<'a> {
     pub(crate) file: &'a SourceFile,
     pub(crate) path: &'a Path,
     pub(crate) bank: &'a BankIndex,
+    pub(crate) lint: &'a LintSettings,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> ItemContext<'a> {
-    pub(crate) fn new(file: &'a SourceFile, path: &'a Path, bank: &'a BankIndex) -> Self {
+    pub(crate) fn new(
+        file: &'a SourceFile,
+        path: &'a Path,
+        bank: &'a BankIndex,
+        lint: &'a LintSettings,
+    ) -> Self {
         Self {
             file,
             path,
             bank,
+            lint,
             diagnostics: Vec::new(),
         }
     }

@@ -1,0 +1,137 @@
+use std::collections::HashMap;
+
+use qbank_diagnostics::{Annotation, Diagnostic};
+use qbank_model::{Item, Status};
+
+use crate::CheckedItem;
+use crate::registry::declare_rule;
+
+declare_rule! {
+    /// ## What it does
+    /// Reports an item whose options are the same set of texts as an earlier item's (in any
+    /// order, ignoring case, inner whitespace and a final period) but whose key is a different
+    /// option. Items are taken in path order; each later item is reported once, against the
+    /// first earlier item it conflicts with, which is annotated too. Retired items are left
+    /// out, so an item retired for a wrong key does not conflict with its corrected successor.
+    ///
+    /// ## Why is this bad?
+    /// Option sets are often copied from one item to write the next. If the copy kept the
+    /// options but the key was changed, or the key was left behind when the stem changed, one
+    /// of the two items is probably scored wrong. When the stems really ask different
+    /// questions ("Which is a preventive control?" and "Which is a detective control?") the
+    /// reuse is deliberate: say so with a suppression comment.
+    ///
+    /// ## Example
+    /// ```toml
+    /// # items/CISM-0001.toml
+    /// [[options]]
+    /// text = "Accept the risk"
+    /// correct = true
+    ///
+    /// [[options]]
+    /// text = "Transfer the risk"
+    ///
+    /// # items/CISM-0002.toml
+    /// [[options]]
+    /// text = "Accept the risk"
+    ///
+    /// [[options]]
+    /// text = "Transfer the risk"
+    /// correct = true
+    /// ```
+    ///
+    /// Use instead: correct the key that is wrong, or explain the deliberate reuse:
+    /// ```toml
+    /// # qbank: allow QB321 -- asks for the response to a risk above appetite, CISM-0001 below
+    /// ```
+    pub(crate) struct ReusedOptionSet {
+        code: "QB321",
+        name: "reused-option-set",
+        severity: Warning,
+        summary: "The same options are reused with a different key",
+    }
+}
+
+/// Reports items that reuse an earlier item's options with another key.
+pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Diagnostic>) {
+    let mut sorted: Vec<&CheckedItem> = items
+        .iter()
+        .filter(|c| c.item.status.value != Status::Retired && c.item.options.len() > 1)
+        .collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    // Option set -> the items before, each with its set of key texts.
+    let mut seen: HashMap<Vec<String>, Vec<(&CheckedItem, Vec<String>)>> = HashMap::new();
+    for checked in sorted {
+        let item = &checked.item;
+        let options = sorted_texts(item, |_| true);
+        let keys = sorted_texts(item, |index| item.options[index].is_key());
+        let earlier = seen.entry(options).or_default();
+        if let Some((first, _)) = earlier.iter().find(|(_, other)| *other != keys) {
+            diagnostics.push(reused(checked, first));
+        }
+        earlier.push((checked, keys));
+    }
+}
+
+fn reused(later: &CheckedItem, earlier: &CheckedItem) -> Diagnostic {
+    // Texts, not labels: the two items may list the same options in different orders.
+    let keys = |item: &Item| {
+        let keys: Vec<String> = item
+            .key_indices()
+            .map(|key| format!("`{}`", item.options[key].text.value.trim()))
+            .collect();
+        if keys.is_empty() {
+            "none".to_owned()
+        } else {
+            keys.join(", ")
+        }
+    };
+    let at = |item: &Item| {
+        item.key_indices()
+            .next()
+            .map_or(item.id.range, |key| item.options[key].text.range)
+    };
+    ReusedOptionSet::META
+        .diagnostic(
+            &later.file,
+            at(&later.item),
+            format!(
+                "same options as item `{}` but a different key: {} here, {} there",
+                earlier.item.id.value,
+                keys(&later.item),
+                keys(&earlier.item),
+            ),
+        )
+        .with_secondary(Annotation::labelled(
+            earlier.file.clone(),
+            at(&earlier.item),
+            format!("key of `{}`", earlier.item.id.value),
+        ))
+        .with_help(
+            "check both keys; if the stems ask different questions, keep them and say why in \
+             `# qbank: allow QB321 -- reason`",
+        )
+}
+
+/// The normalized texts of the options that `keep` selects, sorted: lowercase, single spaces,
+/// no final period.
+fn sorted_texts(item: &Item, keep: impl Fn(usize) -> bool) -> Vec<String> {
+    let mut texts: Vec<String> = item
+        .options
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| keep(*index))
+        .map(|(_, option)| {
+            let joined = option
+                .text
+                .value
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
+            joined.trim_end_matches('.').to_owned()
+        })
+        .collect();
+    texts.sort_unstable();
+    texts
+}

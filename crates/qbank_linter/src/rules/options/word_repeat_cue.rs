@@ -1,0 +1,198 @@
+use qbank_diagnostics::Annotation;
+use qbank_model::schema::option_label;
+use qbank_model::{Item, ItemOption};
+
+use crate::registry::declare_rule;
+use crate::rules::text::{in_list, is_content_word, stem_word, value_span, words};
+use crate::rules::{ItemContext, ItemRule, RuleMeta};
+
+declare_rule! {
+    /// ## What it does
+    /// Reports a key that repeats a content word of the stem that no distractor uses (a
+    /// "clang" association). Words are compared by a crude stem, so "policies" in the key
+    /// matches "policy" in the stem. Content words have at least four letters and are not on
+    /// the stop list: function words, and words every item of a security-management bank uses,
+    /// such as "manager", "organization", "information", "security", "risk", "data" and
+    /// "business".
+    ///
+    /// In a multiple-response item the word must be in every key and in no distractor. With
+    /// two or three keys the chance that some stem word lands in one key alone is high, and a
+    /// word shared by one key is a weak cue to a candidate who must choose a set; a word shared
+    /// by the whole set and missing from every distractor singles out the answer.
+    ///
+    /// ## Why is this bad?
+    /// Candidates who cannot answer look for an option that echoes the question. When only the
+    /// key does, the item measures that habit instead of the content.
+    ///
+    /// ## Example
+    /// ```toml
+    /// stem = "A vendor will process payroll data. What should the manager review FIRST?"
+    ///
+    /// [[options]]
+    /// text = "The vendor's independent audit report"
+    /// correct = true
+    ///
+    /// [[options]]
+    /// text = "The service price list"
+    ///
+    /// [[options]]
+    /// text = "The payroll system's user manual"
+    /// ```
+    ///
+    /// Use instead (the word appears in a distractor too, or in none of the options):
+    /// ```toml
+    /// [[options]]
+    /// text = "The vendor's independent audit report"
+    /// correct = true
+    ///
+    /// [[options]]
+    /// text = "The vendor's price list"
+    ///
+    /// [[options]]
+    /// text = "The payroll system's user manual"
+    /// ```
+    ///
+    /// ## Configuration
+    /// Add the words every item of your bank uses to the neutral list in `qbank.toml`:
+    /// ```toml
+    /// [lint]
+    /// neutral_words = ["network", "patient"]
+    /// ```
+    pub(crate) struct WordRepeatCue {
+        code: "QB309",
+        name: "word-repeat-cue",
+        severity: Warning,
+        summary: "The key repeats a stem word no distractor uses",
+    }
+}
+
+impl ItemRule for WordRepeatCue {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
+        let keys: Vec<usize> = item.key_indices().collect();
+        let Some(&first_key) = keys.first() else {
+            return;
+        };
+        let stem: Vec<(usize, &str, String)> =
+            content_words(&item.stem.value, &ctx.lint.neutral_words).collect();
+        let distractor_words: Vec<String> = item
+            .options
+            .iter()
+            .filter(|o| !o.is_key())
+            .flat_map(|o| words(&o.text.value).map(|(_, w)| compared(w)))
+            .collect();
+        if item.options.iter().all(ItemOption::is_key) {
+            return;
+        }
+        let in_key = |key: usize, base: &str| {
+            words(&item.options[key].text.value).find(|&(_, w)| compared(w) == base)
+        };
+        // Stem order, once per word.
+        let mut cues: Vec<(usize, &str, &String)> = Vec::new();
+        for (offset, word, base) in &stem {
+            if cues.iter().any(|(_, _, b)| *b == base)
+                || distractor_words.contains(base)
+                || !keys.iter().all(|&key| in_key(key, base).is_some())
+            {
+                continue;
+            }
+            cues.push((*offset, word, base));
+        }
+        let Some(&(stem_offset, _, base)) = cues.first() else {
+            return;
+        };
+        let Some((key_offset, key_word)) = in_key(first_key, base) else {
+            return;
+        };
+        let key_text = &item.options[first_key].text;
+        let range = value_span(
+            ctx.file.text(),
+            key_text,
+            key_offset..key_offset + key_word.len(),
+        );
+        let in_stem = cues[0].1;
+        let stem_range = value_span(
+            ctx.file.text(),
+            &item.stem,
+            stem_offset..stem_offset + in_stem.len(),
+        );
+        let who = if keys.len() == 1 {
+            format!("key {}", option_label(first_key))
+        } else {
+            "every key".to_owned()
+        };
+        let quoted: Vec<String> = cues.iter().map(|(_, w, _)| format!("`{w}`")).collect();
+        let message = match quoted.as_slice() {
+            [one] => format!("{who} repeats the stem word {one}, which no distractor uses"),
+            many => format!(
+                "{who} repeats stem words that no distractor uses: {}",
+                many.join(", ")
+            ),
+        };
+        ctx.report(
+            Self::META
+                .diagnostic(ctx.file, range, message)
+                .with_secondary(Annotation::labelled(
+                    ctx.file.clone(),
+                    stem_range,
+                    "in the stem",
+                ))
+                .with_help(
+                    "reword the key, or use the word in a distractor too, so that echoing the \
+                     stem does not point to the answer",
+                ),
+        );
+    }
+}
+
+/// The content words of `text` that are not `neutral`, with their offsets and the form they
+/// are compared in.
+fn content_words<'t>(
+    text: &'t str,
+    neutral: &[String],
+) -> impl Iterator<Item = (usize, &'t str, String)> {
+    words(text).filter_map(move |(offset, word)| {
+        let base = compared(word);
+        let written = without_possessive(word);
+        let content = is_content_word(written)
+            && is_content_word(&base)
+            && !in_list(written, neutral)
+            && !in_list(&base, neutral);
+        content.then_some((offset, word, base))
+    })
+}
+
+/// The form in which stem and option words are compared: the crude stem of the word without a
+/// possessive `'s`, so that "vendor's" matches "vendors" and "vendor".
+fn compared(word: &str) -> String {
+    stem_word(without_possessive(word))
+}
+
+fn without_possessive(word: &str) -> &str {
+    word.strip_suffix("'s")
+        .or_else(|| word.strip_suffix("’s"))
+        .unwrap_or(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{compared, content_words};
+    use crate::words::LintSettings;
+
+    #[test]
+    fn possessives_and_plurals_compare_equal() {
+        assert_eq!(compared("vendor's"), compared("vendors"));
+        assert_eq!(compared("Policies"), compared("policy"));
+    }
+
+    #[test]
+    fn stop_words_are_not_content_even_when_inflected() {
+        let neutral = LintSettings::default().neutral_words;
+        let text = "The organizations' manager reviews the vendor's risks within a week";
+        let found: Vec<&str> = content_words(text, &neutral).map(|(_, w, _)| w).collect();
+        assert_eq!(found, ["reviews", "vendor's", "week"]);
+    }
+}

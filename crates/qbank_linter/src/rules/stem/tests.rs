@@ -1,0 +1,83 @@
+use qbank_workspace::Workspace;
+use test_case::test_case;
+
+use crate::settings::Settings;
+use crate::test::{TempBank, assert_fixture};
+
+#[test_case("QB201")]
+#[test_case("QB202")]
+#[test_case("QB203")]
+#[test_case("QB204")]
+#[test_case("QB205")]
+#[test_case("QB206")]
+#[test_case("QB207")]
+#[test_case("QB208")]
+fn rules(code: &str) {
+    assert_fixture("stem", code);
+}
+
+/// An item of the fixture exam with `stem`.
+fn item(id: &str, stem: &str) -> String {
+    format!(
+        "id = \"{id}\"\nexam = \"test\"\ndomain = \"1\"\ntype = \"single\"\nstatus = \"draft\"\n\
+         stem = \"{stem}\"\nauthors = [\"a\"]\ncreated = 2026-01-01\n\n\
+         [[options]]\ntext = \"Escalate\"\ncorrect = true\n\n[[options]]\ntext = \"Wait\"\n\n\
+         [[options]]\ntext = \"Ignore\"\n\n[[options]]\ntext = \"Restart\"\n"
+    )
+}
+
+/// The messages of rule `code` on `bank`, checked with the settings of its `qbank.toml`.
+fn messages(bank: &TempBank, code: &str) -> Vec<String> {
+    let workspace = Workspace::discover(bank.root(), None).unwrap();
+    let settings = Settings::from_options(workspace.options())
+        .unwrap()
+        .only(&[code]);
+    crate::check(&workspace, workspace.files(), &settings)
+        .diagnostics
+        .into_iter()
+        .map(|d| d.message)
+        .collect()
+}
+
+#[test]
+fn acronyms_listed_in_qbank_toml_are_defined() {
+    let bank = TempBank::new();
+    bank.write("qbank.toml", b"[lint]\nacronyms = [\"SOC\"]\n");
+    let stem = "Should the SOC or the NOC be told FIRST?";
+    bank.write("items/T-1.toml", item("T-1", stem).as_bytes());
+    assert_eq!(
+        messages(&bank, "QB208"),
+        ["acronym `NOC` is not spelled out"]
+    );
+}
+
+#[test]
+fn window_dressing_thresholds_come_from_qbank_toml() {
+    let bank = TempBank::new();
+    for n in 1..=12 {
+        let id = format!("T-{n}");
+        bank.write(
+            format!("items/{id}.toml"),
+            item(&id, "Who owns the risk?").as_bytes(),
+        );
+    }
+    let long = format!("{} Who decides?", ["The bank grew fast."; 10].join(" "));
+    bank.write("items/T-13.toml", item("T-13", &long).as_bytes());
+    assert!(
+        messages(&bank, "QB204").is_empty(),
+        "42 words is under the default minimum of 80"
+    );
+    bank.write("qbank.toml", b"[lint]\nwindow_dressing_min_words = 40\n");
+    assert_eq!(
+        messages(&bank, "QB204"),
+        ["stem has 42 words, far above the 7-word mean of exam `test` (standard deviation 10)"]
+    );
+    bank.write(
+        "qbank.toml",
+        b"[lint]\nwindow_dressing_min_words = 40\nwindow_dressing_sigma = 4.0\n",
+    );
+    assert!(
+        messages(&bank, "QB204").is_empty(),
+        "42 words is under mean + 4 deviations"
+    );
+}

@@ -1,0 +1,722 @@
+//! Text helpers shared by the wording rules: words with their offsets, the question sentence of
+//! a stem, content words.
+
+use std::ops::Range;
+
+use qbank_diagnostics::TextRange;
+use qbank_model::Spanned;
+
+use crate::words::{
+    CURRENCIES, DURATION_UNITS, MONTHS, MULTIPLIERS, ORDINAL_WORDS, OpenEnd, POINT_QUALIFIERS,
+    QUANTITY_NUMBER_WORDS, RANGE_PREFIXES, RANGE_SUFFIXES, STOP_WORDS,
+};
+
+/// The words of `text` with their byte offsets. A word is a run of letters, digits, `'` and `-`
+/// that starts with a letter or digit.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-';
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some(&(_, c)) = rest.peek() {
+            if c.is_alphanumeric() {
+                break;
+            }
+            rest.next();
+        }
+        let (start, _) = *rest.peek()?;
+        let mut end = start;
+        while let Some(&(i, c)) = rest.peek() {
+            if !is_word(c) {
+                break;
+            }
+            end = i + c.len_utf8();
+            rest.next();
+        }
+        let word = text[start..end].trim_end_matches(['\'', '’', '-']);
+        Some((start, word))
+    })
+}
+
+/// The byte range of the question a stem asks: its last sentence, ending at the final `?` or `:`
+/// (an instruction such as "(Choose TWO.)" after it is not part of it).
+pub(crate) fn question_range(stem: &str) -> Range<usize> {
+    let trimmed = stem.trim_end();
+    let without_instruction = match trimmed.rfind('(') {
+        Some(open)
+            if trimmed.ends_with(')') && trimmed[open..].to_lowercase().contains("choose") =>
+        {
+            trimmed[..open].trim_end()
+        }
+        _ => trimmed,
+    };
+    let end = without_instruction.len();
+    let body = without_instruction.trim_end_matches(['?', ':']);
+    let start = body
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| {
+            matches!(c, '.' | '?' | '!' | '\n')
+                && body[i + c.len_utf8()..].starts_with(char::is_whitespace)
+                && (c != '\n' || body[..i].trim_end().ends_with(['.', '?', '!', ':']))
+        })
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let start = start + (body[start..].len() - body[start..].trim_start().len());
+    start..end
+}
+
+/// Whether `word` carries content: not a stop word, and at least four letters.
+pub(crate) fn is_content_word(word: &str) -> bool {
+    static STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+        std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    if word.chars().filter(|c| c.is_alphabetic()).count() < 4 {
+        return false;
+    }
+    // Most words are already lower case; only fold the ones that are not.
+    if word.chars().any(char::is_uppercase) {
+        !STOP.contains(word.to_lowercase().as_str())
+    } else {
+        !STOP.contains(word)
+    }
+}
+
+/// A crude stem of an English word, so that "policy" and "policies" or "assess" and
+/// "assessing" compare equal.
+pub(crate) fn stem_word(word: &str) -> String {
+    let lower = word.to_lowercase();
+    for suffix in ["ies", "ing", "ed", "es", "s"] {
+        if let Some(base) = lower.strip_suffix(suffix)
+            && base.chars().count() >= 4
+        {
+            return if suffix == "ies" {
+                format!("{base}y")
+            } else {
+                base.to_owned()
+            };
+        }
+    }
+    lower
+}
+
+/// The range of `within` (byte offsets into `text`'s value) in the source file, for a diagnostic
+/// that points at a word inside a string. The value's range covers the whole TOML string with its
+/// quotes; the sub-span is only exact when the value is the raw source between the quotes (no
+/// escapes, no line-ending backslash), so otherwise this falls back to the whole value's range.
+pub(crate) fn value_span(source: &str, text: &Spanned<String>, within: Range<usize>) -> TextRange {
+    let range = text.range.to_range();
+    let Some(raw) = source.get(range.clone()) else {
+        return text.range;
+    };
+    let quotes = if raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        3
+    } else if raw.starts_with(['"', '\'']) {
+        1
+    } else {
+        return text.range;
+    };
+    let Some(inner) = raw.get(quotes..raw.len().saturating_sub(quotes)) else {
+        return text.range;
+    };
+    // TOML drops a newline that directly follows the opening `"""` or `'''`.
+    let trimmed = if quotes == 3 {
+        inner
+            .strip_prefix("\r\n")
+            .or_else(|| inner.strip_prefix('\n'))
+            .unwrap_or(inner)
+    } else {
+        inner
+    };
+    if trimmed != text.value || within.end > trimmed.len() || within.start > within.end {
+        return text.range;
+    }
+    let start = range.start + quotes + (inner.len() - trimmed.len());
+    TextRange::new(start + within.start, start + within.end)
+}
+
+/// Whether `word` is one of `list` (lowercase words), ignoring case. Pair it with [`words`] to
+/// match whole words: "all" is a word of "All staff" but not of "allocate" or "all-hands".
+pub(crate) fn in_list(word: &str, list: &[String]) -> bool {
+    list.iter().any(|w| w.eq_ignore_ascii_case(word))
+}
+
+/// What a quantity in an option measures. Quantities compare only with quantities of the same
+/// kind: "10%" and "10 days" are in no order.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum QuantityKind {
+    /// A bare number: "12", "1,500", "2.5 million", "three".
+    Number,
+    /// "25%", "25 percent".
+    Percent,
+    /// Money, under its currency sign: "$1,000", "500 euros".
+    Amount(&'static str),
+    /// A length of time, in seconds: "4 hours", "2 weeks".
+    Duration,
+    /// A calendar date, as `yyyymmdd`: "2024-03-01", "March 2024", "1 March 2024".
+    Date,
+    /// A position: "first", "2nd".
+    Ordinal,
+}
+
+/// One end of a range: its value and whether the range includes it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Bound {
+    pub(crate) value: f64,
+    pub(crate) inclusive: bool,
+}
+
+/// A value or range that an option states, read by [`quantity`]. A single value is the range
+/// from it to itself: "15%" runs from 15% to 15%, "10-20%" from 10% to 20%, and "less than 10"
+/// has no lower end.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Quantity {
+    pub(crate) kind: QuantityKind,
+    /// A word such as "within" that came before the value, or "".
+    pub(crate) qualifier: &'static str,
+    /// `None` when the range has no lower end.
+    pub(crate) low: Option<Bound>,
+    /// `None` when the range has no upper end.
+    pub(crate) high: Option<Bound>,
+}
+
+impl Quantity {
+    /// Whether this is a single value rather than a range.
+    pub(crate) fn is_point(&self) -> bool {
+        matches!((self.low, self.high), (Some(l), Some(h)) if l.value.total_cmp(&h.value).is_eq())
+    }
+
+    /// Whether the two measure the same thing in the same way, so that their order and overlap
+    /// mean something.
+    pub(crate) fn comparable(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.qualifier == other.qualifier
+    }
+
+    /// Whether the two ranges share a value; a shared end counts when both include it.
+    pub(crate) fn overlaps(&self, other: &Self) -> bool {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        // The tighter of two ends: the higher lower end, the lower upper end; on a tie the end
+        // is included only if both include it.
+        let tighter = |a: Option<Bound>, b: Option<Bound>, want: std::cmp::Ordering| match (a, b) {
+            (Some(a), Some(b)) => Some(match a.value.total_cmp(&b.value) {
+                Equal => Bound {
+                    value: a.value,
+                    inclusive: a.inclusive && b.inclusive,
+                },
+                order if order == want => a,
+                _ => b,
+            }),
+            (a, b) => a.or(b),
+        };
+        let low = tighter(self.low, other.low, Greater);
+        let high = tighter(self.high, other.high, Less);
+        match (low, high) {
+            (Some(l), Some(h)) => match l.value.total_cmp(&h.value) {
+                Less => true,
+                Equal => l.inclusive && h.inclusive,
+                Greater => false,
+            },
+            // Both ranges are open on one side, so both reach its infinity.
+            _ => true,
+        }
+    }
+
+    /// The order of options that list quantities: by lower end, then upper end; an open end
+    /// counts as infinite.
+    pub(crate) fn order(&self, other: &Self) -> std::cmp::Ordering {
+        let low = |q: &Self| q.low.map_or(f64::NEG_INFINITY, |b| b.value);
+        let high = |q: &Self| q.high.map_or(f64::INFINITY, |b| b.value);
+        low(self)
+            .total_cmp(&low(other))
+            .then(high(self).total_cmp(&high(other)))
+    }
+}
+
+/// The quantity that `text` consists of, or `None` when the text is anything more: a number,
+/// percentage, amount, duration, date or ordinal ("4 hours", "$1.5 million", "March 2024",
+/// "second"), a range of them ("10-20%", "10 to 20 percent", "between 1 and 4 hours"), or an
+/// open range ("less than 10", "at least 20", "20 or more", "20+"), optionally after a word of
+/// [`POINT_QUALIFIERS`] such as "within". Case, inner whitespace and a final period do not
+/// matter.
+pub(crate) fn quantity(text: &str) -> Option<Quantity> {
+    let mut normalized = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .replace(['–', '—', '‒', '−'], "-");
+    while normalized.ends_with(['.', ';']) {
+        normalized.pop();
+    }
+    let qualifier = POINT_QUALIFIERS
+        .iter()
+        .copied()
+        .filter(|q| strip_phrase(&normalized, q).is_some())
+        .max_by_key(|q| q.len())
+        .unwrap_or("");
+    let rest = strip_phrase(&normalized, qualifier).unwrap_or(&normalized);
+    let (kind, low, high) = range(rest)?;
+    Some(Quantity {
+        kind,
+        qualifier,
+        low,
+        high,
+    })
+}
+
+type Range3 = (QuantityKind, Option<Bound>, Option<Bound>);
+
+/// `text` without the leading `phrase` and the space after it; `phrase` "" strips nothing.
+fn strip_phrase<'t>(text: &'t str, phrase: &str) -> Option<&'t str> {
+    if phrase.is_empty() {
+        return Some(text);
+    }
+    text.strip_prefix(phrase)?.strip_prefix(' ')
+}
+
+fn range(text: &str) -> Option<Range3> {
+    let included = |value| {
+        Some(Bound {
+            value,
+            inclusive: true,
+        })
+    };
+    if let Some(v) = value(text) {
+        let total = v.total();
+        return Some((v.kind, included(total), included(total)));
+    }
+    for (phrase, end) in RANGE_PREFIXES {
+        if let Some(rest) = strip_phrase(text, phrase) {
+            return Some(open_range(&value(rest)?, *end));
+        }
+    }
+    for (phrase, end) in RANGE_SUFFIXES {
+        // "20 or more" and "20 or more years" alike.
+        let Some(at) = text.find(&format!(" {phrase}")) else {
+            continue;
+        };
+        let after = &text[at + 1 + phrase.len()..];
+        if !(after.is_empty() || after.starts_with(' ')) {
+            continue;
+        }
+        return Some(open_range(
+            &value(&format!("{}{after}", &text[..at]))?,
+            *end,
+        ));
+    }
+    if let Some(at) = text.find('+')
+        && text[..at].ends_with(|c: char| c.is_ascii_digit())
+    {
+        let joined = format!("{}{}", &text[..at], &text[at + 1..]);
+        return Some(open_range(&value(&joined)?, OpenEnd::AtLeast));
+    }
+    let (low, high) = if let Some(inner) = strip_phrase(text, "between") {
+        let (a, b) = inner.split_once(" and ")?;
+        (value(a)?, value(b)?)
+    } else if let Some(inner) = strip_phrase(text, "from") {
+        let (a, b) = inner
+            .split_once(" to ")
+            .or_else(|| inner.split_once(" through "))?;
+        (value(a)?, value(b)?)
+    } else {
+        two_ends(text)?
+    };
+    let (low, high) = match (low.bare, high.bare) {
+        (true, false) => (low.adopt(&high), high),
+        (false, true) => {
+            let adopted = high.adopt(&low);
+            (low, adopted)
+        }
+        _ => (low, high),
+    };
+    if low.kind != high.kind || low.total() > high.total() {
+        return None;
+    }
+    Some((
+        low.kind.clone(),
+        included(low.total()),
+        included(high.total()),
+    ))
+}
+
+/// The two ends of "X to Y", "X through Y" or "X-Y".
+fn two_ends(text: &str) -> Option<(Value, Value)> {
+    for separator in [" to ", " through "] {
+        if let Some((a, b)) = text.split_once(separator) {
+            return Some((value(a)?, value(b)?));
+        }
+    }
+    text.char_indices()
+        .filter(|&(i, c)| c == '-' && i > 0)
+        .find_map(|(i, _)| Some((value(&text[..i])?, value(&text[i + 1..])?)))
+}
+
+fn open_range(value: &Value, end: OpenEnd) -> Range3 {
+    let bound = |inclusive| {
+        Some(Bound {
+            value: value.total(),
+            inclusive,
+        })
+    };
+    let kind = value.kind.clone();
+    match end {
+        OpenEnd::Below => (kind, None, bound(false)),
+        OpenEnd::UpTo => (kind, None, bound(true)),
+        OpenEnd::Above => (kind, bound(false), None),
+        OpenEnd::AtLeast => (kind, bound(true), None),
+    }
+}
+
+/// One value of a quantity, before its unit is applied.
+#[derive(Clone, Debug)]
+struct Value {
+    kind: QuantityKind,
+    number: f64,
+    /// What the unit or multiplier scales `number` by.
+    factor: f64,
+    /// A number with nothing around it, which takes the unit of the other end of its range:
+    /// the "10" of "10-20%".
+    bare: bool,
+}
+
+impl Value {
+    fn total(&self) -> f64 {
+        self.number * self.factor
+    }
+
+    fn adopt(&self, other: &Self) -> Self {
+        Self {
+            kind: other.kind.clone(),
+            number: self.number,
+            factor: other.factor,
+            bare: false,
+        }
+    }
+}
+
+fn value(text: &str) -> Option<Value> {
+    let text = text.trim();
+    let fixed = |kind, number| {
+        Some(Value {
+            kind,
+            number,
+            factor: 1.0,
+            bare: false,
+        })
+    };
+    if let Some(date) = date(text) {
+        return fixed(QuantityKind::Date, date);
+    }
+    if let Some(position) = ordinal(text) {
+        return fixed(QuantityKind::Ordinal, position);
+    }
+    let mut currency = None;
+    let mut rest = text;
+    for (name, sign) in CURRENCIES {
+        let Some(after) = rest.strip_prefix(name) else {
+            continue;
+        };
+        // A sign may touch the number ("$5"); a name must be a word of its own ("USD 5").
+        if name.starts_with(char::is_alphabetic) && !after.starts_with(' ') {
+            continue;
+        }
+        currency = Some(*sign);
+        rest = after.trim_start();
+        break;
+    }
+    let (number, after) = leading_number(rest)?;
+    let mut rest = after;
+    let mut kind = QuantityKind::Number;
+    let mut factor = 1.0;
+    let mut bare = currency.is_none();
+    if let Some(after) = rest.strip_prefix('%') {
+        kind = QuantityKind::Percent;
+        rest = after;
+        bare = false;
+    } else {
+        if let Some((after, scale)) = MULTIPLIERS
+            .iter()
+            .find_map(|(word, scale)| Some((strip_word(rest.trim_start(), word)?, *scale)))
+        {
+            factor = scale;
+            rest = after;
+            bare = false;
+        }
+        let unit = rest.trim();
+        if let Some(after) = strip_word(unit, "percent").or_else(|| strip_word(unit, "per cent")) {
+            kind = QuantityKind::Percent;
+            rest = after;
+            bare = false;
+        } else if let Some((_, sign)) = CURRENCIES
+            .iter()
+            .find(|(name, _)| name.starts_with(char::is_alphabetic) && *name == unit)
+        {
+            currency = currency.or(Some(*sign));
+            rest = "";
+        } else if let Some((_, seconds)) = DURATION_UNITS
+            .iter()
+            .find(|(name, _)| *name == unit || unit.strip_suffix('s') == Some(name))
+        {
+            kind = QuantityKind::Duration;
+            factor *= seconds;
+            rest = "";
+            bare = false;
+        }
+    }
+    if !rest.trim().is_empty() {
+        return None;
+    }
+    if let Some(sign) = currency {
+        if kind != QuantityKind::Number {
+            return None;
+        }
+        kind = QuantityKind::Amount(sign);
+        bare = false;
+    }
+    Some(Value {
+        kind,
+        number,
+        factor,
+        bare,
+    })
+}
+
+/// `text` without the leading `word`, which must end at a word boundary.
+fn strip_word<'t>(text: &'t str, word: &str) -> Option<&'t str> {
+    let after = text.strip_prefix(word)?;
+    (!after.starts_with(char::is_alphanumeric)).then_some(after)
+}
+
+/// The number at the start of `text` ("1,500.5" or a word such as "three") and what follows.
+fn leading_number(text: &str) -> Option<(f64, &str)> {
+    if let Some((index, word)) = QUANTITY_NUMBER_WORDS
+        .iter()
+        .enumerate()
+        .find(|(_, word)| strip_word(text, word).is_some())
+    {
+        return Some((index as f64, &text[word.len()..]));
+    }
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+        .unwrap_or(text.len());
+    let token = &text[..end];
+    if !token.starts_with(|c: char| c.is_ascii_digit()) || token.ends_with([',', '.']) {
+        return None;
+    }
+    let (whole, fraction) = token.split_once('.').unwrap_or((token, ""));
+    let mut groups = whole.split(',');
+    // Thousands separators only: "1,500" but not "1,5" or "2,3".
+    let first_ok = groups
+        .next()
+        .is_some_and(|g| (1..=3).contains(&g.len()) || !whole.contains(','));
+    if !first_ok || groups.any(|g| g.len() != 3) || fraction.contains([',', '.']) {
+        return None;
+    }
+    let number = token.replace(',', "").parse().ok()?;
+    Some((number, &text[end..]))
+}
+
+/// A date as `yyyymmdd`: "2024-03-01", "March 2024", "March 1, 2024", "1 March 2024".
+fn date(text: &str) -> Option<f64> {
+    let b = text.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let year: u32 = text[..4].parse().ok()?;
+        let month: u32 = text[5..7].parse().ok()?;
+        let day: u32 = text[8..].parse().ok()?;
+        return ((1..=12).contains(&month) && (1..=31).contains(&day))
+            .then(|| f64::from(year * 10_000 + month * 100 + day));
+    }
+    let month = |word: &str| {
+        let word = word.trim_end_matches('.');
+        MONTHS
+            .iter()
+            .position(|(name, short)| *name == word || *short == word)
+            .and_then(|i| u32::try_from(i + 1).ok())
+    };
+    let year = |word: &str| {
+        (word.len() == 4)
+            .then(|| word.parse::<u32>().ok())
+            .flatten()
+    };
+    let day = |word: &str| {
+        word.trim_end_matches(',')
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=31).contains(d))
+    };
+    let words: Vec<&str> = text.split(' ').collect();
+    let (y, m, d) = match words.as_slice() {
+        [m, y] => (year(y)?, month(m)?, 0),
+        [m, d, y] if month(m).is_some() => (year(y)?, month(m)?, day(d)?),
+        [d, m, y] => (year(y)?, month(m)?, day(d)?),
+        _ => return None,
+    };
+    Some(f64::from(y * 10_000 + m * 100 + d))
+}
+
+/// The position an ordinal names: "first" or "1st" is 1.
+fn ordinal(text: &str) -> Option<f64> {
+    if let Some(index) = ORDINAL_WORDS.iter().position(|w| *w == text) {
+        return Some((index + 1) as f64);
+    }
+    let digits = ["st", "nd", "rd", "th"]
+        .iter()
+        .find_map(|suffix| text.strip_suffix(suffix))?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod quantity_tests {
+    use super::*;
+
+    fn q(text: &str) -> Quantity {
+        quantity(text).unwrap_or_else(|| panic!("`{text}` is not a quantity"))
+    }
+
+    fn ends(text: &str) -> (Option<f64>, Option<f64>) {
+        let q = q(text);
+        (q.low.map(|b| b.value), q.high.map(|b| b.value))
+    }
+
+    #[test]
+    fn reads_values_of_every_kind() {
+        assert_eq!(q("1,500").kind, QuantityKind::Number);
+        assert_eq!(ends("1,500"), (Some(1500.0), Some(1500.0)));
+        assert_eq!(q("25%").kind, QuantityKind::Percent);
+        assert_eq!(q("25 percent.").kind, QuantityKind::Percent);
+        assert_eq!(q("$1.5 million").kind, QuantityKind::Amount("$"));
+        assert_eq!(ends("$1.5 million"), (Some(1.5e6), Some(1.5e6)));
+        assert_eq!(q("500 euros").kind, QuantityKind::Amount("€"));
+        assert_eq!(ends("4 hours"), (Some(14_400.0), Some(14_400.0)));
+        assert_eq!(ends("Three business days"), ends("72 hours"));
+        assert_eq!(ends("2024-03-01"), (Some(20_240_301.0), Some(20_240_301.0)));
+        assert_eq!(ends("March 1, 2024"), ends("1 March 2024"));
+        assert_eq!(q("Second").kind, QuantityKind::Ordinal);
+        assert_eq!(ends("3rd"), (Some(3.0), Some(3.0)));
+        assert_eq!(q("Within 24 hours").qualifier, "within");
+    }
+
+    #[test]
+    fn reads_ranges_and_open_ranges() {
+        assert_eq!(ends("10-20%"), (Some(10.0), Some(20.0)));
+        assert_eq!(q("10–20%").kind, QuantityKind::Percent);
+        assert_eq!(ends("10 to 20 percent"), (Some(10.0), Some(20.0)));
+        assert_eq!(
+            ends("between 1 and 4 hours"),
+            (Some(3_600.0), Some(14_400.0))
+        );
+        assert_eq!(ends("$10-20"), (Some(10.0), Some(20.0)));
+        assert_eq!(ends("less than 10"), (None, Some(10.0)));
+        assert!(!q("less than 10").high.is_some_and(|b| b.inclusive));
+        assert_eq!(ends("20 or more years"), (Some(20.0 * 31_536_000.0), None));
+        assert_eq!(ends("20+"), (Some(20.0), None));
+        assert_eq!(
+            ends("2024-01-01 to 2024-03-31"),
+            (Some(20_240_101.0), Some(20_240_331.0))
+        );
+    }
+
+    #[test]
+    fn rejects_text_that_is_more_than_a_quantity() {
+        for text in [
+            "SHA-256",
+            "256-bit keys",
+            "TLS 1.2",
+            "ISO 27001",
+            "2,3",
+            "Review 10 logs",
+            "Accept the risk",
+            "20-10",
+            "5%-10 days",
+            "first responder",
+        ] {
+            assert_eq!(quantity(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn overlap_counts_shared_ends_only_when_both_include_them() {
+        assert!(q("10-20%").overlaps(&q("15-25%")));
+        assert!(q("10-20%").overlaps(&q("20-30%")));
+        assert!(!q("10-20%").overlaps(&q("21-30%")));
+        assert!(!q("less than 10").overlaps(&q("10-20")));
+        assert!(q("at least 20").overlaps(&q("10-20")));
+        assert!(!q("more than 20").overlaps(&q("10-20")));
+        assert!(q("less than 10").overlaps(&q("less than 20")));
+        assert!(q("15%").overlaps(&q("10-20%")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_keep_offsets_and_apostrophes() {
+        let found: Vec<(usize, &str)> = words("The CISO's plan -- NOT (BIA).").collect();
+        assert_eq!(
+            found,
+            [
+                (0, "The"),
+                (4, "CISO's"),
+                (11, "plan"),
+                (19, "NOT"),
+                (24, "BIA")
+            ]
+        );
+    }
+
+    #[test]
+    fn the_question_is_the_last_sentence() {
+        let stem = "A bank was not ready. The board asks. Which is NOT a control? (Choose TWO.)";
+        assert_eq!(&stem[question_range(stem)], "Which is NOT a control?");
+        let stem = "Complete the sentence:";
+        assert_eq!(&stem[question_range(stem)], "Complete the sentence:");
+        let stem = "Audit found v1.2 was used.\nWhat should\nthe manager do FIRST?";
+        assert_eq!(
+            &stem[question_range(stem)],
+            "What should\nthe manager do FIRST?"
+        );
+    }
+
+    #[test]
+    fn stems_fold_simple_suffixes() {
+        assert_eq!(stem_word("policies"), stem_word("policy"));
+        assert_eq!(stem_word("Assessing"), "assess");
+        assert_eq!(stem_word("risk"), "risk");
+    }
+
+    /// A string written as `raw` in `source`, read by the model as `value`.
+    fn spanned(source: &str, raw: &str, value: &str) -> Spanned<String> {
+        let start = source.find(raw).unwrap();
+        Spanned::new(value.to_owned(), TextRange::new(start, start + raw.len()))
+    }
+
+    #[test]
+    fn value_spans_skip_quotes_and_the_trimmed_newline() {
+        let source = "a = \"all of it\"\nb = \"\"\"\nnone here\"\"\"\nc = 'x y'\n";
+        let a = spanned(source, "\"all of it\"", "all of it");
+        assert_eq!(&source[value_span(source, &a, 4..6).to_range()], "of");
+        let b = spanned(source, "\"\"\"\nnone here\"\"\"", "none here");
+        assert_eq!(&source[value_span(source, &b, 0..4).to_range()], "none");
+        let c = spanned(source, "'x y'", "x y");
+        assert_eq!(&source[value_span(source, &c, 2..3).to_range()], "y");
+    }
+
+    #[test]
+    fn value_spans_fall_back_to_the_whole_value_after_escapes() {
+        let source = "a = \"say \\\"all\\\"\"\n";
+        let a = spanned(source, "\"say \\\"all\\\"\"", "say \"all\"");
+        assert_eq!(value_span(source, &a, 5..8), a.range);
+    }
+
+    #[test]
+    fn listed_words_match_whole_words_only() {
+        let list = vec!["all".to_owned(), "never".to_owned()];
+        let found: Vec<&str> = words("Allocate funds to all-hands; review ALL logs")
+            .map(|(_, w)| w)
+            .filter(|w| in_list(w, &list))
+            .collect();
+        assert_eq!(found, ["ALL"]);
+    }
+}
