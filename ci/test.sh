@@ -16,7 +16,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test --workspace --locked"
 if cargo insta --version >/dev/null 2>&1; then
   # Also fails on snapshot files that no test uses any more.
-  cargo insta test --workspace --locked --unreferenced reject
+  cargo insta test --workspace --unreferenced reject
 else
   cargo test --workspace --locked
 fi
