@@ -180,9 +180,16 @@ impl TempBank {
         (workspace, outcome.diagnostics)
     }
 
-    /// Renders findings with paths relative to the bank's root.
+    /// Renders findings with paths relative to the bank's root. Paths are shown relative to the
+    /// working directory when the two share a prefix (`../../.tmpX/bank/...`) and absolute
+    /// otherwise, depending on where the checkout is; both forms are removed.
     fn render(&self, diagnostics: &[Diagnostic]) -> String {
-        render_plain(diagnostics).replace(&format!("{}/", self.root.display()), "")
+        let shown = Workspace::discover(&self.root, None)
+            .map(|w| w.display_path(&self.root))
+            .unwrap_or_else(|_| self.root.clone());
+        render_plain(diagnostics)
+            .replace(&format!("{}/", shown.display()), "")
+            .replace(&format!("{}/", self.root.display()), "")
     }
 
     /// Checks the bank with only the rule `code` enabled, asserts that no other rule fired, and
