@@ -185,8 +185,7 @@ impl TempBank {
     /// otherwise, depending on where the checkout is; both forms are removed.
     fn render(&self, diagnostics: &[Diagnostic]) -> String {
         let shown = Workspace::discover(&self.root, None)
-            .map(|w| w.display_path(&self.root))
-            .unwrap_or_else(|_| self.root.clone());
+            .map_or_else(|_| self.root.clone(), |w| w.display_path(&self.root));
         render_plain(diagnostics)
             .replace(&format!("{}/", shown.display()), "")
             .replace(&format!("{}/", self.root.display()), "")
