@@ -1,8 +1,6 @@
-use std::collections::BTreeMap;
-
 use qbank_diagnostics::Diagnostic;
+use qbank_model::Item;
 use qbank_model::schema::option_label;
-use qbank_model::{Item, Status};
 
 use crate::CheckedItem;
 use crate::registry::declare_rule;
@@ -69,16 +67,7 @@ pub(super) fn key_position_imbalance(
     lint: &LintSettings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut exams: BTreeMap<&str, Vec<&CheckedItem>> = BTreeMap::new();
-    for checked in items {
-        let item = &checked.item;
-        if item.status.value != Status::Retired && keeps_order(item) {
-            exams
-                .entry(item.exam.value.as_str())
-                .or_default()
-                .push(checked);
-        }
-    }
+    let exams = super::live_items_by_exam(items, keeps_order);
     for (exam, mut group) in exams {
         if group.len() < lint.key_position_min_items.max(1) {
             continue;

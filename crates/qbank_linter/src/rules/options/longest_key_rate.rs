@@ -1,7 +1,5 @@
-use std::collections::BTreeMap;
-
 use qbank_diagnostics::Diagnostic;
-use qbank_model::{Item, ItemType, Status};
+use qbank_model::{Item, ItemType};
 
 use crate::CheckedItem;
 use crate::registry::declare_rule;
@@ -67,16 +65,7 @@ pub(super) fn longest_key_rate(
     lint: &LintSettings,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut exams: BTreeMap<&str, Vec<&CheckedItem>> = BTreeMap::new();
-    for checked in items {
-        let item = &checked.item;
-        if item.status.value != Status::Retired && item.item_type.value == ItemType::Single {
-            exams
-                .entry(item.exam.value.as_str())
-                .or_default()
-                .push(checked);
-        }
-    }
+    let exams = super::live_items_by_exam(items, |item| item.item_type.value == ItemType::Single);
     for (exam, group) in exams {
         if group.len() < LONGEST_KEY_MIN_ITEMS {
             continue;

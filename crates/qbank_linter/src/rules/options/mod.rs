@@ -49,6 +49,26 @@ use qbank_diagnostics::Diagnostic;
 use crate::CheckedItem;
 use crate::settings::Settings;
 
+/// The items of each exam, by exam name, that are not retired and pass `keep`. Bank-level
+/// rules judge each exam's live items on their own.
+fn live_items_by_exam(
+    items: &[CheckedItem],
+    keep: impl Fn(&qbank_model::Item) -> bool,
+) -> std::collections::BTreeMap<&str, Vec<&CheckedItem>> {
+    let mut exams: std::collections::BTreeMap<&str, Vec<&CheckedItem>> =
+        std::collections::BTreeMap::new();
+    for checked in items {
+        let item = &checked.item;
+        if item.status.value != qbank_model::Status::Retired && keep(item) {
+            exams
+                .entry(item.exam.value.as_str())
+                .or_default()
+                .push(checked);
+        }
+    }
+    exams
+}
+
 /// The option rules that need every item of the bank (QB319, QB320, QB321).
 pub(crate) fn check_bank(
     items: &[CheckedItem],
