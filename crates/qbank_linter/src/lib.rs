@@ -26,6 +26,8 @@ mod settings;
 mod suppression;
 #[cfg(test)]
 mod test;
+#[cfg(test)]
+mod timing;
 mod words;
 
 use std::collections::HashMap;

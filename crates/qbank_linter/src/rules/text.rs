@@ -1,6 +1,7 @@
 //! Text helpers shared by the wording rules: words with their offsets, the question sentence of
 //! a stem, content words.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use qbank_diagnostics::TextRange;
@@ -15,24 +16,32 @@ use crate::words::{
 /// that starts with a letter or digit.
 pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-';
-    let mut rest = text.char_indices().peekable();
+    // Most text is ASCII: read a byte as a char without decoding, and decode only the rest.
+    let next_char = move |at: usize| -> Option<char> {
+        let byte = *text.as_bytes().get(at)?;
+        if byte.is_ascii() {
+            Some(char::from(byte))
+        } else {
+            text.get(at..)?.chars().next()
+        }
+    };
+    let mut at = 0;
     std::iter::from_fn(move || {
-        while let Some(&(_, c)) = rest.peek() {
+        loop {
+            let c = next_char(at)?;
             if c.is_alphanumeric() {
                 break;
             }
-            rest.next();
+            at += c.len_utf8();
         }
-        let (start, _) = *rest.peek()?;
-        let mut end = start;
-        while let Some(&(i, c)) = rest.peek() {
+        let start = at;
+        while let Some(c) = next_char(at) {
             if !is_word(c) {
                 break;
             }
-            end = i + c.len_utf8();
-            rest.next();
+            at += c.len_utf8();
         }
-        let word = text[start..end].trim_end_matches(['\'', '’', '-']);
+        let word = text[start..at].trim_end_matches(['\'', '’', '-']);
         Some((start, word))
     })
 }
@@ -66,35 +75,84 @@ pub(crate) fn question_range(stem: &str) -> Range<usize> {
 
 /// Whether `word` carries content: not a stop word, and at least four letters.
 pub(crate) fn is_content_word(word: &str) -> bool {
-    static STOP: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
-        std::sync::LazyLock::new(|| STOP_WORDS.iter().copied().collect());
+    static STOP: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+        let mut list = STOP_WORDS.to_vec();
+        list.sort_unstable();
+        list
+    });
     if word.chars().filter(|c| c.is_alphabetic()).count() < 4 {
         return false;
     }
     // Most words are already lower case; only fold the ones that are not.
     if word.chars().any(char::is_uppercase) {
-        !STOP.contains(word.to_lowercase().as_str())
+        STOP.binary_search(&word.to_lowercase().as_str()).is_err()
     } else {
-        !STOP.contains(word)
+        STOP.binary_search(&word).is_err()
     }
 }
 
 /// A crude stem of an English word, so that "policy" and "policies" or "assess" and
-/// "assessing" compare equal.
-pub(crate) fn stem_word(word: &str) -> String {
-    let lower = word.to_lowercase();
+/// "assessing" compare equal. It borrows from `word` when it can: for lower-case ASCII words,
+/// the common case, the stem is a prefix of the word.
+pub(crate) fn stem_word(word: &str) -> Cow<'_, str> {
+    let lower: Cow<'_, str> = if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    };
     for suffix in ["ies", "ing", "ed", "es", "s"] {
         if let Some(base) = lower.strip_suffix(suffix)
             && base.chars().count() >= 4
         {
-            return if suffix == "ies" {
-                format!("{base}y")
-            } else {
-                base.to_owned()
+            return match (&lower, suffix) {
+                (_, "ies") => Cow::Owned(format!("{base}y")),
+                (Cow::Borrowed(word), _) => Cow::Borrowed(&word[..base.len()]),
+                (Cow::Owned(_), _) => Cow::Owned(base.to_owned()),
             };
         }
     }
     lower
+}
+
+/// The Levenshtein distance between `a` and `b` in characters, as `strsim::levenshtein` counts
+/// it, if it is at most `bound`; `None` as soon as it is known to exceed it. Only the diagonal
+/// band of width `2 × bound + 1` is computed.
+pub(crate) fn bounded_levenshtein(a: &str, b: &str, bound: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > bound {
+        return None;
+    }
+    let over = bound + 1;
+    // row[j] is the distance between a[..i] and b[..j]; cells outside the band hold `over`.
+    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(over)).collect();
+    for (i, &ca) in a.iter().enumerate() {
+        let i = i + 1;
+        let low = i.saturating_sub(bound).max(1);
+        let high = (i + bound).min(b.len());
+        let mut diagonal = row[low - 1];
+        row[low - 1] = if low == 1 { i.min(over) } else { over };
+        let mut best = row[low - 1];
+        for j in low..=high {
+            let above = row[j];
+            let cost = usize::from(ca != b[j - 1]);
+            let value = (diagonal + cost)
+                .min(above + 1)
+                .min(row[j - 1] + 1)
+                .min(over);
+            diagonal = above;
+            row[j] = value;
+            best = best.min(value);
+        }
+        if high < b.len() {
+            row[high + 1] = over;
+        }
+        if best > bound {
+            return None;
+        }
+    }
+    let distance = row[b.len()];
+    (distance <= bound).then_some(distance)
 }
 
 /// The range of `within` (byte offsets into `text`'s value) in the source file, for a diagnostic
@@ -236,6 +294,9 @@ impl Quantity {
 /// [`POINT_QUALIFIERS`] such as "within". Case, inner whitespace and a final period do not
 /// matter.
 pub(crate) fn quantity(text: &str) -> Option<Quantity> {
+    if !may_state_quantity(text) {
+        return None;
+    }
     let mut normalized = text
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -259,6 +320,22 @@ pub(crate) fn quantity(text: &str) -> Option<Quantity> {
         low,
         high,
     })
+}
+
+/// Whether `text` has what every quantity has: an ASCII digit, or a number or ordinal word
+/// ("three", "first") between non-alphanumeric characters. Most option texts have neither, and
+/// this rules them out without the full parse.
+fn may_state_quantity(text: &str) -> bool {
+    let listed =
+        |part: &str| QUANTITY_NUMBER_WORDS.contains(&part) || ORDINAL_WORDS.contains(&part);
+    text.bytes().any(|b| b.is_ascii_digit())
+        || text.split(|c: char| !c.is_alphanumeric()).any(|part| {
+            if part.bytes().all(|b| b.is_ascii_lowercase()) {
+                (3..=7).contains(&part.len()) && listed(part)
+            } else {
+                listed(&part.to_lowercase())
+            }
+        })
 }
 
 type Range3 = (QuantityKind, Option<Bound>, Option<Bound>);
@@ -650,6 +727,47 @@ mod quantity_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounded_levenshtein_agrees_with_strsim_within_the_bound() {
+        // Every pair over a small alphabet up to length 5 (with a non-ASCII letter), at every
+        // bound: the distance when it is within the bound, `None` exactly when it is not.
+        let alphabet = ['a', 'b', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = texts
+                .iter()
+                .filter(|t| t.chars().count() == texts.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+        }
+        for a in texts.iter().step_by(7) {
+            for b in texts.iter().step_by(5) {
+                let exact = strsim::levenshtein(a, b);
+                for bound in 0..=6 {
+                    let expected = (exact <= bound).then_some(exact);
+                    assert_eq!(
+                        bounded_levenshtein(a, b, bound),
+                        expected,
+                        "{a:?} {b:?} {bound}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn quantities_without_digits_are_number_or_ordinal_words() {
+        assert!(quantity("three to five").is_some());
+        assert!(quantity("Three-Five").is_some());
+        assert!(quantity("FIRST").is_some());
+        assert!(quantity("threefold").is_none());
+        assert!(!may_state_quantity(
+            "Assess the risk firsthand, then report"
+        ));
+        assert!(may_state_quantity("the 2nd"));
+    }
 
     #[test]
     fn words_keep_offsets_and_apostrophes() {

@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use qbank_diagnostics::Annotation;
@@ -131,15 +132,15 @@ impl ItemRule for DistractorWithoutRationale {
 }
 
 /// The words of an item, as [`root`]s, for telling whether its rationale discusses an option.
-struct Words {
-    stem: Vec<String>,
-    rationale: Vec<String>,
+struct Words<'t> {
+    stem: Vec<Cow<'t, str>>,
+    rationale: Vec<Cow<'t, str>>,
     /// The content words of each option.
-    options: Vec<Vec<String>>,
+    options: Vec<Vec<Cow<'t, str>>>,
 }
 
-impl Words {
-    fn new(stem: &str, rationale: &str, options: &[&str]) -> Self {
+impl<'t> Words<'t> {
+    fn new(stem: &'t str, rationale: &'t str, options: &[&'t str]) -> Self {
         Self {
             stem: roots(stem, false),
             rationale: roots(rationale, false),
@@ -161,7 +162,7 @@ impl Words {
         }
         // A word only this option uses, found in the rationale, is the rationale discussing
         // the option in its own words ("a rising budget" for "growth in the security budget").
-        let distinctive = |root: &&String| {
+        let distinctive = |root: &&Cow<'t, str>| {
             !contains_root(&self.stem, root)
                 && self
                     .options
@@ -178,9 +179,8 @@ impl Words {
 /// The [`root`]s of the words of `text`, each hyphenated word also split into its parts
 /// ("command-level" gives "command-level", "command" and "level"); with `content`, only of
 /// content words.
-fn roots(text: &str, content: bool) -> Vec<String> {
-    let mut roots: Vec<String> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
+fn roots(text: &str, content: bool) -> Vec<Cow<'_, str>> {
+    let mut roots: Vec<Cow<'_, str>> = Vec::new();
     for (_, word) in words(text) {
         let parts = std::iter::once(word).chain(word.split('-').filter(|_| word.contains('-')));
         for part in parts {
@@ -188,7 +188,7 @@ fn roots(text: &str, content: bool) -> Vec<String> {
                 continue;
             }
             let root = root(part);
-            if seen.insert(root.clone()) {
+            if !roots.contains(&root) {
                 roots.push(root);
             }
         }
@@ -198,7 +198,7 @@ fn roots(text: &str, content: bool) -> Vec<String> {
 
 /// The form a word is compared in: [`stem_word`] of it without a possessive `'s`, so that
 /// "team's" matches "team" and "policies" matches "policy".
-fn root(word: &str) -> String {
+fn root(word: &str) -> Cow<'_, str> {
     let word = word
         .strip_suffix("'s")
         .or_else(|| word.strip_suffix("’s"))
@@ -207,7 +207,7 @@ fn root(word: &str) -> String {
 }
 
 /// Whether `roots` holds `root` or another form of it (see [`same_root`]).
-fn contains_root(roots: &[String], root: &str) -> bool {
+fn contains_root(roots: &[Cow<'_, str>], root: &str) -> bool {
     roots.iter().any(|other| same_root(other, root))
 }
 

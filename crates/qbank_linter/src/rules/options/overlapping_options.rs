@@ -3,7 +3,7 @@ use qbank_model::Item;
 use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
-use crate::rules::text::words;
+use crate::rules::text::{bounded_levenshtein, words};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::{CONTAINED_OPTION_MIN_WORDS, OPTION_NEGATIVES, OPTION_SIMILARITY};
 
@@ -124,6 +124,8 @@ impl ItemRule for OverlappingOptions {
 struct Normalized {
     /// Lowercase words joined by single spaces, without punctuation.
     words: String,
+    /// `words` between two spaces, for finding one option's words inside another's.
+    padded: String,
     count: usize,
     /// Case and runs of whitespace folded, punctuation kept: QB301's notion of equality.
     folded: String,
@@ -139,9 +141,11 @@ impl Normalized {
             .filter(|run| !run.is_empty())
             .map(str::to_owned)
             .collect();
+        let words = list.join(" ");
         Self {
             count: list.len(),
-            words: list.join(" "),
+            padded: format!(" {words} "),
+            words,
             folded: text
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -180,7 +184,7 @@ fn overlap(a: &Normalized, b: &Normalized) -> Option<Overlap> {
         inner.count >= CONTAINED_OPTION_MIN_WORDS
             && outer.count > inner.count
             && (inner.has_negation() || !outer.has_negation())
-            && format!(" {} ", outer.words).contains(&format!(" {} ", inner.words))
+            && outer.padded.contains(&inner.padded)
     };
     if contains(b, a) {
         return Some(Overlap::Contains {
@@ -202,7 +206,13 @@ fn overlap(a: &Normalized, b: &Normalized) -> Option<Overlap> {
     if (la.abs_diff(lb) as f64) > (1.0 - OPTION_SIMILARITY) * longer {
         return None;
     }
-    let similarity = strsim::normalized_levenshtein(&a.words, &b.words);
+    // Only distances up to this bound can reach the similarity, so the distance is computed
+    // within it and given up as soon as it is exceeded.
+    // (One more than the bound, so that rounding in the float comparison below decides.)
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let bound = ((1.0 - OPTION_SIMILARITY) * longer).ceil() as usize + 1;
+    let distance = bounded_levenshtein(&a.words, &b.words, bound)?;
+    let similarity = 1.0 - distance as f64 / longer;
     (similarity >= OPTION_SIMILARITY).then(|| Overlap::Similar((similarity * 100.0).floor()))
 }
 

@@ -1,3 +1,5 @@
+use std::borrow::Cow;
+
 use qbank_diagnostics::Annotation;
 use qbank_model::schema::option_label;
 use qbank_model::{Item, ItemOption};
@@ -76,9 +78,9 @@ impl ItemRule for WordRepeatCue {
         let Some(&first_key) = keys.first() else {
             return;
         };
-        let stem: Vec<(usize, &str, String)> =
+        let stem: Vec<(usize, &str, Cow<'_, str>)> =
             content_words(&item.stem.value, &ctx.lint.neutral_words).collect();
-        let distractor_words: Vec<String> = item
+        let distractor_words: Vec<Cow<'_, str>> = item
             .options
             .iter()
             .filter(|o| !o.is_key())
@@ -87,11 +89,24 @@ impl ItemRule for WordRepeatCue {
         if item.options.iter().all(ItemOption::is_key) {
             return;
         }
+        // Each key's words in the compared form, computed once rather than per stem word.
+        let key_words: Vec<Vec<(usize, &str, Cow<'_, str>)>> = keys
+            .iter()
+            .map(|&key| {
+                words(&item.options[key].text.value)
+                    .map(|(offset, w)| (offset, w, compared(w)))
+                    .collect()
+            })
+            .collect();
         let in_key = |key: usize, base: &str| {
-            words(&item.options[key].text.value).find(|&(_, w)| compared(w) == base)
+            let position = keys.iter().position(|&k| k == key)?;
+            key_words[position]
+                .iter()
+                .find(|(_, _, b)| b == base)
+                .map(|&(offset, w, _)| (offset, w))
         };
         // Stem order, once per word.
-        let mut cues: Vec<(usize, &str, &String)> = Vec::new();
+        let mut cues: Vec<(usize, &str, &Cow<'_, str>)> = Vec::new();
         for (offset, word, base) in &stem {
             if cues.iter().any(|(_, _, b)| *b == base)
                 || distractor_words.contains(base)
@@ -153,7 +168,7 @@ impl ItemRule for WordRepeatCue {
 fn content_words<'t>(
     text: &'t str,
     neutral: &[String],
-) -> impl Iterator<Item = (usize, &'t str, String)> {
+) -> impl Iterator<Item = (usize, &'t str, Cow<'t, str>)> {
     words(text).filter_map(move |(offset, word)| {
         let base = compared(word);
         let written = without_possessive(word);
@@ -167,7 +182,7 @@ fn content_words<'t>(
 
 /// The form in which stem and option words are compared: the crude stem of the word without a
 /// possessive `'s`, so that "vendor's" matches "vendors" and "vendor".
-fn compared(word: &str) -> String {
+fn compared(word: &str) -> Cow<'_, str> {
     stem_word(without_possessive(word))
 }
 
