@@ -3,6 +3,7 @@
 mod concise;
 mod full;
 mod github;
+mod gitlab;
 mod json;
 mod junit;
 mod sarif;
@@ -30,6 +31,8 @@ pub enum DiagnosticFormat {
     Github,
     /// A JUnit XML report, one test case per finding
     Junit,
+    /// A GitLab Code Quality report (JSON), shown in merge requests
+    Gitlab,
 }
 
 /// What the renderers need to know about a rule, for formats that describe rules (SARIF).
@@ -79,6 +82,7 @@ pub fn render(
         DiagnosticFormat::Sarif => sarif::render(report, out),
         DiagnosticFormat::Github => github::render(report, out),
         DiagnosticFormat::Junit => junit::render(report, out),
+        DiagnosticFormat::Gitlab => gitlab::render(report, out),
     }
 }
 
