@@ -1,0 +1,140 @@
+//! The text normalization applied to stems and option texts before any comparison.
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+/// Normalizes `text` for comparison; see the crate documentation for the exact contract.
+///
+/// In order: Unicode normalization form NFKC; lowercase mapping of every character
+/// (`char::to_lowercase`, the Unicode default case mapping); every character that is neither
+/// alphanumeric (`char::is_alphanumeric`) nor whitespace (`char::is_whitespace`) is dropped;
+/// every run of whitespace becomes one space (U+0020); leading and trailing whitespace is
+/// removed.
+///
+/// ```
+/// assert_eq!(qbank_dupes::normalize("  Which ﬁrewall-rule\tapplies?  "), "which firewallrule applies");
+/// ```
+pub fn normalize(text: &str) -> String {
+    // Most stems are ASCII, which is already in NFKC; the byte loop below gives the same
+    // result as the general path and is most of the search's set-up time on big banks.
+    if text.is_ascii() {
+        fold_ascii(text)
+    } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        fold(text.chars())
+    } else {
+        fold(text.nfkc())
+    }
+}
+
+/// The length in `char`s of [`normalize`]`(text)`. Counts without building the text when
+/// `text` is ASCII, which lets a query search skip stems whose length rules them out.
+pub(crate) fn normalized_len(text: &str) -> usize {
+    if !text.is_ascii() {
+        return normalize(text).chars().count();
+    }
+    // The same state machine as `fold_ascii`: a space is written before an alphanumeric byte
+    // when whitespace separates it from an earlier one.
+    let (mut len, mut pending_space) = (0, false);
+    for b in text.bytes() {
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            pending_space = len > 0;
+        } else if b.is_ascii_alphanumeric() {
+            len += 1 + usize::from(pending_space);
+            pending_space = false;
+        }
+    }
+    len
+}
+
+/// Steps 2 to 4 of the normalization on ASCII text, where `char::is_whitespace` is
+/// U+0009 to U+000D and U+0020.
+fn fold_ascii(text: &str) -> String {
+    // Bytes rather than `char`s: every byte written is ASCII, and pushing bytes is what keeps
+    // this loop cheap on big banks.
+    let mut out = Vec::with_capacity(text.len());
+    let mut pending_space = false;
+    for &b in text.as_bytes() {
+        if matches!(b, b'\t'..=b'\r' | b' ') {
+            pending_space = !out.is_empty();
+        } else if b.is_ascii_alphanumeric() {
+            if pending_space {
+                out.push(b' ');
+                pending_space = false;
+            }
+            out.push(b.to_ascii_lowercase());
+        }
+    }
+    // Only ASCII bytes were written, so the conversion cannot fail; the lossy fallback is
+    // never taken.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Steps 2 to 4 of the normalization, on NFKC text.
+fn fold(chars: impl Iterator<Item = char>) -> String {
+    let mut out = String::new();
+    let mut pending_space = false;
+    for c in chars.flat_map(char::to_lowercase) {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else if c.is_alphanumeric() {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_width_and_compatibility_forms() {
+        assert_eq!(normalize("ＡＢＣ ①"), "abc 1");
+        assert_eq!(normalize("ÉCOLE"), "école");
+        assert_eq!(normalize("E\u{301}cole"), "école");
+    }
+
+    #[test]
+    fn ascii_fast_path_agrees_with_the_general_path() {
+        let all_ascii: String = (0_u8..128).map(char::from).collect();
+        for text in [
+            all_ascii.as_str(),
+            " A\u{b}b\u{c}C\r\n\td-e_f ",
+            "\u{1c}x\u{1f}",
+        ] {
+            assert_eq!(fold_ascii(text), fold(text.chars()), "{text:?}");
+            assert_eq!(normalized_len(text), fold_ascii(text).len(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn normalized_len_counts_chars_of_the_normalized_text() {
+        for text in [
+            "",
+            " -- ",
+            "  Which ﬁrewall-rule\tapplies?  ",
+            "ÉCOLE  a",
+            "a  b\n",
+        ] {
+            assert_eq!(
+                normalized_len(text),
+                normalize(text).chars().count(),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn drops_punctuation_and_collapses_whitespace() {
+        assert_eq!(
+            normalize("What is  the\n\n\"best\" answer?"),
+            "what is the best answer"
+        );
+        assert_eq!(normalize("well-known, (ISO) 27001."), "wellknown iso 27001");
+        assert_eq!(normalize(" -- "), "");
+        assert_eq!(normalize("a - b"), "a b");
+    }
+}
