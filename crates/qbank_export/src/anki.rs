@@ -1,0 +1,273 @@
+//! Anki `.apkg` decks: a zip holding `collection.anki2` (an Anki collection, schema 11, the
+//! format every Anki since 2.1 imports) and `media`. One note per item, one deck per exam and
+//! domain under the bank's deck.
+//!
+//! Fields are HTML: the item's texts go through [`crate::text::html`], and braces become
+//! character references so that no text can read as a template field. Ids, dates and GUIDs are
+//! derived from the pack, never from the clock, so the same pack gives the same bytes.
+
+use std::fmt::Write as _;
+
+use rusqlite::{Connection, params};
+use serde_json::json;
+use sha1::{Digest, Sha1};
+
+use crate::ExportError;
+use crate::archive::zip;
+use crate::manifest::ManifestEntry;
+use crate::pack::{Pack, PackItem, label};
+use crate::text::html;
+
+/// Fixed timestamps: a pack's bytes must not depend on when it was written.
+const EPOCH_SECONDS: i64 = 1_700_000_000;
+const MODEL_ID: i64 = 1_700_000_000_001;
+const FIRST_DECK_ID: i64 = 1_700_000_001_000;
+const FIRST_NOTE_ID: i64 = 1_700_001_000_000;
+
+/// The note type's fields, in order; the first is the sort field.
+const FIELDS: [&str; 6] = [
+    "Question",
+    "Options",
+    "Answer",
+    "Rationale",
+    "References",
+    "Id",
+];
+
+const FRONT: &str = "<div class=\"stem\">{{Question}}</div><ol class=\"options\">{{Options}}</ol>";
+const BACK: &str = "{{FrontSide}}<hr id=\"answer\"><div class=\"answer\">{{Answer}}</div>{{#Rationale}}<div class=\"rationale\">{{Rationale}}</div>{{/Rationale}}{{#References}}<div class=\"references\">{{References}}</div>{{/References}}<div class=\"id\">{{Id}}</div>";
+const CSS: &str = ".card { font-family: sans-serif; font-size: 18px; text-align: left; }\n.options { list-style-type: upper-alpha; }\n.rationale, .references, .id { margin-top: 1em; }\n.references, .id { font-size: 14px; color: #555; }\n";
+
+/// Plain text as an Anki field.
+fn field(text: &str) -> String {
+    html(text)
+        .replace('{', "&#123;")
+        .replace('}', "&#125;")
+        .replace('\r', "&#13;")
+}
+
+/// A deck name part: `::` separates decks, so it cannot appear inside one.
+fn deck_part(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace("::", ": :")
+}
+
+fn anki_error(e: &dyn std::fmt::Display) -> ExportError {
+    ExportError::Anki(e.to_string())
+}
+
+/// Writes `pack` as an Anki package.
+pub(crate) fn write(pack: &Pack) -> Result<(Vec<u8>, Vec<ManifestEntry>), ExportError> {
+    if !pack.meta.keys {
+        return Err(ExportError::KeysRequired("anki"));
+    }
+    let dir = tempfile::tempdir().map_err(|e| ExportError::io(std::env::temp_dir(), e))?;
+    let path = dir.path().join("collection.anki2");
+    {
+        let mut db = Connection::open(&path).map_err(|e| anki_error(&e))?;
+        // A scratch file: no journal and no syncs until it is read back whole.
+        db.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+            .map_err(|e| anki_error(&e))?;
+        db.execute_batch(SCHEMA).map_err(|e| anki_error(&e))?;
+        let tx = db.transaction().map_err(|e| anki_error(&e))?;
+        let root = if pack.meta.bank.is_empty() {
+            "qbank".to_owned()
+        } else {
+            deck_part(&pack.meta.bank)
+        };
+        let mut decks = serde_json::Map::new();
+        decks.insert("1".to_owned(), deck(1, "Default"));
+        let mut media: Vec<&String> = pack.media.keys().collect();
+        media.sort();
+        let mut note = 0i64;
+        for (n, (exam, domain, items)) in pack.groups().into_iter().enumerate() {
+            let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
+            let name = format!(
+                "{root}::{}::{}",
+                deck_part(exam),
+                deck_part(&pack.domain_title(exam, domain))
+            );
+            decks.insert(deck_id.to_string(), deck(deck_id, &name));
+            for item in items {
+                let fields = fields(item);
+                let first = fields[0].clone();
+                let sort = strip_html(&first);
+                let tags = item.tags.iter().fold(String::new(), |mut s, t| {
+                    let _ = write!(s, " {}", t.replace(' ', "_"));
+                    s
+                });
+                let tags = if tags.is_empty() {
+                    String::new()
+                } else {
+                    format!("{tags} ")
+                };
+                let id = FIRST_NOTE_ID + note;
+                tx.prepare_cached(
+                    "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')",
+                )
+                .and_then(|mut insert| {
+                    insert.execute(params![
+                        id,
+                        guid(item),
+                        MODEL_ID,
+                        EPOCH_SECONDS,
+                        tags,
+                        fields.join("\u{1f}"),
+                        sort,
+                        checksum(&sort)
+                    ])
+                })
+                .map_err(|e| anki_error(&e))?;
+                tx.prepare_cached(
+                    "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+                )
+                .and_then(|mut insert| insert.execute(params![id, id, deck_id, EPOCH_SECONDS, note + 1]))
+                .map_err(|e| anki_error(&e))?;
+                note += 1;
+            }
+        }
+        let models = json!({ MODEL_ID.to_string(): model(FIRST_DECK_ID) });
+        tx.execute(
+            "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+            params![
+                EPOCH_SECONDS,
+                EPOCH_SECONDS * 1000,
+                CONF,
+                models.to_string(),
+                serde_json::Value::Object(decks).to_string(),
+                DCONF
+            ],
+        )
+        .map_err(|e| anki_error(&e))?;
+        tx.commit().map_err(|e| anki_error(&e))?;
+        db.close().map_err(|(_, e)| anki_error(&e))?;
+    }
+    let collection = std::fs::read(&path).map_err(|e| ExportError::io(&path, e))?;
+    let mut media_map = serde_json::Map::new();
+    let mut files = vec![("collection.anki2".to_owned(), collection)];
+    for (n, (name, bytes)) in pack.media.iter().enumerate() {
+        media_map.insert(n.to_string(), json!(name));
+        files.push((n.to_string(), bytes.clone()));
+    }
+    files.push((
+        "media".to_owned(),
+        serde_json::Value::Object(media_map)
+            .to_string()
+            .into_bytes(),
+    ));
+    zip(files, false)
+}
+
+/// The note's fields, in [`FIELDS`] order.
+fn fields(item: &PackItem) -> Vec<String> {
+    let mut question = field(&item.stem);
+    for exhibit in &item.exhibits {
+        let _ = write!(
+            question,
+            "<br><img src=\"{}\" alt=\"{}\">",
+            html(&exhibit.file).replace('"', "&quot;"),
+            field(&exhibit.alt)
+        );
+    }
+    let options = item.options.iter().fold(String::new(), |mut s, o| {
+        let _ = write!(s, "<li>{}</li>", field(&o.text));
+        s
+    });
+    let answer = item
+        .key_indices()
+        .into_iter()
+        .map(|k| format!("{}. {}", label(k), field(&item.options[k].text)))
+        .collect::<Vec<_>>()
+        .join("<br>");
+    let references = item
+        .references
+        .iter()
+        .map(|r| field(r))
+        .collect::<Vec<_>>()
+        .join("<br>");
+    vec![
+        question,
+        options,
+        answer,
+        field(item.rationale.as_deref().unwrap_or("")),
+        references,
+        field(&item.id),
+    ]
+}
+
+/// A stable GUID: the same item keeps its note, and its review history, across re-imports.
+fn guid(item: &PackItem) -> String {
+    let digest = Sha1::digest(format!("qbank:{}:{}", item.exam, item.id).as_bytes());
+    digest.iter().take(8).fold(String::new(), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// Anki's duplicate-check sum: the first 8 hex digits of the SHA-1 of the sort field.
+fn checksum(text: &str) -> i64 {
+    let digest = Sha1::digest(text.as_bytes());
+    i64::from(u32::from_be_bytes([
+        digest[0], digest[1], digest[2], digest[3],
+    ]))
+}
+
+fn strip_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn deck(id: i64, name: &str) -> serde_json::Value {
+    json!({
+        "collapsed": false, "conf": 1, "desc": "", "dyn": 0, "extendNew": 10, "extendRev": 50,
+        "id": id, "lrnToday": [0, 0], "mod": EPOCH_SECONDS, "name": name, "newToday": [0, 0],
+        "revToday": [0, 0], "timeToday": [0, 0], "usn": -1
+    })
+}
+
+fn model(deck_id: i64) -> serde_json::Value {
+    let flds: Vec<serde_json::Value> = FIELDS
+        .iter()
+        .enumerate()
+        .map(|(ord, name)| json!({ "name": name, "ord": ord, "font": "Arial", "media": [], "rtl": false, "size": 20, "sticky": false }))
+        .collect();
+    json!({
+        "css": CSS, "did": deck_id, "flds": flds, "id": MODEL_ID,
+        "latexPost": "\\end{document}",
+        "latexPre": "\\documentclass[12pt]{article}\n\\special{papersize=3in,5in}\n\\usepackage[utf8]{inputenc}\n\\usepackage{amssymb,amsmath}\n\\pagestyle{empty}\n\\setlength{\\parindent}{0in}\n\\begin{document}\n",
+        "mod": EPOCH_SECONDS, "name": "qbank item", "req": [[0, "any", [0, 1]]], "sortf": 0, "tags": [],
+        "tmpls": [{ "name": "Item", "ord": 0, "qfmt": FRONT, "afmt": BACK, "bqfmt": "", "bafmt": "", "did": null }],
+        "type": 0, "usn": -1, "vers": []
+    })
+}
+
+const CONF: &str = r#"{"activeDecks": [1], "addToCur": true, "collapseTime": 1200, "curDeck": 1, "curModel": "1700000000001", "dueCounts": true, "estTimes": true, "newBury": true, "newSpread": 0, "nextPos": 1, "sortBackwards": false, "sortType": "noteFld", "timeLim": 0}"#;
+
+const DCONF: &str = r#"{"1": {"autoplay": true, "id": 1, "lapse": {"delays": [10], "leechAction": 0, "leechFails": 8, "minInt": 1, "mult": 0}, "maxTaken": 60, "mod": 0, "name": "Default", "new": {"bury": true, "delays": [1, 10], "initialFactor": 2500, "ints": [1, 4, 7], "order": 1, "perDay": 20, "separate": true}, "replayq": true, "rev": {"bury": true, "ease4": 1.3, "fuzz": 0.05, "ivlFct": 1, "maxIvl": 36500, "minSpace": 1, "perDay": 100}, "timer": 0, "usn": 0}}"#;
+
+/// The tables of an Anki collection, schema 11.
+const SCHEMA: &str = "
+CREATE TABLE col (id integer primary key, crt integer not null, mod integer not null, scm integer not null, ver integer not null, dty integer not null, usn integer not null, ls integer not null, conf text not null, models text not null, decks text not null, dconf text not null, tags text not null);
+CREATE TABLE notes (id integer primary key, guid text not null, mid integer not null, mod integer not null, usn integer not null, tags text not null, flds text not null, sfld integer not null, csum integer not null, flags integer not null, data text not null);
+CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null, ord integer not null, mod integer not null, usn integer not null, type integer not null, queue integer not null, due integer not null, ivl integer not null, factor integer not null, reps integer not null, lapses integer not null, left integer not null, odue integer not null, odid integer not null, flags integer not null, data text not null);
+CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null, ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null, time integer not null, type integer not null);
+CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+CREATE INDEX ix_notes_usn on notes (usn);
+CREATE INDEX ix_cards_usn on cards (usn);
+CREATE INDEX ix_revlog_usn on revlog (usn);
+CREATE INDEX ix_cards_nid on cards (nid);
+CREATE INDEX ix_cards_sched on cards (did, queue, due);
+CREATE INDEX ix_revlog_cid on revlog (cid);
+CREATE INDEX ix_notes_csum on notes (csum);
+";

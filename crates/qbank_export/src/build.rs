@@ -1,0 +1,411 @@
+//! From a checked bank to a pack: the profile's selection, the sample draw and the refusals.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use crate::ExportError;
+use crate::pack::{
+    Pack, PackBlueprint, PackConcept, PackItem, PackItemType, PackMeta, PackOption, PackStatus,
+};
+use crate::profile::Profile;
+use crate::quotas::quotas;
+use crate::rng::SplitMix64;
+
+/// An item of the bank with what the check found in its file.
+#[derive(Clone, Debug)]
+pub struct BankItem {
+    /// The item.
+    pub item: PackItem,
+    /// Its file as shown to the user.
+    pub path: String,
+    /// Error-level findings in its file.
+    pub errors: usize,
+}
+
+/// A checked bank, as export needs it.
+#[derive(Clone, Debug, Default)]
+pub struct BankInput {
+    /// The bank's name.
+    pub name: String,
+    /// Items that passed the schema.
+    pub items: Vec<BankItem>,
+    /// Blueprints that passed the schema.
+    pub blueprints: Vec<PackBlueprint>,
+    /// The glossary.
+    pub concepts: Vec<PackConcept>,
+    /// The bank's `media/` folder.
+    pub media_dir: Option<PathBuf>,
+    /// Files other than items with error-level findings, as shown to the user.
+    pub files_with_errors: Vec<String>,
+}
+
+/// What to export.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// The profile.
+    pub profile: Profile,
+    /// `--blueprint`: only this blueprint's exam.
+    pub blueprint: Option<String>,
+    /// `--allow-findings`: leave items with findings out instead of refusing.
+    pub allow_findings: bool,
+    /// `--no-keys`.
+    pub no_keys: bool,
+    /// The version written into the pack.
+    pub tool_version: String,
+    /// The bank's commit.
+    pub commit: Option<String>,
+}
+
+/// An item the profile would take but the export left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    /// The item.
+    pub id: String,
+    /// Its file.
+    pub path: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A pack and what it left out.
+#[derive(Clone, Debug)]
+pub struct Built {
+    /// The pack.
+    pub pack: Pack,
+    /// Items left out because of findings (only with `allow_findings`).
+    pub left_out: Vec<LeftOut>,
+}
+
+/// Selects the items of `request` from `bank` and builds the pack.
+pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
+    let profile = &request.profile;
+    let blueprint_id = request
+        .blueprint
+        .clone()
+        .or_else(|| profile.blueprint.clone());
+    let exam = match &blueprint_id {
+        Some(id) => Some(
+            bank.blueprints
+                .iter()
+                .find(|b| &b.id == id)
+                .map(|b| b.exam.clone())
+                .ok_or_else(|| ExportError::UnknownBlueprint(id.clone()))?,
+        ),
+        None => None,
+    };
+    let name = bank.name.clone();
+    let in_scope = |item: &PackItem| exam.as_ref().is_none_or(|e| &item.exam == e);
+
+    let mut items = if profile.glossary {
+        glossary_items(&bank, exam.as_deref(), profile.seed)
+    } else {
+        let mut refused = bank.files_with_errors.clone();
+        let mut left_out = Vec::new();
+        let mut chosen = Vec::new();
+        for entry in bank.items {
+            if !in_scope(&entry.item) || !profile.admits(&entry.item) {
+                continue;
+            }
+            if entry.errors > 0 {
+                refused.push(entry.path.clone());
+                left_out.push(LeftOut {
+                    id: entry.item.id.clone(),
+                    path: entry.path.clone(),
+                    reason: format!("{} error-level finding(s)", entry.errors),
+                });
+                continue;
+            }
+            chosen.push(entry.item);
+        }
+        if !refused.is_empty() && !request.allow_findings {
+            refused.sort();
+            return Err(ExportError::Findings(refused));
+        }
+        let mut built = finish(
+            chosen,
+            left_out,
+            bank.blueprints,
+            bank.concepts,
+            bank.media_dir,
+            request,
+            blueprint_id,
+            exam.as_deref(),
+        )?;
+        built.pack.meta.bank = name;
+        return Ok(built);
+    };
+    if !bank.files_with_errors.is_empty() && !request.allow_findings {
+        return Err(ExportError::Findings(bank.files_with_errors));
+    }
+    items.retain(|i| profile.admits(i));
+    let mut built = finish(
+        items,
+        Vec::new(),
+        bank.blueprints,
+        bank.concepts,
+        bank.media_dir,
+        request,
+        blueprint_id,
+        exam.as_deref(),
+    )?;
+    built.pack.meta.bank = name;
+    Ok(built)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of one pack, passed once"
+)]
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "the parts are handed over whole"
+)]
+fn finish(
+    mut items: Vec<PackItem>,
+    mut left_out: Vec<LeftOut>,
+    blueprints: Vec<PackBlueprint>,
+    concepts: Vec<PackConcept>,
+    media_dir: Option<PathBuf>,
+    request: &Request,
+    blueprint_id: Option<String>,
+    exam: Option<&str>,
+) -> Result<Built, ExportError> {
+    let profile = &request.profile;
+    let mut blueprints: Vec<PackBlueprint> = blueprints
+        .into_iter()
+        .filter(|b| blueprint_id.as_ref().is_none_or(|id| &b.id == id))
+        .collect();
+    blueprints.sort_by(|a, b| a.exam.cmp(&b.exam).then(a.id.cmp(&b.id)));
+    // One blueprint per exam: the one asked for, or the first by id.
+    blueprints.dedup_by(|b, a| a.exam == b.exam);
+    if let Some(count) = profile.sample {
+        items = sample(items, &blueprints, count, profile.seed);
+    }
+    sort_items(&mut items, &blueprints);
+    if request.no_keys || profile.no_keys {
+        items.iter_mut().for_each(PackItem::strip_keys);
+    }
+    let exams: BTreeSet<&str> = items.iter().map(|i| i.exam.as_str()).collect();
+    blueprints.retain(|b| exams.contains(b.exam.as_str()));
+    let tested: BTreeSet<&str> = items
+        .iter()
+        .flat_map(|i| i.concepts.iter().map(String::as_str))
+        .collect();
+    let mut concepts: Vec<PackConcept> = concepts
+        .into_iter()
+        .filter(|c| {
+            tested.contains(c.id.as_str())
+                || c.exam.iter().any(|e| exams.contains(e.as_str()))
+                || (exam.is_none() && c.exam.is_empty())
+        })
+        .collect();
+    concepts.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut media = BTreeMap::new();
+    if let Some(dir) = &media_dir {
+        for exhibit in items.iter().flat_map(|i| &i.exhibits) {
+            if media.contains_key(&exhibit.file) {
+                continue;
+            }
+            let path = dir.join(&exhibit.file);
+            let bytes = std::fs::read(&path).map_err(|e| ExportError::io(&path, e))?;
+            media.insert(exhibit.file.clone(), bytes);
+        }
+    }
+    left_out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(Built {
+        pack: Pack {
+            meta: PackMeta {
+                bank: String::new(),
+                profile: profile.name.clone(),
+                description: profile.description.clone(),
+                public: profile.is_public(),
+                keys: !(request.no_keys || profile.no_keys),
+                blueprint: blueprint_id,
+                tool: "qbank".to_owned(),
+                tool_version: request.tool_version.clone(),
+                commit: request.commit.clone(),
+            },
+            blueprints,
+            concepts,
+            items,
+            media,
+        },
+        left_out,
+    })
+}
+
+/// Pack order: by exam, then by the domain's place in the blueprint (unknown domains last, by
+/// id), then by item id.
+fn sort_items(items: &mut [PackItem], blueprints: &[PackBlueprint]) {
+    let rank = |item: &PackItem| -> usize {
+        blueprints
+            .iter()
+            .find(|b| b.exam == item.exam)
+            .and_then(|b| b.domains.iter().position(|d| d.id == item.domain))
+            .unwrap_or(usize::MAX)
+    };
+    items.sort_by(|a, b| {
+        a.exam
+            .cmp(&b.exam)
+            .then_with(|| rank(a).cmp(&rank(b)))
+            .then_with(|| a.domain.cmp(&b.domain))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+}
+
+/// Draws `count` items: over exams in proportion to their eligible items, then over each
+/// exam's domains by the blueprint weights; a domain with too few items passes its shortfall
+/// to the next domains in blueprint order.
+fn sample(
+    items: Vec<PackItem>,
+    blueprints: &[PackBlueprint],
+    count: usize,
+    seed: u64,
+) -> Vec<PackItem> {
+    let mut by_exam: BTreeMap<String, BTreeMap<String, Vec<PackItem>>> = BTreeMap::new();
+    for item in items {
+        by_exam
+            .entry(item.exam.clone())
+            .or_default()
+            .entry(item.domain.clone())
+            .or_default()
+            .push(item);
+    }
+    let sizes: Vec<u64> = by_exam
+        .values()
+        .map(|d| d.values().map(|v| v.len() as u64).sum())
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let exam_shares = quotas(&sizes, (count as u64).min(total));
+    let mut rng = SplitMix64::new(seed);
+    let mut out = Vec::new();
+    for ((exam, mut domains), share) in by_exam.into_iter().zip(exam_shares) {
+        let mut order: Vec<(String, u64)> = match blueprints.iter().find(|b| b.exam == exam) {
+            Some(b) => b
+                .domains
+                .iter()
+                .filter(|d| domains.contains_key(&d.id))
+                .map(|d| (d.id.clone(), d.billionths))
+                .collect(),
+            None => Vec::new(),
+        };
+        for id in domains.keys() {
+            if !order.iter().any(|(d, _)| d == id) {
+                order.push((id.clone(), 0));
+            }
+        }
+        let weights: Vec<u64> = order.iter().map(|(_, w)| *w).collect();
+        let mut wanted = quotas(&weights, share);
+        let available: Vec<u64> = order
+            .iter()
+            .map(|(d, _)| domains.get(d).map_or(0, |v| v.len() as u64))
+            .collect();
+        let mut short: u64 = 0;
+        for (w, a) in wanted.iter_mut().zip(&available) {
+            if *w > *a {
+                short += *w - *a;
+                *w = *a;
+            }
+        }
+        for (w, a) in wanted.iter_mut().zip(&available) {
+            let extra = short.min(a - *w);
+            *w += extra;
+            short -= extra;
+        }
+        for ((domain, _), take) in order.iter().zip(wanted) {
+            let Some(mut pool) = domains.remove(domain) else {
+                continue;
+            };
+            pool.sort_by(|a, b| a.id.cmp(&b.id));
+            rng.shuffle(&mut pool);
+            pool.truncate(usize::try_from(take).unwrap_or(usize::MAX));
+            out.extend(pool);
+        }
+    }
+    out
+}
+
+/// One generated item per concept and exam: the definition as the stem, the concept's title as
+/// the key, and up to three other titles of the same exam as distractors.
+fn glossary_items(bank: &BankInput, exam: Option<&str>, seed: u64) -> Vec<PackItem> {
+    let mut concepts: Vec<&PackConcept> = bank.concepts.iter().collect();
+    concepts.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut rng = SplitMix64::new(seed);
+    let mut out = Vec::new();
+    for concept in &concepts {
+        for concept_exam in &concept.exam {
+            if exam.is_some_and(|e| e != concept_exam) {
+                continue;
+            }
+            let mut others: Vec<&str> = concepts
+                .iter()
+                .filter(|c| c.id != concept.id && c.exam.contains(concept_exam))
+                .map(|c| c.title.as_str())
+                .filter(|t| !t.eq_ignore_ascii_case(&concept.title))
+                .collect();
+            others.dedup();
+            if others.len() < 3 {
+                continue;
+            }
+            rng.shuffle(&mut others);
+            let mut options: Vec<PackOption> = others[..3]
+                .iter()
+                .map(|t| PackOption {
+                    text: (*t).to_owned(),
+                    correct: Some(false),
+                    feedback: None,
+                    fixed: false,
+                })
+                .collect();
+            let key = rng.below(4);
+            options.insert(
+                key,
+                PackOption {
+                    text: concept.title.clone(),
+                    correct: Some(true),
+                    feedback: None,
+                    fixed: false,
+                },
+            );
+            out.push(PackItem {
+                id: format!("GLOSSARY-{}-{}", concept_exam, concept.id).to_uppercase(),
+                exam: concept_exam.clone(),
+                domain: glossary_domain(bank, concept_exam, &concept.id),
+                item_type: PackItemType::Single,
+                status: PackStatus::Approved,
+                shuffle: true,
+                stem: format!(
+                    "Which term does this definition describe?\n\n{}",
+                    concept.definition
+                ),
+                rationale: Some(format!("{}: {}", concept.title, concept.definition)),
+                concepts: vec![concept.id.clone()],
+                options,
+                ..PackItem::default()
+            });
+        }
+    }
+    out
+}
+
+/// The domain in which most of the bank's items on the concept sit, else the blueprint's first.
+fn glossary_domain(bank: &BankInput, exam: &str, concept: &str) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for entry in &bank.items {
+        if entry.item.exam == exam && entry.item.concepts.iter().any(|c| c == concept) {
+            *counts.entry(entry.item.domain.as_str()).or_default() += 1;
+        }
+    }
+    let best = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(d, _)| (*d).to_owned());
+    best.or_else(|| {
+        bank.blueprints
+            .iter()
+            .find(|b| b.exam == exam)
+            .and_then(|b| b.domains.first())
+            .map(|d| d.id.clone())
+    })
+    .unwrap_or_else(|| "glossary".to_owned())
+}

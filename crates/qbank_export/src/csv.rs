@@ -1,0 +1,194 @@
+//! CSV: one row per item, RFC 4180 (CRLF line ends, fields with a comma, quote or line break
+//! quoted, quotes doubled).
+//!
+//! Columns, in order: `id`, `exam`, `domain`, `task`, `type`, `status`, `difficulty`,
+//! `shuffle`, `secure`, `stem`, `option_a` … (as many as the longest item has options, at
+//! least two), `key` (the keys' letters joined by `,`, such as `A,C`), `rationale`,
+//! `references`, `tags`, `concepts`. Lists hold one entry per line. A pack without keys has no
+//! `key` and `rationale` columns.
+
+use std::io::Write;
+
+use crate::ExportError;
+use crate::pack::{Pack, PackItem, label};
+
+/// Writes `pack` as CSV.
+pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<(), ExportError> {
+    let options = pack
+        .items
+        .iter()
+        .map(|i| i.options.len())
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let keys = pack.meta.keys;
+    let mut out = String::with_capacity(pack.items.len() * 1600 + 256);
+    let mut header: Vec<String> = [
+        "id",
+        "exam",
+        "domain",
+        "task",
+        "type",
+        "status",
+        "difficulty",
+        "shuffle",
+        "secure",
+        "stem",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    header.extend((0..options).map(|i| format!("option_{}", label(i).to_lowercase())));
+    if keys {
+        header.push("key".to_owned());
+        header.push("rationale".to_owned());
+    }
+    header.extend(
+        ["references", "tags", "concepts"]
+            .iter()
+            .map(|s| (*s).to_owned()),
+    );
+    row(header.iter().map(String::as_str), &mut out);
+    for item in &pack.items {
+        item_row(item, options, keys, &mut out);
+    }
+    w.write_all(out.as_bytes())
+        .map_err(|e| ExportError::io("<output>", e))
+}
+
+fn item_row(item: &PackItem, options: usize, keys: bool, out: &mut String) {
+    let difficulty = item.difficulty.map(|d| d.to_string()).unwrap_or_default();
+    let key = item
+        .key_indices()
+        .into_iter()
+        .map(label)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut fields: Vec<&str> = vec![
+        &item.id,
+        &item.exam,
+        &item.domain,
+        item.task.as_deref().unwrap_or(""),
+        item.item_type.as_str(),
+        item.status.as_str(),
+        &difficulty,
+        if item.shuffle { "true" } else { "false" },
+        if item.secure { "true" } else { "false" },
+        &item.stem,
+    ];
+    for i in 0..options {
+        fields.push(item.options.get(i).map_or("", |o| o.text.as_str()));
+    }
+    if keys {
+        fields.push(&key);
+        fields.push(item.rationale.as_deref().unwrap_or(""));
+    }
+    let references = item.references.join("\n");
+    let tags = item.tags.join("\n");
+    let concepts = item.concepts.join("\n");
+    fields.extend([references.as_str(), tags.as_str(), concepts.as_str()]);
+    row(fields.into_iter(), out);
+}
+
+fn row<'a>(fields: impl Iterator<Item = &'a str>, out: &mut String) {
+    for (i, field) in fields.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.contains([',', '"', '\r', '\n']) {
+            out.push('"');
+            out.push_str(&field.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(field);
+        }
+    }
+    out.push_str("\r\n");
+}
+
+/// Splits RFC 4180 text into records of fields. Returns the 1-based line of a malformed
+/// record on error.
+pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut chars = text.chars().peekable();
+    let mut line = 1;
+    let mut quoted = false;
+    let mut at_start = true;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => {
+                    quoted = false;
+                    match chars.peek() {
+                        None | Some(',' | '\r' | '\n') => {}
+                        Some(other) => {
+                            return Err((line, format!("`{other}` after a closing quote")));
+                        }
+                    }
+                }
+                _ => {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    field.push(c);
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if at_start => {
+                quoted = true;
+                at_start = false;
+            }
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                at_start = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\r' => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+                at_start = true;
+                line += 1;
+            }
+            _ => {
+                field.push(c);
+                at_start = false;
+            }
+        }
+    }
+    if quoted {
+        return Err((line, "a quoted field is not closed".to_owned()));
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    Ok(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_round_trip_through_quoting() {
+        let mut out = String::new();
+        row(
+            ["a,b", "say \"hi\"", "x\r\ny", "", "plain"].into_iter(),
+            &mut out,
+        );
+        assert_eq!(out, "\"a,b\",\"say \"\"hi\"\"\",\"x\r\ny\",,plain\r\n");
+        let parsed = parse(&out).unwrap();
+        assert_eq!(
+            parsed,
+            vec![vec!["a,b", "say \"hi\"", "x\r\ny", "", "plain"]]
+        );
+    }
+}

@@ -1,0 +1,82 @@
+//! The errors of export and import.
+
+use std::path::PathBuf;
+
+/// Why an export or an import failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// A file could not be read or written.
+    #[error("failed to access `{path}`")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// `qbank.toml` asks for something a profile may not do.
+    #[error("profile `{profile}` in `qbank.toml`: {message}")]
+    Profile {
+        /// The profile's name.
+        profile: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `--profile` names no profile of `qbank.toml`.
+    #[error("no profile `{name}` in `qbank.toml` (known: {known})")]
+    UnknownProfile {
+        /// The name asked for.
+        name: String,
+        /// The names that exist.
+        known: String,
+    },
+    /// `--blueprint` names no blueprint of the bank.
+    #[error("no blueprint `{0}` in the bank")]
+    UnknownBlueprint(String),
+    /// A value cannot be carried by the format without changing it.
+    #[error("item `{item}`: {field} {reason} in format `{format}`")]
+    Unrepresentable {
+        /// The item's id.
+        item: String,
+        /// Which value.
+        field: String,
+        /// The format.
+        format: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The format has no way to leave the keys out.
+    #[error(
+        "format `{0}` cannot leave the keys out; use json, csv, qti3 or qti21 with `--no-keys`"
+    )]
+    KeysRequired(&'static str),
+    /// An input file of an import is not what its format says.
+    #[error("{path}:{line}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line, 0 when unknown.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Files the pack would draw from have error-level findings: items the profile takes,
+    /// items that could not be read, blueprints or the glossary.
+    #[error("error-level findings in {} file(s): {}", .0.len(), .0.join(", "))]
+    Findings(Vec<String>),
+    /// Building a zip archive failed.
+    #[error("failed to build the archive: {0}")]
+    Zip(String),
+    /// Building an Anki collection failed.
+    #[error("failed to build the Anki collection: {0}")]
+    Anki(String),
+}
+
+impl ExportError {
+    /// An I/O error at `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! GIFT: Moodle's text format. A `$CATEGORY:` per exam and domain, one multiple-choice question
+//! per item, titled with its id.
+//!
+//! Texts are `[html]`, the only GIFT text format whose readers keep line breaks. Each text is
+//! first written as HTML that shows the same text ([`crate::text::html`], with `[` and `%`
+//! as character references so that no text can read as a format or a weight), then every
+//! `~ = # { } :` and backslash is escaped and each line feed becomes `\n`, so a question stays
+//! on one line and no text can end it.
+
+use std::io::Write;
+
+use rayon::prelude::*;
+
+use crate::ExportError;
+use crate::moodle::{category, fractions, general_feedback};
+use crate::pack::{Pack, PackItem, PackItemType};
+use crate::text::html;
+
+/// Escapes GIFT's special characters and line feeds.
+pub(crate) fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '~' | '=' | '#' | '{' | '}' | ':' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("&\\#13;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Plain text as a GIFT `[html]` text.
+fn rich(text: &str, out: &mut String) {
+    let html = html(text).replace('[', "&#91;").replace('%', "&#37;");
+    escape(&html, out);
+}
+
+/// Writes `pack` as GIFT.
+pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<(), ExportError> {
+    if !pack.meta.keys {
+        return Err(ExportError::KeysRequired("gift"));
+    }
+    let mut out = String::with_capacity(pack.items.len() * 1800 + 256);
+    out.push_str("// qbank pack: profile ");
+    out.push_str(&comment(&pack.meta.profile));
+    out.push('\n');
+    for (exam, domain, items) in pack.groups() {
+        out.push_str("\n$CATEGORY: ");
+        out.push_str(&category(exam, &pack.domain_title(exam, domain)));
+        out.push_str("\n\n");
+        let questions: Vec<String> = items
+            .par_iter()
+            .map(|item| {
+                let mut text = String::with_capacity(item.stem.len() * 3 + 1024);
+                question(item, &mut text).map(|()| text)
+            })
+            .collect::<Result<_, _>>()?;
+        for q in &questions {
+            out.push_str(q);
+        }
+    }
+    w.write_all(out.as_bytes())
+        .map_err(|e| ExportError::io("<output>", e))
+}
+
+/// Text for a `//` comment: one line, no `]` that could end a `[tag:…]`.
+fn comment(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || c == ']' { ' ' } else { c })
+        .collect()
+}
+
+fn question(item: &PackItem, out: &mut String) -> Result<(), ExportError> {
+    let fractions = fractions(item, "gift")?;
+    let single = item.item_type == PackItemType::Single && item.key_indices().len() == 1;
+    out.push_str("// [id:");
+    out.push_str(&comment(&item.id));
+    out.push(']');
+    for tag in &item.tags {
+        out.push_str(" [tag:");
+        out.push_str(&comment(tag));
+        out.push(']');
+    }
+    out.push_str("\n::");
+    escape(&item.id, out);
+    out.push_str("::[html]");
+    rich(&item.stem, out);
+    out.push_str("{\n");
+    for (option, fraction) in item.options.iter().zip(&fractions) {
+        out.push('\t');
+        if single {
+            out.push(if fraction == "100" { '=' } else { '~' });
+        } else {
+            out.push_str("~%");
+            out.push_str(fraction);
+            out.push('%');
+        }
+        rich(&option.text, out);
+        if let Some(feedback) = option.feedback.as_deref().filter(|f| !f.is_empty()) {
+            out.push('#');
+            rich(feedback, out);
+        }
+        out.push('\n');
+    }
+    let general = general_feedback(item);
+    if !general.is_empty() {
+        out.push_str("\t####");
+        rich(&general, out);
+        out.push('\n');
+    }
+    out.push_str("}\n\n");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_special_character_is_escaped() {
+        let mut out = String::new();
+        rich("a~b=c#d{e}f:g\\h\n[i]%", &mut out);
+        assert_eq!(out, "a\\~b\\=c\\#d\\{e\\}f\\:g\\\\h<br>\\n&\\#91;i]&\\#37;");
+    }
+}

@@ -1,0 +1,232 @@
+//! Reading Moodle XML: `multichoice` questions under their categories. A document type
+//! declaration is refused, so no entity can expand or reach outside the file.
+
+use std::path::Path;
+
+use quick_xml::Reader;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
+
+use crate::ExportError;
+use crate::import::parse_error;
+use crate::import_gift::{exam_and_domain, split_references};
+use crate::pack::{PackItem, PackItemType, PackOption, PackStatus};
+use crate::text::html_to_text;
+
+/// An element with its attributes, text and children.
+#[derive(Default)]
+struct Element {
+    name: String,
+    attributes: Vec<(String, String)>,
+    text: String,
+    children: Vec<Element>,
+}
+
+impl Element {
+    fn child(&self, name: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name == name)
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The text of `<name><text>…</text></name>`, read in the element's `format`.
+    fn text_of(&self, name: &str) -> Option<String> {
+        let element = self.child(name)?;
+        let text = &element.child("text")?.text;
+        Some(match element.attribute("format") {
+            Some("html") => html_to_text(text),
+            _ => text.clone(),
+        })
+    }
+}
+
+fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
+    let mut reader = Reader::from_str(text);
+    let mut stack = vec![Element::default()];
+    let line = |at: u64| {
+        text.as_bytes()[..usize::try_from(at).unwrap_or(0).min(text.len())]
+            .split(|b| *b == b'\n')
+            .count()
+    };
+    loop {
+        let at = reader.buffer_position();
+        let event = reader
+            .read_event()
+            .map_err(|e| parse_error(path, line(at), e.to_string()))?;
+        let bad = |m: String| parse_error(path, line(at), m);
+        match event {
+            Event::DocType(_) => {
+                return Err(bad("a document type declaration is not accepted".to_owned()));
+            }
+            Event::Start(e) => {
+                let mut element = Element {
+                    name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    ..Element::default()
+                };
+                for attribute in e.attributes() {
+                    let attribute = attribute.map_err(|e| bad(e.to_string()))?;
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                        .map_err(|e| bad(e.to_string()))?;
+                    element.attributes.push((
+                        String::from_utf8_lossy(attribute.key.as_ref()).into_owned(),
+                        value.into_owned(),
+                    ));
+                }
+                stack.push(element);
+            }
+            Event::Empty(e) => {
+                let element = Element {
+                    name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    ..Element::default()
+                };
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(element);
+                }
+            }
+            Event::End(_) => {
+                let Some(done) = stack.pop() else { break };
+                let Some(parent) = stack.last_mut() else {
+                    return Err(bad("unbalanced end tag".to_owned()));
+                };
+                parent.children.push(done);
+            }
+            Event::Text(t) => {
+                let content = t.xml10_content().map_err(|e| bad(e.to_string()))?;
+                if let Some(current) = stack.last_mut() {
+                    current.text.push_str(&content);
+                }
+            }
+            Event::CData(t) => {
+                let content = t.decode().map_err(|e| bad(e.to_string()))?;
+                if let Some(current) = stack.last_mut() {
+                    current.text.push_str(&content);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let resolved =
+                    if let Some(c) = r.resolve_char_ref().map_err(|e| bad(e.to_string()))? {
+                        c.to_string()
+                    } else {
+                        let name = r.decode().map_err(|e| bad(e.to_string()))?;
+                        resolve_predefined_entity(&name)
+                            .ok_or_else(|| bad(format!("unknown entity `&{name};`")))?
+                            .to_owned()
+                    };
+                if let Some(current) = stack.last_mut() {
+                    current.text.push_str(&resolved);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    let mut root = stack.pop().unwrap_or_default();
+    if !stack.is_empty() {
+        return Err(parse_error(
+            path,
+            line(reader.buffer_position()),
+            "the document ends inside an element",
+        ));
+    }
+    root.children
+        .pop()
+        .ok_or_else(|| parse_error(path, 1, "the file holds no XML element"))
+}
+
+pub(crate) fn moodle(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportError> {
+    let quiz = tree(path, text)?;
+    if quiz.name != "quiz" {
+        return Err(parse_error(
+            path,
+            1,
+            format!("the root element is `<{}>`, expected `<quiz>`", quiz.name),
+        ));
+    }
+    let mut items = Vec::new();
+    let mut category = String::new();
+    for (n, question) in quiz
+        .children
+        .iter()
+        .filter(|c| c.name == "question")
+        .enumerate()
+    {
+        let kind = question.attribute("type").unwrap_or("");
+        if kind == "category" {
+            category = question.text_of("category").unwrap_or_default();
+            continue;
+        }
+        if kind != "multichoice" {
+            return Err(parse_error(
+                path,
+                0,
+                format!(
+                    "question {} is of type `{kind}`; only `multichoice` questions are imported",
+                    n + 1
+                ),
+            ));
+        }
+        let stem = question.text_of("questiontext").unwrap_or_default();
+        let options: Vec<PackOption> = question
+            .children
+            .iter()
+            .filter(|c| c.name == "answer")
+            .map(|a| {
+                let fraction: f64 = a
+                    .attribute("fraction")
+                    .and_then(|f| f.trim().parse().ok())
+                    .unwrap_or(0.0);
+                let text = a.child("text").map(|t| t.text.clone()).unwrap_or_default();
+                let text = if a.attribute("format") == Some("html") {
+                    html_to_text(&text)
+                } else {
+                    text
+                };
+                PackOption {
+                    text,
+                    correct: Some(fraction > 0.0),
+                    feedback: a.text_of("feedback").filter(|f| !f.is_empty()),
+                    fixed: false,
+                }
+            })
+            .collect();
+        let single = question
+            .child("single")
+            .is_none_or(|s| matches!(s.text.trim(), "true" | "1"));
+        let (exam, domain) = exam_and_domain(&category);
+        let (rationale, references) = split_references(question.text_of("generalfeedback"));
+        items.push(PackItem {
+            exam,
+            domain,
+            item_type: if single {
+                PackItemType::Single
+            } else {
+                PackItemType::Multiple
+            },
+            status: PackStatus::Draft,
+            shuffle: question
+                .child("shuffleanswers")
+                .is_none_or(|s| matches!(s.text.trim(), "true" | "1")),
+            stem,
+            rationale,
+            references,
+            tags: question
+                .child("tags")
+                .map(|t| {
+                    t.children
+                        .iter()
+                        .filter_map(|tag| tag.child("text").map(|x| x.text.trim().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            options,
+            ..PackItem::default()
+        });
+    }
+    Ok(items)
+}

@@ -1,0 +1,449 @@
+//! The pack: what an export holds, independent of any format.
+
+use std::collections::BTreeMap;
+
+use qbank_model::{Blueprint, Concept, Item, ItemType, Status};
+use serde::{Deserialize, Serialize};
+
+/// The version of the JSON pack format; within a version, fields are only ever added.
+pub const PACK_VERSION: u32 = 1;
+
+/// The `format` value of every JSON pack.
+pub const PACK_FORMAT: &str = "qbank-pack";
+
+/// A selection of items ready to be written in any format.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pack {
+    /// Where the pack comes from and what it holds.
+    pub meta: PackMeta,
+    /// The blueprints of the exams in the pack.
+    #[serde(default)]
+    pub blueprints: Vec<PackBlueprint>,
+    /// The glossary entries of the exams in the pack.
+    #[serde(default)]
+    pub concepts: Vec<PackConcept>,
+    /// The items, sorted by exam, domain and id.
+    pub items: Vec<PackItem>,
+    /// Exhibit files by path under `media/`, as the items name them.
+    #[serde(skip)]
+    pub media: BTreeMap<String, Vec<u8>>,
+}
+
+/// Where a pack comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackMeta {
+    /// The bank's name: its folder's name.
+    pub bank: String,
+    /// The profile the pack was made with (`default` without `--profile`).
+    pub profile: String,
+    /// The profile's description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the pack may leave the program (no secure, draft or retired item).
+    pub public: bool,
+    /// Whether keys, feedback and rationale are in the pack.
+    pub keys: bool,
+    /// The blueprint the pack was restricted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blueprint: Option<String>,
+    /// `qbank`.
+    pub tool: String,
+    /// The version of qbank that wrote the pack.
+    pub tool_version: String,
+    /// The bank's git commit, when the bank is in a git repository.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+/// A blueprint, as far as delivery needs it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PackBlueprint {
+    /// Its id.
+    pub id: String,
+    /// The exam.
+    pub exam: String,
+    /// Title.
+    pub title: String,
+    /// Items on one form.
+    pub form_length: i64,
+    /// Minutes for one form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_limit_minutes: Option<i64>,
+    /// Domains in the blueprint's order.
+    pub domains: Vec<PackDomain>,
+}
+
+/// A domain of a blueprint.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PackDomain {
+    /// Its id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Share of a form, as the decimal the blueprint writes (such as `"0.17"`).
+    pub weight: String,
+    /// Weight in billionths, for exact arithmetic.
+    #[serde(skip)]
+    pub billionths: u64,
+}
+
+/// A glossary entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackConcept {
+    /// Kebab-case id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Exams where it is tested.
+    #[serde(default)]
+    pub exam: Vec<String>,
+    /// Definition.
+    pub definition: String,
+    /// Related concept ids.
+    #[serde(default)]
+    pub related: Vec<String>,
+}
+
+/// Single or multiple response.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PackItemType {
+    /// Exactly one key.
+    #[default]
+    Single,
+    /// Two or more keys.
+    Multiple,
+}
+
+impl PackItemType {
+    /// The name as written in an item.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Single => "single",
+            Self::Multiple => "multiple",
+        }
+    }
+}
+
+/// An item's workflow state.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum PackStatus {
+    /// Being written.
+    #[default]
+    Draft,
+    /// Waiting for review.
+    Review,
+    /// Ready for forms and packs.
+    Approved,
+    /// No longer used.
+    Retired,
+}
+
+impl PackStatus {
+    /// The name as written in an item.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Review => "review",
+            Self::Approved => "approved",
+            Self::Retired => "retired",
+        }
+    }
+}
+
+impl From<Status> for PackStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Draft => Self::Draft,
+            Status::Review => Self::Review,
+            Status::Approved => Self::Approved,
+            Status::Retired => Self::Retired,
+        }
+    }
+}
+
+/// An item with every value of its file, without source ranges. Defaults are resolved:
+/// `shuffle` and `secure` are always present.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackItem {
+    /// Unique id.
+    pub id: String,
+    /// Exam.
+    pub exam: String,
+    /// Domain id.
+    pub domain: String,
+    /// Task id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// Single or multiple response.
+    #[serde(rename = "type")]
+    pub item_type: PackItemType,
+    /// Workflow state.
+    pub status: PackStatus,
+    /// Writer's estimate, 1 to 5.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difficulty: Option<i64>,
+    /// Whether delivery may shuffle the options.
+    pub shuffle: bool,
+    /// Whether the item stays out of public packs.
+    pub secure: bool,
+    /// The question.
+    pub stem: String,
+    /// Why the key is right; absent in a pack without keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+    /// Sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+    /// Topic tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Concept ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concepts: Vec<String>,
+    /// Items never to share a form with this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enemies: Vec<String>,
+    /// Files shown with the stem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exhibits: Vec<PackExhibit>,
+    /// Writers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// Reviewers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviewers: Vec<String>,
+    /// Date written, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// Date last changed, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+    /// Answer options, labelled A, B, C… in this order.
+    pub options: Vec<PackOption>,
+}
+
+/// An answer option.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackOption {
+    /// The text.
+    pub text: String,
+    /// Whether it is a key; absent in a pack without keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correct: Option<bool>,
+    /// Feedback shown when it is chosen; absent in a pack without keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
+    /// Whether it keeps its place when the options are shuffled.
+    pub fixed: bool,
+}
+
+/// A file shown with the stem.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackExhibit {
+    /// Path under `media/`.
+    pub file: String,
+    /// Alternative text.
+    pub alt: String,
+}
+
+impl PackItem {
+    /// The item's values without their source ranges.
+    pub fn from_item(item: &Item) -> Self {
+        let strings = |list: &[qbank_model::Spanned<String>]| -> Vec<String> {
+            list.iter().map(|s| s.value.clone()).collect()
+        };
+        Self {
+            id: item.id.value.clone(),
+            exam: item.exam.value.clone(),
+            domain: item.domain.value.clone(),
+            task: item.task.as_ref().map(|t| t.value.clone()),
+            item_type: match item.item_type.value {
+                ItemType::Single => PackItemType::Single,
+                ItemType::Multiple => PackItemType::Multiple,
+            },
+            status: item.status.value.into(),
+            difficulty: item.difficulty.as_ref().map(|d| d.value),
+            shuffle: item.shuffles(),
+            secure: item.is_secure(),
+            stem: item.stem.value.clone(),
+            rationale: item.rationale.as_ref().map(|r| r.value.clone()),
+            references: strings(&item.references),
+            tags: strings(&item.tags),
+            concepts: strings(&item.concepts),
+            enemies: strings(&item.enemies),
+            exhibits: item
+                .exhibits
+                .iter()
+                .map(|e| PackExhibit {
+                    file: e.file.value.clone(),
+                    alt: e.alt.value.clone(),
+                })
+                .collect(),
+            authors: strings(&item.authors),
+            reviewers: strings(&item.reviewers),
+            created: item.created.as_ref().map(|d| d.value.to_string()),
+            updated: item.updated.as_ref().map(|d| d.value.to_string()),
+            options: item
+                .options
+                .iter()
+                .map(|o| PackOption {
+                    text: o.text.value.clone(),
+                    correct: Some(o.is_key()),
+                    feedback: o.feedback.as_ref().map(|f| f.value.clone()),
+                    fixed: o.fixed.as_ref().is_some_and(|f| f.value),
+                })
+                .collect(),
+        }
+    }
+
+    /// The indices of the keys.
+    pub fn key_indices(&self) -> Vec<usize> {
+        self.options
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.correct == Some(true))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Leaves out the keys, the option feedback and the rationale.
+    pub fn strip_keys(&mut self) {
+        self.rationale = None;
+        for option in &mut self.options {
+            option.correct = None;
+            option.feedback = None;
+        }
+    }
+}
+
+impl PackBlueprint {
+    /// The blueprint's values that delivery needs.
+    pub fn from_blueprint(blueprint: &Blueprint) -> Self {
+        Self {
+            id: blueprint.id.value.clone(),
+            exam: blueprint.exam.value.clone(),
+            title: blueprint.title.value.clone(),
+            form_length: blueprint.form_length.value,
+            time_limit_minutes: blueprint.time_limit_minutes.as_ref().map(|t| t.value),
+            domains: blueprint
+                .domains
+                .iter()
+                .map(|d| PackDomain {
+                    id: d.id.value.clone(),
+                    title: d.title.value.clone(),
+                    weight: decimal_text(d.weight.value.billionths),
+                    billionths: u64::try_from(d.weight.value.billionths).unwrap_or(0),
+                })
+                .collect(),
+        }
+    }
+
+    /// The domain with `id`.
+    pub fn domain(&self, id: &str) -> Option<&PackDomain> {
+        self.domains.iter().find(|d| d.id == id)
+    }
+}
+
+impl PackConcept {
+    /// A glossary entry without source ranges.
+    pub fn from_concept(concept: &Concept) -> Self {
+        Self {
+            id: concept.id.value.clone(),
+            title: concept.title.value.clone(),
+            exam: concept.exam.iter().map(|e| e.value.clone()).collect(),
+            definition: concept.definition.value.clone(),
+            related: concept.related.iter().map(|r| r.value.clone()).collect(),
+        }
+    }
+}
+
+impl Pack {
+    /// The blueprint of `exam`, the first by id when several exist.
+    pub fn blueprint_of(&self, exam: &str) -> Option<&PackBlueprint> {
+        self.blueprints.iter().find(|b| b.exam == exam)
+    }
+
+    /// A title for the domain of an item: `1 Information Security Governance`, or the domain
+    /// id alone when no blueprint names it.
+    pub fn domain_title(&self, exam: &str, domain: &str) -> String {
+        match self.blueprint_of(exam).and_then(|b| b.domain(domain)) {
+            Some(d) => format!("{} {}", d.id, d.title),
+            None => domain.to_owned(),
+        }
+    }
+
+    /// The items grouped by exam and domain, in pack order.
+    pub fn groups(&self) -> Vec<(&str, &str, &[PackItem])> {
+        let mut groups = Vec::new();
+        let mut start = 0;
+        for end in 1..=self.items.len() {
+            let split = end == self.items.len()
+                || self.items[end].exam != self.items[start].exam
+                || self.items[end].domain != self.items[start].domain;
+            if split {
+                let first = &self.items[start];
+                groups.push((
+                    first.exam.as_str(),
+                    first.domain.as_str(),
+                    &self.items[start..end],
+                ));
+                start = end;
+            }
+        }
+        groups
+    }
+}
+
+/// `170000000` billionths as `0.17`.
+fn decimal_text(billionths: i64) -> String {
+    let sign = if billionths < 0 { "-" } else { "" };
+    let value = billionths.unsigned_abs();
+    let whole = value / 1_000_000_000;
+    let fraction = value % 1_000_000_000;
+    if fraction == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{fraction:09}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+}
+
+/// Option labels: A, B, … Z, then AA, AB, ….
+pub fn label(index: usize) -> String {
+    let mut n = index;
+    let mut out = Vec::new();
+    loop {
+        // `n % 26` is below 26, so the letter is in A..=Z.
+        out.push(b'A' + u8::try_from(n % 26).unwrap_or(0));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_read_as_written() {
+        assert_eq!(decimal_text(170_000_000), "0.17");
+        assert_eq!(decimal_text(1_000_000_000), "1");
+        assert_eq!(decimal_text(33_333_333), "0.033333333");
+    }
+
+    #[test]
+    fn labels_continue_past_z() {
+        assert_eq!(label(0), "A");
+        assert_eq!(label(25), "Z");
+        assert_eq!(label(26), "AA");
+    }
+}

@@ -1,0 +1,394 @@
+//! IMS/1EdTech QTI content packages, version 3.0 and 2.1: one assessment item per item, one
+//! assessment test per exam with a section per domain in blueprint order (each selecting the
+//! domain's share of a form by the largest-remainder method), exhibits as `webcontent`
+//! resources, and `imsmanifest.xml` tying them together.
+//!
+//! Responses use the standard `match_correct` processing. The stem is one `<p>` whose line
+//! breaks are `<br/>`. Rationale and feedback stay out: a delivery system shows them from its
+//! own records.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use rayon::prelude::*;
+
+use crate::ExportError;
+use crate::archive::zip;
+use crate::manifest::ManifestEntry;
+use crate::pack::{Pack, PackItem, PackItemType, label};
+use crate::quotas::quotas;
+use crate::text::{check_xml, xml, xml_string};
+
+/// Which QTI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Version {
+    V3,
+    V21,
+}
+
+/// The element and attribute names of one version.
+struct Vocabulary {
+    format: &'static str,
+    item_ns: &'static str,
+    item_xsd: &'static str,
+    manifest_ns: &'static str,
+    manifest_xsd: &'static str,
+    schema: &'static str,
+    schema_version: &'static str,
+    item_type: &'static str,
+    test_type: &'static str,
+    item: &'static str,
+    test: &'static str,
+    response_declaration: &'static str,
+    correct_response: &'static str,
+    value: &'static str,
+    outcome_declaration: &'static str,
+    default_value: &'static str,
+    item_body: &'static str,
+    choice_interaction: &'static str,
+    simple_choice: &'static str,
+    response_processing: &'static str,
+    match_correct: &'static str,
+    test_part: &'static str,
+    section: &'static str,
+    selection: &'static str,
+    item_ref: &'static str,
+    base_type: &'static str,
+    time_dependent: &'static str,
+    response_identifier: &'static str,
+    max_choices: &'static str,
+    navigation_mode: &'static str,
+    submission_mode: &'static str,
+}
+
+const V3: Vocabulary = Vocabulary {
+    format: "qti3",
+    item_ns: "http://www.imsglobal.org/xsd/imsqtiasi_v3p0",
+    item_xsd: "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti_asiv3p0_v1p0.xsd",
+    manifest_ns: "http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1",
+    manifest_xsd: "https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqtiv3p0_imscpv1p2_v1p0.xsd",
+    schema: "QTI Package",
+    schema_version: "3.0.0",
+    item_type: "imsqti_item_xmlv3p0",
+    test_type: "imsqti_test_xmlv3p0",
+    item: "qti-assessment-item",
+    test: "qti-assessment-test",
+    response_declaration: "qti-response-declaration",
+    correct_response: "qti-correct-response",
+    value: "qti-value",
+    outcome_declaration: "qti-outcome-declaration",
+    default_value: "qti-default-value",
+    item_body: "qti-item-body",
+    choice_interaction: "qti-choice-interaction",
+    simple_choice: "qti-simple-choice",
+    response_processing: "qti-response-processing",
+    match_correct: "https://purl.imsglobal.org/spec/qti/v3p0/rptemplates/match_correct.xml",
+    test_part: "qti-test-part",
+    section: "qti-assessment-section",
+    selection: "qti-selection",
+    item_ref: "qti-assessment-item-ref",
+    base_type: "base-type",
+    time_dependent: "time-dependent",
+    response_identifier: "response-identifier",
+    max_choices: "max-choices",
+    navigation_mode: "navigation-mode",
+    submission_mode: "submission-mode",
+};
+
+const V21: Vocabulary = Vocabulary {
+    format: "qti21",
+    item_ns: "http://www.imsglobal.org/xsd/imsqti_v2p1",
+    item_xsd: "http://www.imsglobal.org/xsd/qti/qtiv2p1/imsqti_v2p1.xsd",
+    manifest_ns: "http://www.imsglobal.org/xsd/imscp_v1p1",
+    manifest_xsd: "http://www.imsglobal.org/xsd/imscp_v1p1.xsd",
+    schema: "QTIv2.1 Package",
+    schema_version: "1.0.0",
+    item_type: "imsqti_item_xmlv2p1",
+    test_type: "imsqti_test_xmlv2p1",
+    item: "assessmentItem",
+    test: "assessmentTest",
+    response_declaration: "responseDeclaration",
+    correct_response: "correctResponse",
+    value: "value",
+    outcome_declaration: "outcomeDeclaration",
+    default_value: "defaultValue",
+    item_body: "itemBody",
+    choice_interaction: "choiceInteraction",
+    simple_choice: "simpleChoice",
+    response_processing: "responseProcessing",
+    match_correct: "http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct",
+    test_part: "testPart",
+    section: "assessmentSection",
+    selection: "selection",
+    item_ref: "assessmentItemRef",
+    base_type: "baseType",
+    time_dependent: "timeDependent",
+    response_identifier: "responseIdentifier",
+    max_choices: "maxChoices",
+    navigation_mode: "navigationMode",
+    submission_mode: "submissionMode",
+};
+
+/// A QTI identifier for `id`: letters, digits, `-`, `_` and `.`, starting with a letter or `_`.
+fn identifier(prefix: &str, id: &str) -> String {
+    let clean: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if prefix.is_empty() && clean.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        clean
+    } else {
+        format!("{prefix}{clean}")
+    }
+}
+
+/// Writes `pack` as a QTI content package.
+pub(crate) fn write(
+    pack: &Pack,
+    version: Version,
+) -> Result<(Vec<u8>, Vec<ManifestEntry>), ExportError> {
+    let v = match version {
+        Version::V3 => &V3,
+        Version::V21 => &V21,
+    };
+    check_xml(pack, v.format)?;
+    let mut seen = BTreeSet::new();
+    for item in &pack.items {
+        if !seen.insert(identifier("I_", &item.id)) {
+            return Err(ExportError::Unrepresentable {
+                item: item.id.clone(),
+                field: "`id`".to_owned(),
+                format: v.format,
+                reason: "gives the same QTI identifier as another item".to_owned(),
+            });
+        }
+    }
+    let mut files: Vec<(String, Vec<u8>)> = pack
+        .items
+        .par_iter()
+        .map(|item| {
+            let ident = identifier("I_", &item.id);
+            let xml = item_xml(v, item, &ident, pack.meta.keys).into_bytes();
+            (format!("items/{ident}.xml"), xml)
+        })
+        .collect();
+    let mut tests = Vec::new();
+    let mut exams: Vec<&str> = pack.items.iter().map(|i| i.exam.as_str()).collect();
+    exams.dedup();
+    for exam in exams {
+        let ident = identifier("T_", exam);
+        files.push((
+            format!("tests/{ident}.xml"),
+            test_xml(v, pack, exam, &ident).into_bytes(),
+        ));
+        tests.push((exam, ident));
+    }
+    for (path, bytes) in &pack.media {
+        files.push((format!("media/{path}"), bytes.clone()));
+    }
+    files.push((
+        "imsmanifest.xml".to_owned(),
+        manifest_xml(v, pack, &tests).into_bytes(),
+    ));
+    zip(files, true)
+}
+
+fn header(out: &mut String, root: &str, ns: &str, xsd: &str) {
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{root} xmlns=\"{ns}\"\n    xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n    xsi:schemaLocation=\"{ns} {xsd}\""
+    );
+}
+
+fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String {
+    let mut out = String::with_capacity(item.stem.len() * 2 + 2048);
+    header(&mut out, v.item, v.item_ns, v.item_xsd);
+    let _ = writeln!(
+        out,
+        "\n    identifier=\"{ident}\" title=\"{}\"\n    adaptive=\"false\" {}=\"false\" xml:lang=\"en\">",
+        xml_string(&item.id),
+        v.time_dependent
+    );
+    let multiple = item.item_type == PackItemType::Multiple;
+    let cardinality = if multiple { "multiple" } else { "single" };
+    let _ = writeln!(
+        out,
+        "  <{} identifier=\"RESPONSE\" cardinality=\"{cardinality}\" {}=\"identifier\">",
+        v.response_declaration, v.base_type
+    );
+    if keys {
+        let _ = writeln!(out, "    <{}>", v.correct_response);
+        for key in item.key_indices() {
+            let _ = writeln!(out, "      <{0}>{1}</{0}>", v.value, label(key));
+        }
+        let _ = writeln!(out, "    </{}>", v.correct_response);
+    }
+    let _ = writeln!(out, "  </{}>", v.response_declaration);
+    let _ = writeln!(
+        out,
+        "  <{0} identifier=\"SCORE\" cardinality=\"single\" {1}=\"float\">\n    <{2}>\n      <{3}>0</{3}>\n    </{2}>\n  </{0}>",
+        v.outcome_declaration, v.base_type, v.default_value, v.value
+    );
+    let _ = writeln!(out, "  <{}>", v.item_body);
+    out.push_str("    <p>");
+    for (i, line) in item.stem.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br/>");
+        }
+        xml(line, &mut out);
+    }
+    out.push_str("</p>\n");
+    for exhibit in &item.exhibits {
+        out.push_str("    <p><img src=\"../media/");
+        xml(&exhibit.file, &mut out);
+        out.push_str("\" alt=\"");
+        xml(&exhibit.alt, &mut out);
+        out.push_str("\"/></p>\n");
+    }
+    let max = u8::from(!multiple);
+    let _ = writeln!(
+        out,
+        "    <{} {}=\"RESPONSE\" shuffle=\"{}\" {}=\"{max}\">",
+        v.choice_interaction, v.response_identifier, item.shuffle, v.max_choices
+    );
+    for (i, option) in item.options.iter().enumerate() {
+        let fixed = if option.fixed { " fixed=\"true\"" } else { "" };
+        let _ = write!(
+            out,
+            "      <{} identifier=\"{}\"{fixed}>",
+            v.simple_choice,
+            label(i)
+        );
+        xml(&option.text, &mut out);
+        let _ = writeln!(out, "</{}>", v.simple_choice);
+    }
+    let _ = writeln!(out, "    </{}>", v.choice_interaction);
+    let _ = writeln!(out, "  </{}>", v.item_body);
+    if keys {
+        let _ = writeln!(
+            out,
+            "  <{} template=\"{}\"/>",
+            v.response_processing, v.match_correct
+        );
+    }
+    let _ = writeln!(out, "</{}>", v.item);
+    out
+}
+
+fn test_xml(v: &Vocabulary, pack: &Pack, exam: &str, ident: &str) -> String {
+    let mut out = String::with_capacity(4096);
+    header(&mut out, v.test, v.item_ns, v.item_xsd);
+    let blueprint = pack.blueprint_of(exam);
+    let title = blueprint.map_or(exam, |b| b.title.as_str());
+    let _ = writeln!(
+        out,
+        "\n    identifier=\"{ident}\" title=\"{}\">",
+        xml_string(title)
+    );
+    let _ = writeln!(
+        out,
+        "  <{} identifier=\"P1\" {}=\"nonlinear\" {}=\"simultaneous\">",
+        v.test_part, v.navigation_mode, v.submission_mode
+    );
+    let groups: Vec<_> = pack
+        .groups()
+        .into_iter()
+        .filter(|(e, _, _)| *e == exam)
+        .collect();
+    let weights: Vec<u64> = groups
+        .iter()
+        .map(|(_, d, _)| {
+            blueprint
+                .and_then(|b| b.domain(d))
+                .map_or(0, |d| d.billionths)
+        })
+        .collect();
+    let form = blueprint.map_or(0, |b| u64::try_from(b.form_length).unwrap_or(0));
+    let shares = quotas(&weights, form);
+    for (n, ((_, domain, items), share)) in groups.iter().zip(shares).enumerate() {
+        let _ = writeln!(
+            out,
+            "    <{} identifier=\"S{}\" title=\"{}\" visible=\"true\">",
+            v.section,
+            n + 1,
+            xml_string(&pack.domain_title(exam, domain))
+        );
+        let select = share.min(items.len() as u64);
+        if blueprint.is_some() && select > 0 && select < items.len() as u64 {
+            let _ = writeln!(out, "      <{} select=\"{select}\"/>", v.selection);
+        }
+        for item in *items {
+            let id = identifier("I_", &item.id);
+            let _ = writeln!(
+                out,
+                "      <{} identifier=\"{id}\" href=\"../items/{id}.xml\"/>",
+                v.item_ref
+            );
+        }
+        let _ = writeln!(out, "    </{}>", v.section);
+    }
+    let _ = writeln!(out, "  </{}>\n</{}>", v.test_part, v.test);
+    out
+}
+
+fn manifest_xml(v: &Vocabulary, pack: &Pack, tests: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(pack.items.len() * 256 + 1024);
+    header(&mut out, "manifest", v.manifest_ns, v.manifest_xsd);
+    let _ = writeln!(
+        out,
+        "\n    identifier=\"MANIFEST-{}\">\n  <metadata>\n    <schema>{}</schema>\n    <schemaversion>{}</schemaversion>\n  </metadata>\n  <organizations/>\n  <resources>",
+        identifier("", &pack.meta.profile),
+        v.schema,
+        v.schema_version
+    );
+    let media: Vec<(&String, String)> = pack
+        .media
+        .keys()
+        .enumerate()
+        .map(|(i, path)| (path, format!("M{}", i + 1)))
+        .collect();
+    for (exam, ident) in tests {
+        let _ = writeln!(
+            out,
+            "    <resource identifier=\"R_{ident}\" type=\"{}\" href=\"tests/{ident}.xml\">\n      <file href=\"tests/{ident}.xml\"/>",
+            v.test_type
+        );
+        for item in pack.items.iter().filter(|i| i.exam == *exam) {
+            let _ = writeln!(
+                out,
+                "      <dependency identifierref=\"R_{}\"/>",
+                identifier("I_", &item.id)
+            );
+        }
+        out.push_str("    </resource>\n");
+    }
+    for item in &pack.items {
+        let id = identifier("I_", &item.id);
+        let _ = writeln!(
+            out,
+            "    <resource identifier=\"R_{id}\" type=\"{}\" href=\"items/{id}.xml\">\n      <file href=\"items/{id}.xml\"/>",
+            v.item_type
+        );
+        for exhibit in &item.exhibits {
+            if let Some((_, m)) = media.iter().find(|(p, _)| **p == exhibit.file) {
+                let _ = writeln!(out, "      <dependency identifierref=\"{m}\"/>");
+            }
+        }
+        out.push_str("    </resource>\n");
+    }
+    for (path, m) in &media {
+        let href = xml_string(&format!("media/{path}"));
+        let _ = writeln!(
+            out,
+            "    <resource identifier=\"{m}\" type=\"webcontent\" href=\"{href}\">\n      <file href=\"{href}\"/>\n    </resource>"
+        );
+    }
+    out.push_str("  </resources>\n</manifest>\n");
+    out
+}

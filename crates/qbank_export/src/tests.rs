@@ -1,0 +1,667 @@
+//! Format tests on a shared fixture pack: one snapshot per format, structural checks that need
+//! no outside software, determinism, confidentiality and the lossless round trip.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::Read;
+
+use proptest::prelude::*;
+use qbank_model::{Document, Item, schema};
+
+use crate::build::{BankInput, BankItem, Request, build};
+use crate::pack::{
+    Pack, PackBlueprint, PackDomain, PackExhibit, PackItem, PackItemType, PackOption, PackStatus,
+};
+use crate::profile::Profile;
+use crate::{Format, export, item_toml};
+
+fn option(text: &str, correct: bool) -> PackOption {
+    PackOption {
+        text: text.to_owned(),
+        correct: Some(correct),
+        feedback: None,
+        fixed: false,
+    }
+}
+
+fn fixture_item(id: &str, domain: &str) -> PackItem {
+    PackItem {
+        id: id.to_owned(),
+        exam: "demo".to_owned(),
+        domain: domain.to_owned(),
+        task: Some("1A".to_owned()),
+        item_type: PackItemType::Single,
+        status: PackStatus::Approved,
+        difficulty: Some(3),
+        shuffle: true,
+        secure: false,
+        stem: "What should the manager do FIRST?".to_owned(),
+        rationale: Some("Assess before acting.".to_owned()),
+        references: vec!["ISO/IEC 27001:2022, 6.1.2".to_owned()],
+        tags: vec!["cloud".to_owned()],
+        concepts: vec!["risk-assessment".to_owned()],
+        authors: vec!["j.doe".to_owned()],
+        reviewers: vec!["a.roe".to_owned()],
+        created: Some("2026-01-05".to_owned()),
+        options: vec![
+            PackOption {
+                feedback: Some("Right.".to_owned()),
+                ..option("Assess the risk", true)
+            },
+            option("Stop the service", false),
+            option("Report it", false),
+            PackOption {
+                fixed: true,
+                ..option("Rewrite the policy", false)
+            },
+        ],
+        ..PackItem::default()
+    }
+}
+
+/// Two plain items and one of hostile strings, in two domains.
+pub(crate) fn fixture() -> Pack {
+    let mut hostile = fixture_item("DEMO-3", "2");
+    hostile.item_type = PackItemType::Multiple;
+    hostile.stem = " ]]> <b>&amp;</b> ~ = # { } : \\ \\n %50% [html] \"q\" 'a'\n\nline, two\r\nCR\r, tab\t 😀 \u{202E}rtl ".to_owned();
+    hostile.options = vec![
+        option("~=#{}:\\", true),
+        option("%100%[html]=x", true),
+        option("comma, \"quote\"\nline", false),
+        option("::t:: -> {{Front}}", false),
+    ];
+    hostile.rationale = Some("Two keys; <i>markup</i> & ]]> stay text.".to_owned());
+    hostile.tags = vec!["c&d <t>".to_owned()];
+    let mut pack = Pack {
+        blueprints: vec![PackBlueprint {
+            id: "demo-2026".to_owned(),
+            exam: "demo".to_owned(),
+            title: "Demo <outline> & co".to_owned(),
+            form_length: 2,
+            time_limit_minutes: Some(60),
+            domains: vec![
+                PackDomain {
+                    id: "1".to_owned(),
+                    title: "Governance/Strategy".to_owned(),
+                    weight: "0.5".to_owned(),
+                    billionths: 500_000_000,
+                },
+                PackDomain {
+                    id: "2".to_owned(),
+                    title: "Risk".to_owned(),
+                    weight: "0.5".to_owned(),
+                    billionths: 500_000_000,
+                },
+            ],
+        }],
+        items: vec![
+            fixture_item("DEMO-1", "1"),
+            fixture_item("DEMO-2", "1"),
+            hostile,
+        ],
+        ..Pack::default()
+    };
+    pack.meta.bank = "demo".to_owned();
+    pack.meta.profile = "default".to_owned();
+    pack.meta.public = true;
+    pack.meta.keys = true;
+    pack.meta.tool = "qbank".to_owned();
+    pack.meta.tool_version = "0.0.0".to_owned();
+    pack
+}
+
+fn text(format: Format) -> String {
+    String::from_utf8(export(&fixture(), format).unwrap().bytes).unwrap()
+}
+
+fn unzip(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut content = Vec::new();
+        file.read_to_end(&mut content).unwrap();
+        out.push((
+            file.name().to_owned(),
+            String::from_utf8_lossy(&content).into_owned(),
+        ));
+    }
+    out
+}
+
+/// Every event of an XML document, failing on malformed XML.
+fn assert_xml(text: &str) {
+    let mut reader = quick_xml::Reader::from_str(text);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("malformed XML at {}: {e}\n{text}", reader.buffer_position()),
+        }
+    }
+}
+
+#[test]
+fn json_pack() {
+    let text = text(Format::Json);
+    insta::assert_snapshot!(text);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schemas/pack.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let read = crate::read_pack(std::path::Path::new("pack.json"), &text).unwrap();
+    assert_eq!(read.items, fixture().items);
+}
+
+#[test]
+fn json_pack_with_a_changed_member_is_refused() {
+    let text = text(Format::Json).replace("Assess before acting.", "Assess after acting.");
+    let error = crate::read_pack(std::path::Path::new("p.json"), &text).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("`items` does not match its manifest digest"),
+        "{error}"
+    );
+}
+
+#[test]
+fn moodle_xml() {
+    let text = text(Format::Moodle);
+    assert_xml(&text);
+    assert!(text.contains("<answer fraction=\"-50\" format=\"plain_text\">"));
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn gift() {
+    insta::assert_snapshot!(text(Format::Gift));
+}
+
+#[test]
+fn csv() {
+    let text = text(Format::Csv);
+    let records = crate::csv::parse(&text).unwrap();
+    assert_eq!(records.len(), 4);
+    assert!(records.iter().all(|r| r.len() == records[0].len()));
+    assert_eq!(records[3][9], fixture().items[2].stem);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn qti_packages() {
+    for (format, name) in [(Format::Qti3, "qti3"), (Format::Qti21, "qti21")] {
+        let bytes = export(&fixture(), format).unwrap().bytes;
+        let files = unzip(&bytes);
+        let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+        for (file, content) in &files {
+            if std::path::Path::new(file)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+            {
+                assert_xml(content);
+            }
+        }
+        let shown: String = files
+            .iter()
+            .filter(|(n, _)| {
+                n == "imsmanifest.xml" || n.contains("DEMO-3") || n.starts_with("tests/")
+            })
+            .fold(String::new(), |mut out, (n, c)| {
+                let _ = write!(out, "=== {n}\n{c}");
+                out
+            });
+        insta::assert_snapshot!(name, format!("{}\n{shown}", names.join("\n")));
+    }
+}
+
+#[test]
+fn every_format_is_deterministic() {
+    for format in Format::ALL {
+        let a = export(&fixture(), format).unwrap().bytes;
+        let b = export(&fixture(), format).unwrap().bytes;
+        assert_eq!(a, b, "{}", format.name());
+    }
+}
+
+#[test]
+fn xml_formats_refuse_control_characters_naming_the_item() {
+    let mut pack = fixture();
+    pack.items[0].options[1].text = "bell \u{7}".to_owned();
+    for format in [Format::Moodle, Format::Qti3, Format::Qti21] {
+        let error = export(&pack, format).unwrap_err().to_string();
+        assert!(
+            error.starts_with("item `DEMO-1`: `options[1].text` holds U+0007"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
+fn formats_that_need_keys_refuse_a_pack_without_them() {
+    let mut pack = fixture();
+    pack.items.iter_mut().for_each(PackItem::strip_keys);
+    pack.meta.keys = false;
+    for format in Format::ALL {
+        let result = export(&pack, format);
+        assert_eq!(
+            result.is_ok(),
+            format.supports_no_keys(),
+            "{}",
+            format.name()
+        );
+    }
+    let csv = String::from_utf8(export(&pack, Format::Csv).unwrap().bytes).unwrap();
+    assert!(!csv.contains("Assess before acting") && !csv.contains(",key,"));
+}
+
+/// A bank with one item of each kind a public pack must never hold, marked in its stem.
+fn confidential_bank() -> BankInput {
+    let marked = |id: &str, status: PackStatus, secure: bool| {
+        let mut item = fixture_item(id, "1");
+        item.status = status;
+        item.secure = secure;
+        item.stem = format!("MARKER-{id} stem");
+        item.options[0].text = format!("MARKER-{id} key");
+        BankItem {
+            item,
+            path: format!("items/{id}.toml"),
+            errors: 0,
+        }
+    };
+    BankInput {
+        name: "demo".to_owned(),
+        items: vec![
+            marked("OK-1", PackStatus::Approved, false),
+            marked("REVIEW-1", PackStatus::Review, false),
+            marked("SECURE-1", PackStatus::Approved, true),
+            marked("DRAFT-1", PackStatus::Draft, false),
+            marked("RETIRED-1", PackStatus::Retired, false),
+        ],
+        blueprints: fixture().blueprints,
+        ..BankInput::default()
+    }
+}
+
+#[test]
+fn public_packs_never_hold_secure_draft_or_retired_items_in_any_format() {
+    // The most permissive public profile there can be: every status, secure asked for.
+    let profile = Profile {
+        statuses: vec![
+            PackStatus::Draft,
+            PackStatus::Review,
+            PackStatus::Approved,
+            PackStatus::Retired,
+        ],
+        secure: true,
+        ..Profile::default()
+    };
+    for allow_findings in [false, true] {
+        let request = Request {
+            profile: profile.clone(),
+            allow_findings,
+            ..Request::default()
+        };
+        let pack = build(confidential_bank(), &request).unwrap().pack;
+        let ids: Vec<&str> = pack.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["OK-1", "REVIEW-1"]);
+        for format in Format::ALL {
+            let bytes = export(&pack, format).unwrap().bytes;
+            let content = if bytes.starts_with(b"PK") {
+                unzip(&bytes)
+                    .into_iter()
+                    .map(|(_, c)| c)
+                    .collect::<String>()
+            } else {
+                String::from_utf8(bytes).unwrap()
+            };
+            for id in ["SECURE-1", "DRAFT-1", "RETIRED-1"] {
+                assert!(
+                    !content.contains(&format!("MARKER-{id}")),
+                    "{id} in {}",
+                    format.name()
+                );
+            }
+        }
+    }
+    // An internal profile that asks for them gets them.
+    let internal = Profile {
+        internal: true,
+        ..profile
+    };
+    let pack = build(
+        confidential_bank(),
+        &Request {
+            profile: internal,
+            ..Request::default()
+        },
+    )
+    .unwrap()
+    .pack;
+    assert_eq!(pack.items.len(), 5);
+    assert!(!pack.meta.public);
+}
+
+#[test]
+fn items_with_findings_are_refused_or_left_out() {
+    let mut bank = confidential_bank();
+    bank.items[0].errors = 2;
+    let error = build(bank.clone(), &Request::default())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(error, "error-level findings in 1 file(s): items/OK-1.toml");
+    let built = build(
+        bank,
+        &Request {
+            allow_findings: true,
+            ..Request::default()
+        },
+    )
+    .unwrap();
+    assert!(built.pack.items.is_empty());
+    assert_eq!(built.left_out[0].reason, "2 error-level finding(s)");
+}
+
+#[test]
+fn samples_follow_the_blueprint_quotas_and_the_seed() {
+    let mut bank = BankInput {
+        blueprints: fixture().blueprints,
+        ..BankInput::default()
+    };
+    for n in 0..20 {
+        let domain = if n < 14 { "1" } else { "2" };
+        bank.items.push(BankItem {
+            item: fixture_item(&format!("S-{n:02}"), domain),
+            path: String::new(),
+            errors: 0,
+        });
+    }
+    let sample = |seed: u64| {
+        let profile = Profile {
+            sample: Some(10),
+            seed,
+            ..Profile::default()
+        };
+        let pack = build(
+            bank.clone(),
+            &Request {
+                profile,
+                ..Request::default()
+            },
+        )
+        .unwrap()
+        .pack;
+        pack.items
+            .iter()
+            .map(|i| (i.domain.clone(), i.id.clone()))
+            .collect::<Vec<_>>()
+    };
+    let first = sample(7);
+    assert_eq!(first.len(), 10);
+    assert_eq!(first.iter().filter(|(d, _)| d == "1").count(), 5);
+    assert_eq!(first, sample(7));
+    assert_ne!(first, sample(8));
+}
+
+#[test]
+fn glossary_profile_builds_one_item_per_concept() {
+    let concept = |id: &str| crate::pack::PackConcept {
+        id: id.to_owned(),
+        title: format!("Title {id}"),
+        exam: vec!["demo".to_owned()],
+        definition: format!("Definition of {id}."),
+        related: Vec::new(),
+    };
+    let bank = BankInput {
+        concepts: ["a", "b", "c", "d"].into_iter().map(concept).collect(),
+        blueprints: fixture().blueprints,
+        ..BankInput::default()
+    };
+    let profile = Profile {
+        glossary: true,
+        ..Profile::default()
+    };
+    let pack = build(
+        bank,
+        &Request {
+            profile,
+            ..Request::default()
+        },
+    )
+    .unwrap()
+    .pack;
+    assert_eq!(pack.items.len(), 4);
+    let item = &pack.items[0];
+    assert_eq!(item.id, "GLOSSARY-DEMO-A");
+    assert_eq!(item.key_indices().len(), 1);
+    assert_eq!(item.options[item.key_indices()[0]].text, "Title a");
+}
+
+/// Reads an item file back through the bank model, as `qbank check` does.
+fn read_back(text: &str) -> PackItem {
+    let document = Document::parse(text).unwrap();
+    let json = document.to_json().unwrap();
+    let errors = schema::validate(schema::SchemaKind::Item, &document, &json);
+    assert!(errors.is_empty(), "{errors:?}\n{text}");
+    PackItem::from_item(&Item::from_document(&document, json).unwrap())
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    // Printable text with the characters every format treats specially, line ends, tabs,
+    // right-to-left and astral characters; at least one non-space so schema minimums hold.
+    proptest::string::string_regex(
+        "[a-zA-Z0-9 ]{0,3}[a-zA-Z0-9~=#{}:\\\\\"'<>&\\]\\[%,;\n\r\t é😀\u{202E}-]{0,20}[a-z]",
+    )
+    .unwrap()
+}
+
+fn item_strategy() -> impl Strategy<Value = PackItem> {
+    let options = proptest::collection::vec(
+        (
+            text_strategy(),
+            any::<bool>(),
+            proptest::option::of(text_strategy()),
+            any::<bool>(),
+        ),
+        2..6,
+    );
+    (
+        (
+            text_strategy(),
+            proptest::option::of(text_strategy()),
+            any::<bool>(),
+            any::<bool>(),
+            proptest::option::of(1i64..=5),
+        ),
+        (
+            proptest::collection::vec(text_strategy(), 0..3),
+            proptest::collection::vec("[a-z0-9]{1,4}(-[a-z0-9]{1,4}){0,2}", 0..3),
+        ),
+        (
+            options,
+            any::<bool>(),
+            proptest::option::of(Just("2026-02-03".to_owned())),
+        ),
+    )
+        .prop_map(
+            |(
+                (stem, rationale, shuffle, secure, difficulty),
+                (references, tags),
+                (options, multiple, updated),
+            )| {
+                let mut options: Vec<PackOption> = options
+                    .into_iter()
+                    .map(|(text, correct, feedback, fixed)| PackOption {
+                        text,
+                        correct: Some(correct),
+                        feedback,
+                        fixed,
+                    })
+                    .collect();
+                options[0].correct = Some(true);
+                let tags: BTreeSet<String> = tags.into_iter().collect();
+                PackItem {
+                    id: "RT-0001".to_owned(),
+                    exam: "demo".to_owned(),
+                    domain: "1".to_owned(),
+                    item_type: if multiple {
+                        PackItemType::Multiple
+                    } else {
+                        PackItemType::Single
+                    },
+                    status: PackStatus::Draft,
+                    difficulty,
+                    shuffle,
+                    secure,
+                    stem,
+                    rationale,
+                    references,
+                    tags: tags.into_iter().collect(),
+                    authors: vec!["j.doe".to_owned()],
+                    created: Some("2026-01-02".to_owned()),
+                    updated,
+                    exhibits: vec![PackExhibit {
+                        file: "a b.png".to_owned(),
+                        alt: "An \"exhibit\"".to_owned(),
+                    }],
+                    options,
+                    ..PackItem::default()
+                }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// bank -> json -> bank: an item written to a JSON pack, read back, written as an item file
+    /// and read by the bank model is the same item.
+    #[test]
+    fn bank_json_bank_round_trip_is_lossless(item in item_strategy()) {
+        let mut pack = fixture();
+        pack.items = vec![item.clone()];
+        let json = String::from_utf8(export(&pack, Format::Json).unwrap().bytes).unwrap();
+        let read = crate::read_pack(std::path::Path::new("p.json"), &json).unwrap();
+        prop_assert_eq!(&read.items[0], &item);
+        let toml = item_toml(&read.items[0], "../../schemas/item.schema.json");
+        prop_assert_eq!(read_back(&toml), item);
+    }
+}
+
+#[test]
+fn gift_moodle_and_csv_import_what_they_export() {
+    let pack = fixture();
+    for (format, import_format) in [
+        (Format::Gift, crate::ImportFormat::Gift),
+        (Format::Moodle, crate::ImportFormat::Moodle),
+        (Format::Csv, crate::ImportFormat::Csv),
+        (Format::Json, crate::ImportFormat::Json),
+    ] {
+        let text = String::from_utf8(export(&pack, format).unwrap().bytes).unwrap();
+        let items = crate::import(std::path::Path::new("in"), &text, import_format).unwrap();
+        assert_eq!(items.len(), pack.items.len(), "{}", format.name());
+        for (got, want) in items.iter().zip(&pack.items) {
+            let name = format.name();
+            assert_eq!(got.stem, want.stem, "{name}");
+            assert_eq!(
+                got.options.iter().map(|o| &o.text).collect::<Vec<_>>(),
+                want.options.iter().map(|o| &o.text).collect::<Vec<_>>(),
+                "{name}"
+            );
+            assert_eq!(got.key_indices(), want.key_indices(), "{name}");
+            assert_eq!(got.item_type, want.item_type, "{name}");
+            assert_eq!(got.exam, want.exam, "{name}");
+            assert_eq!(got.domain, want.domain, "{name}");
+            assert_eq!(got.references, want.references, "{name}");
+            if format != Format::Csv {
+                assert_eq!(got.rationale, want.rationale, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn moodle_import_refuses_document_types() {
+    let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE quiz [<!ENTITY a \"aaaa\">]>\n<quiz></quiz>\n";
+    let error = crate::import(
+        std::path::Path::new("bomb.xml"),
+        text,
+        crate::ImportFormat::Moodle,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "bomb.xml:2: a document type declaration is not accepted"
+    );
+}
+
+#[test]
+fn gift_import_reads_hand_written_questions() {
+    let text = "// comment\n$CATEGORY: $course$/top/Fixtures\n\n::Capital::What is the capital of France?{\n\t~Berlin#No.\n\t=Paris\n}\n\n::Primes::[html]<p>Which are prime?</p>{\n\t~%50%2\n\t~%50%3\n\t~%-50%4\n}\n";
+    let items = crate::import(
+        std::path::Path::new("in.gift"),
+        text,
+        crate::ImportFormat::Gift,
+    )
+    .unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0].stem, "What is the capital of France?");
+    assert_eq!(items[0].key_indices(), [1]);
+    assert_eq!(items[0].options[0].feedback.as_deref(), Some("No."));
+    assert_eq!(items[1].stem, "Which are prime?");
+    assert_eq!(items[1].item_type, PackItemType::Multiple);
+    let bad = crate::import(
+        std::path::Path::new("in.gift"),
+        "::T::Is it?{TRUE}\n",
+        crate::ImportFormat::Gift,
+    )
+    .unwrap_err();
+    assert!(
+        bad.to_string()
+            .starts_with("in.gift:1: `T` where an answer"),
+        "{bad}"
+    );
+}
+
+#[test]
+fn anki_package_holds_one_note_per_item() {
+    let bytes = export(&fixture(), Format::Anki).unwrap().bytes;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    assert_eq!(names, ["collection.anki2", "media"]);
+    let mut collection = Vec::new();
+    archive
+        .by_name("collection.anki2")
+        .unwrap()
+        .read_to_end(&mut collection)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.anki2");
+    std::fs::write(&path, collection).unwrap();
+    let db = rusqlite::Connection::open(&path).unwrap();
+    let notes: i64 = db
+        .query_row("SELECT count(*) FROM notes", [], |r| r.get(0))
+        .unwrap();
+    let cards: i64 = db
+        .query_row("SELECT count(*) FROM cards", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((notes, cards), (3, 3));
+    let fields: String = db
+        .query_row("SELECT flds FROM notes ORDER BY id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert!(
+        fields.contains("&#123;&#123;Front&#125;&#125;") && !fields.contains("{{"),
+        "{fields}"
+    );
+    let decks: String = db
+        .query_row("SELECT decks FROM col", [], |r| r.get(0))
+        .unwrap();
+    assert!(decks.contains("demo::demo::2 Risk"), "{decks}");
+}

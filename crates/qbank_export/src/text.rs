@@ -1,0 +1,212 @@
+//! Escaping shared by the writers.
+
+use std::fmt::Write as _;
+
+use crate::ExportError;
+use crate::pack::{Pack, PackItem};
+
+/// Whether XML 1.0 can carry `c` at all.
+fn xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// Fails on the first text of the pack that XML 1.0 cannot carry (control characters other
+/// than tab and line ends, U+FFFE, U+FFFF).
+pub(crate) fn check_xml(pack: &Pack, format: &'static str) -> Result<(), ExportError> {
+    for item in &pack.items {
+        for (field, text) in texts(item) {
+            if let Some(c) = text.chars().find(|c| !xml_char(*c)) {
+                return Err(ExportError::Unrepresentable {
+                    item: item.id.clone(),
+                    field,
+                    format,
+                    reason: format!("holds U+{:04X}, which XML cannot carry", u32::from(c)),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every text of an item with a name for messages.
+pub(crate) fn texts(item: &PackItem) -> Vec<(String, &str)> {
+    let mut out = vec![
+        ("`id`".to_owned(), item.id.as_str()),
+        ("`exam`".to_owned(), item.exam.as_str()),
+        ("`domain`".to_owned(), item.domain.as_str()),
+        ("`stem`".to_owned(), item.stem.as_str()),
+    ];
+    if let Some(task) = &item.task {
+        out.push(("`task`".to_owned(), task));
+    }
+    if let Some(r) = &item.rationale {
+        out.push(("`rationale`".to_owned(), r));
+    }
+    for (name, list) in [
+        ("references", &item.references),
+        ("tags", &item.tags),
+        ("concepts", &item.concepts),
+        ("authors", &item.authors),
+        ("reviewers", &item.reviewers),
+    ] {
+        for (i, text) in list.iter().enumerate() {
+            out.push((format!("`{name}[{i}]`"), text));
+        }
+    }
+    for (i, e) in item.exhibits.iter().enumerate() {
+        out.push((format!("`exhibits[{i}].file`"), &e.file));
+        out.push((format!("`exhibits[{i}].alt`"), &e.alt));
+    }
+    for (i, o) in item.options.iter().enumerate() {
+        out.push((format!("`options[{i}].text`"), &o.text));
+        if let Some(f) = &o.feedback {
+            out.push((format!("`options[{i}].feedback`"), f));
+        }
+    }
+    out
+}
+
+/// Escapes text for XML element content and attribute values. A carriage return becomes a
+/// character reference, which XML parsers keep, where a literal one would be normalized away.
+pub(crate) fn xml(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Escapes text for XML, returning a new string.
+pub(crate) fn xml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    xml(text, &mut out);
+    out
+}
+
+/// Plain text as HTML that a browser shows as the same text: entities for the markup
+/// characters, `<br>` before each line feed, and character references for leading and trailing
+/// white space, which HTML would drop.
+pub(crate) fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let trimmed_start = text.len() - text.trim_start().len();
+    let trimmed_end = text.trim_end().len();
+    for (at, c) in text.char_indices() {
+        let edge = at < trimmed_start || at >= trimmed_end.max(trimmed_start);
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("<br>\n"),
+            c if edge && c.is_whitespace() => {
+                let _ = write!(out, "&#{};", u32::from(c));
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_keeps_edges_and_line_breaks() {
+        assert_eq!(html(" a<b>\n& c "), "&#32;a&lt;b&gt;<br>\n&amp; c&#32;");
+        assert_eq!(html("  "), "&#32;&#32;");
+    }
+
+    #[test]
+    fn xml_escapes_markup_and_carriage_returns() {
+        assert_eq!(
+            xml_string("]]> & <x a='1'>\r"),
+            "]]&gt; &amp; &lt;x a=&apos;1&apos;&gt;&#13;"
+        );
+    }
+}
+
+/// The text an HTML fragment shows, for importers: `<br>` and paragraph ends become line
+/// feeds, other tags go, and entities are decoded. The inverse of [`html`] for its output.
+pub(crate) fn html_to_text(fragment: &str) -> String {
+    let mut out = String::with_capacity(fragment.len());
+    let mut rest = fragment;
+    while let Some(at) = rest.find(['<', '&']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            let Some(end) = rest.find('>') else {
+                out.push_str(rest);
+                return out;
+            };
+            let tag = rest[1..end].trim().to_ascii_lowercase();
+            let name = tag
+                .trim_start_matches('/')
+                .split([' ', '/'])
+                .next()
+                .unwrap_or("");
+            // `html` writes a line feed after each `<br>`; only a bare one adds its own.
+            let after = &rest[end + 1..];
+            let line_break = (name == "br" && !after.starts_with('\n'))
+                || (name == "p" && tag.starts_with('/') && !after.is_empty());
+            if line_break {
+                out.push('\n');
+            }
+            rest = after;
+            continue;
+        }
+        let end = rest.find(';').filter(|&e| e <= 12);
+        let Some(end) = end else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let name = &rest[1..end];
+        let decoded = match name {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            _ => name
+                .strip_prefix("#x")
+                .or_else(|| name.strip_prefix("#X"))
+                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        if let Some(c) = decoded {
+            out.push(c);
+            rest = &rest[end + 1..];
+        } else {
+            out.push('&');
+            rest = &rest[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod html_tests {
+    use super::*;
+
+    #[test]
+    fn html_to_text_inverts_html() {
+        for text in [" a<b>\n& c ", "x\r\ny", "&#32;literal", "<p>", "a\n\nb"] {
+            assert_eq!(html_to_text(&html(text)), text);
+        }
+        assert_eq!(
+            html_to_text("<p>One</p><p>Two<br/>three &amp; &#x41;</p>"),
+            "One\nTwo\nthree & A"
+        );
+    }
+}
