@@ -21,6 +21,7 @@ pub(crate) fn check_bank(
     ids: &[(Spanned<String>, SourceFile)],
     items: &[CheckedItem],
     settings: &Settings,
+    focus: Option<&[usize]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     duplicate_ids(ids, "items", diagnostics);
@@ -47,6 +48,50 @@ pub(crate) fn check_bank(
     concepts(support, diagnostics);
     crate::rules::stem::check_bank(items, settings, diagnostics);
     crate::rules::options::check_bank(items, settings, diagnostics);
+    blueprint_fit(support, items, diagnostics);
+    crate::rules::duplicates::check_bank(
+        items,
+        support.allowlist.as_ref(),
+        settings,
+        focus,
+        diagnostics,
+    );
+}
+
+/// QB418-QB421: the bank's fit to each blueprint in force, and crosswalk entries.
+fn blueprint_fit(support: &SupportFiles, items: &[CheckedItem], diagnostics: &mut Vec<Diagnostic>) {
+    use qbank_blueprint::FindingKind;
+
+    use crate::rules::metadata::{
+        DomainOutOfTolerance, EmptyPool, UncoveredTask, UnknownCrosswalkEntry,
+    };
+
+    let blueprints: Vec<qbank_model::Blueprint> = support
+        .blueprints
+        .iter()
+        .map(|(b, _, _)| b.clone())
+        .collect();
+    let items: Vec<&qbank_model::Item> = items.iter().map(|c| &c.item).collect();
+    for finding in qbank_blueprint::findings(&blueprints, &items) {
+        let Some((_, file, _)) = support
+            .blueprints
+            .iter()
+            .find(|(b, _, _)| b.id.value == finding.blueprint)
+        else {
+            continue;
+        };
+        let meta = match finding.kind {
+            FindingKind::DomainOutOfTolerance => &DomainOutOfTolerance::META,
+            FindingKind::UncoveredTask => &UncoveredTask::META,
+            FindingKind::EmptyPool => &EmptyPool::META,
+            FindingKind::UnknownCrosswalkEntry => &UnknownCrosswalkEntry::META,
+        };
+        let mut diagnostic = meta.diagnostic(file, finding.range, finding.message);
+        if let Some(help) = finding.help {
+            diagnostic = diagnostic.with_help(help);
+        }
+        diagnostics.push(diagnostic);
+    }
 }
 
 /// Reports every use of an id after its first, pointing back at the first. `what` names the

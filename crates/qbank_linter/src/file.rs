@@ -7,6 +7,7 @@ use qbank_model::schema::{self, SchemaErrorKind, SchemaKind};
 use qbank_model::{Blueprint, Concept, Document, Item, Spanned};
 use qbank_workspace::{BankFile, Content, FileKind};
 
+use crate::rules::duplicates::Allowlist;
 use crate::rules::structure::{
     ByteOrderMark, CrlfLineEndings, EmptyFile, FileTooLarge, InvalidToml, InvalidValue, MissingKey,
     StrayFile, UnknownKey, UnreadableFile,
@@ -33,6 +34,8 @@ pub(crate) struct SupportFiles {
     pub(crate) blueprints: Vec<(Blueprint, SourceFile, PathBuf)>,
     pub(crate) concepts: Vec<Concept>,
     pub(crate) concepts_file: Option<SourceFile>,
+    /// The duplicate allowlist, when the bank has a valid one.
+    pub(crate) allowlist: Option<Allowlist>,
 }
 
 /// Decodes a file's bytes, reporting what keeps it from being read as text.
@@ -161,6 +164,9 @@ fn parse_and_validate<'a>(
             SchemaKind::Item => "write the item, or delete the file",
             SchemaKind::Blueprint => "write the blueprint, or delete the file",
             SchemaKind::Concepts => "add the concepts as `[[concepts]]` tables, or delete the file",
+            SchemaKind::Allowlist => {
+                "add the accepted pairs as `[[allow]]` tables, or delete the file"
+            }
         };
         diagnostics.push(
             EmptyFile::META
@@ -280,6 +286,16 @@ pub(crate) fn check_support_files(
                     support.concepts = qbank_model::concepts_from_document(&document);
                 }
                 support.concepts_file = Some(source);
+            }
+            FileKind::Allowlist => {
+                if let Some((document, _)) =
+                    parse_and_validate(&source, SchemaKind::Allowlist, diagnostics)
+                {
+                    support.allowlist = Some(Allowlist {
+                        pairs: qbank_model::allowlist_from_document(&document),
+                        file: source,
+                    });
+                }
             }
             FileKind::Item | FileKind::Stray => {}
         }

@@ -34,14 +34,19 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
-use qbank_model::{Blueprint, Item};
-use qbank_workspace::{FileEntry, FileKind, Workspace, read_file};
+use qbank_model::{AllowedPair, Blueprint, Item};
+use qbank_workspace::{BankFile, Content, FileEntry, FileKind, Workspace, read_file};
 use rayon::prelude::*;
 
 pub use registry::RuleMeta;
 pub use rules::{RULES, rule};
-pub use settings::{Settings, SettingsError};
+pub use settings::{DupesSettings, Settings, SettingsError};
 pub use words::LintSettings;
+
+/// The duplicate detector's view of checked items: exam, stem, options and keys, in order.
+pub fn dupes_entries(items: &[CheckedItem]) -> Vec<qbank_dupes::Entry> {
+    rules::duplicates::entries(items)
+}
 
 /// A valid item with the file it came from.
 #[derive(Clone, Debug)]
@@ -65,6 +70,8 @@ pub struct CheckOutcome {
     pub items: Vec<CheckedItem>,
     /// Blueprints that passed the schema.
     pub blueprints: Vec<Blueprint>,
+    /// The duplicate allowlist, when the bank has a valid one.
+    pub allowlist: Vec<AllowedPair>,
 }
 
 impl CheckOutcome {
@@ -78,15 +85,48 @@ impl CheckOutcome {
 
 /// Checks the bank's `files`.
 pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) -> CheckOutcome {
+    check_focused(workspace, files, settings, None)
+}
+
+/// Checks the bank's `files` for a report on `focus` only (absolute paths of files or folders):
+/// every file is still read and checked, so that bank-wide rules see the whole bank, but the
+/// duplicate search compares only the focused items with the rest, which is what makes a
+/// check of a few changed items in a large bank fast. Findings about other files may be
+/// incomplete; callers report those on `focus`.
+pub fn check_focused(
+    workspace: &Workspace,
+    files: Vec<FileEntry>,
+    settings: &Settings,
+    focus: Option<&[PathBuf]>,
+) -> CheckOutcome {
+    check_overlaid(workspace, files, settings, focus, &HashMap::new())
+}
+
+/// [`check_focused`], reading the files in `overlay` (absolute path to text) from there rather
+/// than from disk: the unsaved buffers of an editor.
+pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
+    workspace: &Workspace,
+    files: Vec<FileEntry>,
+    settings: &Settings,
+    focus: Option<&[PathBuf]>,
+    overlay: &HashMap<PathBuf, String, S>,
+) -> CheckOutcome {
     let file_count = files.len();
     let limit = workspace.max_file_size();
-    let (support, items): (Vec<FileEntry>, Vec<FileEntry>) = files
-        .into_iter()
-        .partition(|f| matches!(f.kind, FileKind::Blueprint | FileKind::Concepts));
-    let support = support
-        .into_iter()
-        .map(|entry| read_file(entry, limit))
-        .collect();
+    let read_file = |entry: FileEntry| match overlay.get(&entry.path) {
+        Some(text) => BankFile {
+            entry,
+            content: Content::Bytes(text.clone().into_bytes()),
+        },
+        None => read_file(entry, limit),
+    };
+    let (support, items): (Vec<FileEntry>, Vec<FileEntry>) = files.into_iter().partition(|f| {
+        matches!(
+            f.kind,
+            FileKind::Blueprint | FileKind::Concepts | FileKind::Allowlist
+        )
+    });
+    let support = support.into_iter().map(read_file).collect();
 
     let mut diagnostics = Vec::new();
     let mut suppressions = HashMap::new();
@@ -104,9 +144,7 @@ pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) 
     let item_rules = rules::enabled_item_rules(settings);
     let results: Vec<file::ItemResult> = items
         .into_par_iter()
-        .map(|entry| {
-            file::check_item_file(read_file(entry, limit), &index, &item_rules, &settings.lint)
-        })
+        .map(|entry| file::check_item_file(read_file(entry), &index, &item_rules, &settings.lint))
         .collect();
 
     let mut checked = Vec::with_capacity(results.len());
@@ -128,12 +166,21 @@ pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) 
         }
     }
 
+    let focus: Option<Vec<usize>> = focus.map(|targets| {
+        checked
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| targets.iter().any(|t| c.path.starts_with(t)))
+            .map(|(index, _)| index)
+            .collect()
+    });
     bank::check_bank(
         workspace,
         &support,
         &ids,
         &checked,
         settings,
+        focus.as_deref(),
         &mut diagnostics,
     );
     let diagnostics = finish(diagnostics, suppressions, settings);
@@ -142,6 +189,7 @@ pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) 
         files: file_count,
         items: checked,
         blueprints: support.blueprints.into_iter().map(|(b, _, _)| b).collect(),
+        allowlist: support.allowlist.map(|a| a.pairs).unwrap_or_default(),
     }
 }
 

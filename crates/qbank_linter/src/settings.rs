@@ -1,19 +1,54 @@
 //! Rule levels resolved from `qbank.toml`.
 
 use qbank_diagnostics::Severity;
-use qbank_workspace::{Level, Options};
+use qbank_dupes::{Metric, Threshold};
+use qbank_workspace::{DupesMetric, DupesOptions, Level, Options};
 
 use crate::rules::RULES;
 use crate::words::LintSettings;
 
-/// A `[rules]` key that names no rule.
+/// A setting in `qbank.toml` that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "unknown rule `{key}` in `[rules]`: use a code such as `QB301`, a prefix such as `QB3`, or a name such as `duplicate-option`"
-)]
-pub struct SettingsError {
-    /// The key as written.
-    pub key: String,
+pub enum SettingsError {
+    /// A `[rules]` key that names no rule.
+    #[error(
+        "unknown rule `{0}` in `[rules]`: use a code such as `QB301`, a prefix such as `QB3`, or a name such as `duplicate-option`"
+    )]
+    UnknownRule(String),
+    /// A `threshold` under `[dupes]` outside 0 to 1.
+    #[error("`threshold` under `[dupes]` must be a number from 0 to 1, found {0}")]
+    Threshold(String),
+}
+
+/// How near-duplicate stems are found (`[dupes]` in `qbank.toml`).
+#[derive(Clone, Debug, Default)]
+pub struct DupesSettings {
+    /// Similarity at or above which two stems are near-duplicates.
+    pub threshold: Threshold,
+    /// The similarity measure.
+    pub metric: Metric,
+    /// Whether items of different exams are compared too.
+    pub across_exams: bool,
+}
+
+impl DupesSettings {
+    fn new(options: &DupesOptions) -> Result<Self, SettingsError> {
+        let threshold = match options.threshold {
+            // The shortest decimal that reads back as the same float: what the user wrote.
+            Some(value) => Threshold::parse(&value.to_string())
+                .map_err(|_| SettingsError::Threshold(value.to_string()))?,
+            None => Threshold::default(),
+        };
+        Ok(Self {
+            threshold,
+            metric: match options.metric {
+                Some(DupesMetric::Levenshtein) | None => Metric::Levenshtein,
+                Some(DupesMetric::JaroWinkler) => Metric::JaroWinkler,
+                Some(DupesMetric::Dice) => Metric::Dice,
+            },
+            across_exams: options.across_exams.unwrap_or(false),
+        })
+    }
 }
 
 /// The level in force for every rule.
@@ -22,6 +57,8 @@ pub struct Settings {
     levels: Vec<Option<Severity>>,
     /// Word lists and thresholds of the item-writing rules.
     pub lint: LintSettings,
+    /// How near-duplicate stems are found.
+    pub dupes: DupesSettings,
 }
 
 impl Settings {
@@ -30,6 +67,7 @@ impl Settings {
         Self {
             levels: RULES.iter().map(|rule| Some(rule.severity)).collect(),
             lint: LintSettings::default(),
+            dupes: DupesSettings::default(),
         }
     }
 
@@ -39,6 +77,9 @@ impl Settings {
         if let Some(lint) = &options.lint {
             settings.lint = LintSettings::new(lint);
         }
+        if let Some(dupes) = &options.dupes {
+            settings.dupes = DupesSettings::new(dupes)?;
+        }
         let Some(table) = &options.rules else {
             return Ok(settings);
         };
@@ -47,7 +88,7 @@ impl Settings {
                 .iter()
                 .any(|rule| matches(key, rule.code, rule.name).is_some())
             {
-                return Err(SettingsError { key: key.clone() });
+                return Err(SettingsError::UnknownRule(key.clone()));
             }
         }
         for (index, rule) in RULES.iter().enumerate() {
@@ -65,6 +106,17 @@ impl Settings {
             }
         }
         Ok(settings)
+    }
+
+    /// Every rule but those whose code starts with one of `prefixes`.
+    #[must_use]
+    pub fn except(mut self, prefixes: &[&str]) -> Self {
+        for (index, rule) in RULES.iter().enumerate() {
+            if prefixes.iter().any(|p| rule.code.starts_with(p)) {
+                self.levels[index] = None;
+            }
+        }
+        self
     }
 
     /// Only the rules whose code starts with one of `prefixes`, at their levels here.
@@ -142,6 +194,26 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         let error = settings("QB999 = off").unwrap_err();
-        assert_eq!(error.key, "QB999");
+        assert!(matches!(error, SettingsError::UnknownRule(key) if key == "QB999"));
+    }
+
+    #[test]
+    fn dupes_threshold_is_exact_and_bounded() {
+        let with = |threshold| Options {
+            dupes: Some(DupesOptions {
+                threshold: Some(threshold),
+                ..DupesOptions::default()
+            }),
+            ..Options::default()
+        };
+        let settings = Settings::from_options(&with(0.85)).unwrap();
+        assert_eq!(
+            settings.dupes.threshold,
+            qbank_dupes::Threshold::parse("0.85").unwrap()
+        );
+        assert!(matches!(
+            Settings::from_options(&with(1.5)),
+            Err(SettingsError::Threshold(value)) if value == "1.5"
+        ));
     }
 }

@@ -1,4 +1,4 @@
-//! The concept glossary, `concepts.toml`.
+//! The concept glossary (`concepts.toml`) and the duplicate allowlist (`dupes-allowlist.toml`).
 
 use qbank_diagnostics::TextRange;
 
@@ -33,6 +33,31 @@ pub fn concepts_from_document(document: &Document<'_>) -> Vec<Concept> {
                 exam: access::strings(table, "exam"),
                 definition: access::string(table, "definition")?,
                 related: access::strings(table, "related"),
+                range,
+            })
+        })
+        .collect()
+}
+
+/// One pair in the duplicate allowlist: two items that reviewers accepted as distinct.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowedPair {
+    /// The two item ids, as written.
+    pub items: Vec<Spanned<String>>,
+    /// Why the pair is accepted.
+    pub reason: Spanned<String>,
+    /// The `[[allow]]` header.
+    pub range: TextRange,
+}
+
+/// Reads the duplicate allowlist from a document that passed the allowlist schema.
+pub fn allowlist_from_document(document: &Document<'_>) -> Vec<AllowedPair> {
+    access::tables(document.root(), "allow")
+        .into_iter()
+        .filter_map(|(table, range)| {
+            Some(AllowedPair {
+                items: access::strings(table, "items"),
+                reason: access::string(table, "reason")?,
                 range,
             })
         })

@@ -23,11 +23,12 @@ mod access;
 mod blueprint;
 mod concepts;
 mod document;
+pub mod format;
 mod item;
 pub mod schema;
 
 pub use access::{Date, Decimal, Spanned};
 pub use blueprint::{Blueprint, Domain, Mapping, Task};
-pub use concepts::{Concept, concepts_from_document};
+pub use concepts::{AllowedPair, Concept, allowlist_from_document, concepts_from_document};
 pub use document::{Document, Node, Segment, SyntaxError, ValueError};
 pub use item::{Exhibit, Item, ItemOption, ItemType, Status, peek_id};

@@ -19,6 +19,8 @@ pub const ITEM_SCHEMA: &str = include_str!("../../../schemas/item.schema.json");
 pub const BLUEPRINT_SCHEMA: &str = include_str!("../../../schemas/blueprint.schema.json");
 /// The concept glossary schema, `schemas/concepts.schema.json`.
 pub const CONCEPTS_SCHEMA: &str = include_str!("../../../schemas/concepts.schema.json");
+/// The duplicate allowlist schema, `schemas/allowlist.schema.json`.
+pub const ALLOWLIST_SCHEMA: &str = include_str!("../../../schemas/allowlist.schema.json");
 
 /// Which of the bank's file kinds a document is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub enum SchemaKind {
     Blueprint,
     /// The concept glossary, `concepts.toml`.
     Concepts,
+    /// The duplicate allowlist, `dupes-allowlist.toml`.
+    Allowlist,
 }
 
 impl SchemaKind {
@@ -38,6 +42,7 @@ impl SchemaKind {
             SchemaKind::Item => ITEM_SCHEMA,
             SchemaKind::Blueprint => BLUEPRINT_SCHEMA,
             SchemaKind::Concepts => CONCEPTS_SCHEMA,
+            SchemaKind::Allowlist => ALLOWLIST_SCHEMA,
         }
     }
 
@@ -47,7 +52,7 @@ impl SchemaKind {
         match self {
             SchemaKind::Item => &["created", "updated"],
             SchemaKind::Blueprint => &["effective"],
-            SchemaKind::Concepts => &[],
+            SchemaKind::Concepts | SchemaKind::Allowlist => &[],
         }
     }
 
@@ -57,6 +62,7 @@ impl SchemaKind {
             SchemaKind::Item => "the item",
             SchemaKind::Blueprint => "the blueprint",
             SchemaKind::Concepts => "the glossary",
+            SchemaKind::Allowlist => "the allowlist",
         }
     }
 
@@ -64,10 +70,12 @@ impl SchemaKind {
         static ITEM: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(ITEM_SCHEMA));
         static BLUEPRINT: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(BLUEPRINT_SCHEMA));
         static CONCEPTS: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(CONCEPTS_SCHEMA));
+        static ALLOWLIST: LazyLock<Compiled> = LazyLock::new(|| Compiled::new(ALLOWLIST_SCHEMA));
         match self {
             SchemaKind::Item => &ITEM,
             SchemaKind::Blueprint => &BLUEPRINT,
             SchemaKind::Concepts => &CONCEPTS,
+            SchemaKind::Allowlist => &ALLOWLIST,
         }
     }
 }

@@ -23,7 +23,10 @@ use std::path::{Component, Path, PathBuf};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
-pub use options::{Level, LintOptions, Options, config_schema};
+pub use options::{
+    DupesMetric, DupesOptions, Level, LintOptions, Options, ProfileOptions, ProfileStatus,
+    config_schema,
+};
 
 /// The names a configuration file may have, in order of preference.
 pub const CONFIG_FILE_NAMES: &[&str] = &["qbank.toml", ".qbank.toml"];
@@ -69,6 +72,8 @@ pub enum FileKind {
     Blueprint,
     /// The concept glossary, `concepts.toml`.
     Concepts,
+    /// The duplicate allowlist, `dupes-allowlist.toml` unless `qbank.toml` names another.
+    Allowlist,
     /// An item under `items/`.
     Item,
     /// A file under `items/` that is not TOML.
@@ -244,12 +249,29 @@ impl Workspace {
         normalize(&self.cwd.join(path))
     }
 
-    /// Lists the bank's files in a stable order: blueprints, the glossary, then items.
+    /// Where the duplicate allowlist is: `allowlist` under `[dupes]` in `qbank.toml`, relative
+    /// to the bank root, or `dupes-allowlist.toml`. The file need not exist.
+    pub fn allowlist_path(&self) -> PathBuf {
+        let name = self
+            .options
+            .dupes
+            .as_ref()
+            .and_then(|d| d.allowlist.as_deref())
+            .unwrap_or("dupes-allowlist.toml");
+        self.root.join(name)
+    }
+
+    /// Lists the bank's files in a stable order: blueprints, the glossary, the allowlist, then
+    /// items.
     pub fn files(&self) -> Vec<FileEntry> {
         let mut files = Vec::new();
         let concepts = self.root.join("concepts.toml");
         if concepts.is_file() && !self.is_excluded(&concepts) {
             files.push(self.entry(concepts, FileKind::Concepts, None));
+        }
+        let allowlist = self.allowlist_path();
+        if allowlist.is_file() && !self.is_excluded(&allowlist) {
+            files.push(self.entry(allowlist, FileKind::Allowlist, None));
         }
         self.walk(
             &self.root.join("blueprints"),

@@ -51,6 +51,115 @@ pub struct Options {
 
     /// Word lists and thresholds of the item-writing rules, where programs differ.
     pub lint: Option<LintOptions>,
+
+    /// Export profiles by name, picked with `qbank export --profile NAME`: which items a pack
+    /// holds. Without `--profile`, a pack holds every approved, non-secure item and is public.
+    /// Example: `[profiles.sample]` then `sample = 10` and `seed = 7`.
+    pub profiles: Option<BTreeMap<String, ProfileOptions>>,
+
+    /// How `qbank dupes` and `qbank check` find near-duplicate stems.
+    pub dupes: Option<DupesOptions>,
+}
+
+/// How two stems are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum DupesMetric {
+    /// 1 − Levenshtein distance ÷ length of the longer stem, in characters.
+    Levenshtein,
+    /// Jaro-Winkler similarity.
+    JaroWinkler,
+    /// Sørensen-Dice coefficient of character bigrams.
+    Dice,
+}
+
+/// Near-duplicate detection (`[dupes]` in `qbank.toml`).
+///
+/// ```toml
+/// [dupes]
+/// threshold = 0.85
+/// metric = "levenshtein"
+/// across_exams = false
+/// allowlist = "dupes-allowlist.toml"
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DupesOptions {
+    /// Similarity at or above which two stems are near-duplicates, from 0 to 1, decided exactly
+    /// (0.85 reports a pair 15 edits apart in 100 characters). Default: 0.85.
+    #[schemars(range(min = 0.0, max = 1.0))]
+    pub threshold: Option<f64>,
+    /// Similarity measure. Default: `levenshtein`.
+    pub metric: Option<DupesMetric>,
+    /// Whether items of different exams are compared too. Default: false.
+    pub across_exams: Option<bool>,
+    /// File, relative to the bank root, of pairs that reviewers accepted as distinct, each with
+    /// a reason. Default: `dupes-allowlist.toml` when it exists.
+    pub allowlist: Option<String>,
+}
+
+/// An item status, as a profile lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProfileStatus {
+    /// Being written.
+    Draft,
+    /// Waiting for review.
+    Review,
+    /// Ready for forms and packs.
+    Approved,
+    /// No longer used.
+    Retired,
+}
+
+/// One export profile (`[profiles.NAME]` in `qbank.toml`).
+///
+/// A profile is public unless `internal = true`. A public pack never holds a secure, draft or
+/// retired item, whatever the profile or the command line says; a public profile that asks for
+/// them is a configuration error.
+///
+/// ```toml
+/// [profiles.sample]
+/// description = "Free sample: 10 items spread over the domains by blueprint weight"
+/// sample = 10
+/// seed = 7
+///
+/// [profiles.review-board]
+/// internal = true
+/// statuses = ["review", "approved"]
+/// secure = true
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileOptions {
+    /// What the pack is for, copied into the pack's metadata.
+    pub description: Option<String>,
+    /// Statuses of the items the pack holds. Default: `["approved"]`. A public profile may list
+    /// only `review` and `approved`.
+    pub statuses: Option<Vec<ProfileStatus>>,
+    /// Whether the pack stays inside the program (reviewers, item banks of partners).
+    /// Default: false, a public pack.
+    pub internal: Option<bool>,
+    /// Whether secure items go into the pack; only an internal profile may say `true`.
+    /// Default: false.
+    pub secure: Option<bool>,
+    /// Only the items of this blueprint's exam; `--blueprint` on the command line wins.
+    /// Default: every exam.
+    pub blueprint: Option<String>,
+    /// Number of items drawn for a sample, spread over each exam's domains by the blueprint's
+    /// weights (largest remainder), and over exams by their share of the eligible items.
+    /// Default: every eligible item.
+    #[schemars(range(min = 1))]
+    pub sample: Option<u32>,
+    /// Seed of the sample draw; the same seed and bank give the same sample. Default: 0.
+    pub seed: Option<u64>,
+    /// Whether keys, feedback and rationale are left out, for delivery systems that score on
+    /// their own server. Default: false.
+    pub no_keys: Option<bool>,
+    /// Whether the pack is a glossary quiz: one generated item per concept in `concepts.toml`,
+    /// asking which term a definition describes, with other terms of the same exam as
+    /// distractors. Default: false.
+    pub glossary: Option<bool>,
 }
 
 /// Word lists and thresholds of the item-writing rules (`[lint]` in `qbank.toml`).

@@ -1,5 +1,6 @@
 //! Every rule, the contexts they run in, and the registry.
 
+pub(crate) mod duplicates;
 pub(crate) mod metadata;
 pub(crate) mod options;
 pub(crate) mod stem;
@@ -16,10 +17,12 @@ pub use crate::registry::RuleMeta;
 use crate::settings::Settings;
 use crate::words::LintSettings;
 
+use duplicates::{ClonedItem, NearDuplicateStem, StaleAllowlistEntry};
 use metadata::{
     ApprovedWithoutRationale, ApprovedWithoutReference, BlueprintWeightsNotOne,
-    DuplicateBlueprintEntry, DuplicateConcept, ExhibitOutsideMedia, MissingAltText, MissingExhibit,
-    NoBlueprint, SelfEnemy, UnknownConcept, UnknownDomain, UnknownEnemy, UnknownExam, UnknownTask,
+    DomainOutOfTolerance, DuplicateBlueprintEntry, DuplicateConcept, EmptyPool,
+    ExhibitOutsideMedia, MissingAltText, MissingExhibit, NoBlueprint, SelfEnemy, UncoveredTask,
+    UnknownConcept, UnknownCrosswalkEntry, UnknownDomain, UnknownEnemy, UnknownExam, UnknownTask,
     UnreviewedApproval, UpdatedBeforeCreated,
 };
 use options::{
@@ -103,6 +106,13 @@ pub static RULES: &[&RuleMeta] = &[
     &DuplicateBlueprintEntry::META,
     &NoBlueprint::META,
     &DuplicateConcept::META,
+    &DomainOutOfTolerance::META,
+    &UncoveredTask::META,
+    &EmptyPool::META,
+    &UnknownCrosswalkEntry::META,
+    &NearDuplicateStem::META,
+    &ClonedItem::META,
+    &StaleAllowlistEntry::META,
 ];
 
 /// The rules that look at one valid item at a time, in code order.

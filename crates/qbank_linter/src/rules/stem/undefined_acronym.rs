@@ -137,7 +137,9 @@ fn acronym(word: &str) -> Option<&str> {
 /// Whether a word in capitals is emphasis ("NOT", "FIRST", "LARGEST", "IMMEDIATELY"), a label
 /// ("CONFIDENTIAL") or a Roman numeral, not an acronym.
 fn is_emphasis(word: &str) -> bool {
-    EMPHASIS_WORDS.contains(&word)
+    // A placeholder such as `TODO` is QB115's to report.
+    crate::rules::structure::placeholder_text::MARKERS.contains(&word)
+        || EMPHASIS_WORDS.contains(&word)
         || CAPITALIZED_LABELS.contains(&word)
         || (word.len() >= 5 && (word.ends_with("EST") || word.ends_with("LY")))
         || word.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))

@@ -9,7 +9,7 @@ mod id_file_name_mismatch;
 mod invalid_toml;
 mod invalid_value;
 mod missing_key;
-mod placeholder_text;
+pub(crate) mod placeholder_text;
 mod stray_file;
 mod unexplained_suppression;
 mod unknown_key;

@@ -31,7 +31,7 @@ declare_rule! {
 }
 
 /// Markers matched as whole words, in capitals, so that "todo" in prose is not flagged.
-const MARKERS: &[&str] = &["TODO", "TBD", "FIXME", "XXX"];
+pub(crate) const MARKERS: &[&str] = &["TODO", "TBD", "FIXME", "XXX"];
 
 impl ItemRule for PlaceholderText {
     fn meta(&self) -> &'static RuleMeta {

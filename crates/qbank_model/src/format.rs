@@ -1,0 +1,250 @@
+//! The canonical layout of an item file, as `qbank fmt` writes it.
+//!
+//! - Top-level keys in the order of the item format (`id`, `exam`, `domain`, `task`, `type`,
+//!   `status`, `difficulty`, `shuffle`, `secure`, `stem`, `rationale`, `references`, `tags`,
+//!   `concepts`, `enemies`, `exhibits`, `authors`, `reviewers`, `created`, `updated`), then
+//!   any key the format does not know (the schema reports those), then the options.
+//! - Options as `[[options]]` tables, each after one blank line, with `text`, `correct`,
+//!   `feedback`, `fixed` in that order; an inline `options = [...]` array is turned into them.
+//! - A text that spans lines (the stem, rationale, feedback) as a triple-quoted string.
+//! - One space around `=`, no trailing whitespace, and exactly one newline at the end.
+//!
+//! Comments stay with the key or table they precede. Values are not changed: formatting an
+//! item never changes what it means.
+
+use toml_edit::{DocumentMut, Item, Table, Value};
+
+/// The top-level keys of an item, in canonical order.
+const ITEM_ORDER: &[&str] = &[
+    "id",
+    "exam",
+    "domain",
+    "task",
+    "type",
+    "status",
+    "difficulty",
+    "shuffle",
+    "secure",
+    "stem",
+    "rationale",
+    "references",
+    "tags",
+    "concepts",
+    "enemies",
+    "exhibits",
+    "authors",
+    "reviewers",
+    "created",
+    "updated",
+    "options",
+];
+
+/// The keys of an option, in canonical order.
+const OPTION_ORDER: &[&str] = &["text", "correct", "feedback", "fixed"];
+
+/// A file that is not valid TOML, with the parser's message (which names the line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError {
+    /// The parser's message.
+    pub message: String,
+}
+
+impl std::fmt::Display for FormatError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// `text`, an item file, in the canonical layout.
+pub fn format_item(text: &str) -> Result<String, FormatError> {
+    let mut document: DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| FormatError {
+                message: e.to_string().trim_end().to_owned(),
+            })?;
+    let root = document.as_table_mut();
+    // `options = [{ ... }, ...]` becomes `[[options]]` tables.
+    if let Some(item) = root.get_mut("options")
+        && let Item::Value(Value::Array(array)) = item
+        && array.iter().all(Value::is_inline_table)
+    {
+        let taken = std::mem::replace(item, Item::None);
+        if let Ok(tables) = taken.clone().into_array_of_tables() {
+            *item = Item::ArrayOfTables(tables);
+        } else {
+            *item = taken;
+        }
+    }
+    // The comments before the first key head the file (`#:schema`, a suppression): they stay
+    // at the top whichever key comes first.
+    let header = take_header(root);
+    sort(root, ITEM_ORDER);
+    let first: Option<String> = root.iter().next().map(|(key, _)| key.to_owned());
+    if let (Some(header), Some(first)) = (header, first)
+        && let Some(mut key) = root.key_mut(&first)
+    {
+        let own = prefix(key.leaf_decor());
+        key.leaf_decor_mut().set_prefix(format!("{header}{own}"));
+    }
+    for (_, item) in root.iter_mut() {
+        multiline(item);
+    }
+    let mut position = 0;
+    if let Some(Item::ArrayOfTables(options)) = root.get_mut("options") {
+        for option in options.iter_mut() {
+            sort(option, OPTION_ORDER);
+            for (_, item) in option.iter_mut() {
+                multiline(item);
+            }
+            option.set_position(Some(position));
+            position += 1;
+            let prefix = option
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("");
+            let comments = prefix
+                .trim_start_matches(['\n', '\r', ' ', '\t'])
+                .to_owned();
+            option.decor_mut().set_prefix(format!("\n{comments}"));
+        }
+    }
+    let mut out = String::new();
+    for line in document.to_string().lines() {
+        out.push_str(line.trim_end_matches([' ', '\t']));
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if out.trim().is_empty() {
+        out.clear();
+    }
+    Ok(out)
+}
+
+/// Removes and returns the comments before the first key of `root`, if any.
+fn take_header(root: &mut Table) -> Option<String> {
+    let first: String = root.iter().next().map(|(key, _)| key.to_owned())?;
+    let mut key = root.key_mut(&first)?;
+    let header = prefix(key.leaf_decor());
+    if !header.contains('#') {
+        return None;
+    }
+    key.leaf_decor_mut().set_prefix("");
+    Some(header)
+}
+
+/// A decor's prefix as written, or "".
+fn prefix(decor: &toml_edit::Decor) -> String {
+    decor
+        .prefix()
+        .and_then(|p| p.as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Sorts `table`'s keys by their place in `order`, unknown keys after the known ones (in
+/// their own order), and sets one space around each `=`.
+fn sort(table: &mut Table, order: &[&str]) {
+    let rank = |key: &str| order.iter().position(|k| *k == key).unwrap_or(order.len());
+    table.sort_values_by(|a, _, b, _| rank(a.get()).cmp(&rank(b.get())));
+    for (mut key, item) in table.iter_mut() {
+        if let Some(value) = item.as_value_mut() {
+            key.leaf_decor_mut().set_suffix(" ");
+            let suffix = value
+                .decor()
+                .suffix()
+                .and_then(|s| s.as_str())
+                .unwrap_or("")
+                .to_owned();
+            value.decor_mut().set_prefix(" ");
+            value
+                .decor_mut()
+                .set_suffix(suffix.trim_end_matches([' ', '\t']));
+        } else {
+            // A table header: `[[options]]`, with no space inside the brackets.
+            key.leaf_decor_mut().clear();
+        }
+    }
+}
+
+/// Rewrites a string that holds a line break, and is not yet triple-quoted, in the default
+/// representation, which for such strings is a triple-quoted one.
+fn multiline(item: &mut Item) {
+    let Some(Value::String(string)) = item.as_value_mut() else {
+        return;
+    };
+    let raw = string
+        .as_repr()
+        .and_then(|r| r.as_raw().as_str())
+        .unwrap_or("");
+    if !string.value().contains('\n') || raw.starts_with("\"\"\"") || raw.starts_with("'''") {
+        return;
+    }
+    let decor = string.decor().clone();
+    let mut fresh = toml_edit::Formatted::new(string.value().clone());
+    *fresh.decor_mut() = decor;
+    *string = fresh;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_item;
+
+    #[test]
+    fn canonical_items_are_unchanged() {
+        let text = "#:schema ../schemas/item.schema.json\nid = \"Q-1\"\nexam = \"demo\"\nstem = \"\"\"\nTwo\nlines\"\"\"\n\n[[options]]\ntext = \"A\"\ncorrect = true\n\n[[options]]\ntext = \"B\"\n";
+        assert_eq!(format_item(text).unwrap(), text);
+    }
+
+    #[test]
+    fn keys_are_ordered_and_comments_travel_with_them() {
+        let text = "stem = \"Why?\"\n# the id\nid = \"Q-1\"\nexam=\"demo\"   \n[[options]]\ncorrect = true\ntext = \"A\"\n[[options]]\ntext = \"B\"";
+        insta::assert_snapshot!(format_item(text).unwrap(), @r#"
+        # the id
+        id = "Q-1"
+        exam = "demo"
+        stem = "Why?"
+
+        [[options]]
+        text = "A"
+        correct = true
+
+        [[options]]
+        text = "B"
+        "#);
+    }
+
+    #[test]
+    fn inline_options_become_tables_and_line_breaks_triple_quotes() {
+        let text = "id = \"Q-1\"\nstem = \"One\\nTwo\"\noptions = [{ text = \"A\", correct = true }, { text = \"B\" }]\n";
+        let formatted = format_item(text).unwrap();
+        insta::assert_snapshot!(formatted, @r#"
+        id = "Q-1"
+        stem = """
+        One
+        Two"""
+
+        [[options]]
+        text = "A"
+        correct = true
+
+        [[options]]
+        text = "B"
+        "#);
+        // The meaning is the same.
+        let before: toml::Table = toml::from_str(text).unwrap();
+        let after: toml::Table = toml::from_str(&formatted).unwrap();
+        assert_eq!(before, after);
+        assert_eq!(format_item(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let error = format_item("id = \"Q-1\"\nstem = \n").unwrap_err();
+        assert!(error.message.contains("line 2"), "{}", error.message);
+    }
+}
