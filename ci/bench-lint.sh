@@ -37,8 +37,8 @@ for n in $sizes; do
   bank="$work/bank-$n"
   [ -d "$bank/items" ] || "$root/target/release/qbank-gen" --items "$n" --out "$bank" --seed 1 >/dev/null 2>&1
   cd "$bank"
-  found=$("$qbank" check . -f json | python3 -c "import json,sys;print(json.load(sys.stdin)['summary']['errors'])" || true)
-  echo "| $n | qbank check | $(mean 5 "$qbank check . -f concise") | $(( $(peak "$qbank" check . -f concise) / 1024 )) MiB | $found errors |"
+  found=$("$qbank" lint . -f json | python3 -c "import json,sys;print(json.load(sys.stdin)['summary']['errors'])" || true)
+  echo "| $n | qbank lint | $(mean 5 "$qbank lint . -f concise") | $(( $(peak "$qbank" lint . -f concise) / 1024 )) MiB | $found errors |"
   if [ "$n" -le 10000 ]; then
     found=$("$taplo" lint --schema "file://$schema" 'items/**/*.toml' 2>&1 | grep -c '^ERROR taplo:lint_files' || true)
     runs=$([ "$n" -le 1000 ] && echo 3 || echo 1)

@@ -2,6 +2,7 @@
 //! lives in `commands/`, and everything that writes to the terminal goes through `printer`.
 
 pub mod args;
+mod changes;
 mod commands;
 mod printer;
 
@@ -33,9 +34,32 @@ impl From<ExitStatus> for ExitCode {
 /// Runs one command.
 pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
     match args.command {
-        Command::Check(check) | Command::Lint(check) => commands::check::run(&check),
+        Command::Check(check) => commands::check::run(&check),
+        // Everything but the duplicate search, which has its own command.
+        Command::Lint(check) => commands::check::run_with(&check, |s| s.except(&["QB5"])),
         Command::Schema { kind } => commands::schema::run(kind),
         Command::Rule { code, format } => commands::rule::run_one(&code, format),
         Command::Rules { format } => commands::rule::run_all(format),
+        Command::Dupes(dupes) => commands::dupes::run(&dupes),
+        Command::New(new) => commands::new::run(&new),
+        Command::Fmt(fmt) => commands::fmt::run(&fmt),
+        Command::Lsp => commands::lsp::run(),
+        Command::Completions { shell } => {
+            let mut command = <Args as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command, "qbank", &mut out);
+            printer::emit(&out, None)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Manpage => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(<Args as clap::CommandFactory>::command()).render(&mut out)?;
+            printer::emit(&out, None)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Blueprint(blueprint) => commands::blueprint::run(&blueprint),
+        Command::Assemble(assemble) => commands::assemble::run(&assemble),
+        Command::Export(export) => commands::export::run(&export),
+        Command::Import(import) => commands::import::run(&import),
     }
 }

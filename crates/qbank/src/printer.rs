@@ -54,3 +54,18 @@ pub(crate) fn line(text: &str) -> anyhow::Result<()> {
     writeln!(stdout, "{text}")?;
     Ok(())
 }
+
+/// Prints a line of text to standard error.
+pub(crate) fn error_line(text: &str) -> anyhow::Result<()> {
+    let mut stderr = io::stderr().lock();
+    writeln!(stderr, "{text}")?;
+    Ok(())
+}
+
+/// Writes `text` to standard error as it is, for a progress bar that redraws its line; errors
+/// are ignored, since progress is only a courtesy.
+pub(crate) fn progress(text: &str) {
+    let mut stderr = io::stderr().lock();
+    let _ = stderr.write_all(text.as_bytes());
+    let _ = stderr.flush();
+}

@@ -8,29 +8,28 @@ use qbank_workspace::{FileKind, Workspace};
 
 use crate::ExitStatus;
 use crate::args::CheckArgs;
-use crate::printer;
+use crate::{changes, printer};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
+    run_with(args, |settings| settings)
+}
+
+/// Runs `qbank check` with the settings from `qbank.toml` changed by `adjust`, which is how
+/// `qbank dupes` reports only its own rules in the diagnostic formats.
+pub(crate) fn run_with(
+    args: &CheckArgs,
+    adjust: impl FnOnce(Settings) -> Settings,
+) -> anyhow::Result<ExitStatus> {
     let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
     let workspace = Workspace::discover(start, args.config.as_deref())?;
-    let settings = Settings::from_options(workspace.options()).with_context(|| {
-        format!(
-            "invalid configuration in `{}`",
-            workspace
-                .config_path()
-                .map(|p| workspace.display_path(p).display().to_string())
-                .unwrap_or_default()
-        )
-    })?;
-
-    let targets: Vec<PathBuf> = args
-        .paths
-        .iter()
-        .map(|p| workspace.absolute(p))
-        .filter(|p| !workspace.root().starts_with(p))
-        .collect();
-    let in_targets =
-        |path: &Path| targets.is_empty() || targets.iter().any(|t| path.starts_with(t));
+    let settings = load_settings(&workspace)?;
+    let settings = adjust(settings);
+    let targets = targets(&workspace, &args.paths, args.changed_since.as_deref())?;
+    let in_targets = |path: &Path| {
+        targets
+            .as_ref()
+            .is_none_or(|targets| targets.iter().any(|t| path.starts_with(t)))
+    };
 
     let entries = workspace.files();
     let files = entries.iter().filter(|e| in_targets(&e.path)).count();
@@ -38,7 +37,7 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
         .iter()
         .filter(|e| e.kind == FileKind::Item && in_targets(&e.path))
         .count();
-    let outcome = qbank_linter::check(&workspace, entries, &settings);
+    let outcome = qbank_linter::check_focused(&workspace, entries, &settings, targets.as_deref());
 
     // The checked items are not needed any more. Freeing a hundred thousand of them one by one
     // takes a noticeable share of a run, and the process is about to exit anyway.
@@ -46,7 +45,12 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let diagnostics: Vec<Diagnostic> = outcome
         .diagnostics
         .into_iter()
-        .filter(|d| in_targets(&workspace.absolute(d.file().path())))
+        .filter(|d| {
+            in_targets(&workspace.absolute(d.file().path()))
+                || d.secondary
+                    .iter()
+                    .any(|a| in_targets(&workspace.absolute(a.file.path())))
+        })
         .collect();
     let summary = Summary::new(files, items, &diagnostics);
     let rules: Vec<RuleInfo> = RULES.iter().map(|r| r.info()).collect();
@@ -67,4 +71,55 @@ pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// The settings of `workspace`'s `qbank.toml`, or an error naming the file.
+pub(crate) fn load_settings(workspace: &Workspace) -> anyhow::Result<Settings> {
+    Settings::from_options(workspace.options()).with_context(|| {
+        format!(
+            "invalid configuration in `{}`",
+            workspace
+                .config_path()
+                .map(|p| workspace.display_path(p).display().to_string())
+                .unwrap_or_default()
+        )
+    })
+}
+
+/// The files to report on: those named, or those changed since a revision; `None` is the
+/// whole bank. A finding counts when its file or any file it also points at is a target, so a
+/// duplicate of a changed item is reported even when the other item did not change.
+pub(crate) fn targets(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+    changed_since: Option<&str>,
+) -> anyhow::Result<Option<Vec<PathBuf>>> {
+    let mut targets: Option<Vec<PathBuf>> = None;
+    let named: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| workspace.absolute(p))
+        .filter(|p| !workspace.root().starts_with(p))
+        .collect();
+    if !named.is_empty() {
+        targets = Some(named);
+    }
+    if let Some(rev) = changed_since {
+        let changed = changes::changed_since(workspace.root(), rev)?;
+        let root = workspace
+            .root()
+            .canonicalize()
+            .unwrap_or_else(|_| workspace.root().to_path_buf());
+        // Back to the workspace's own spelling of the root, which may differ from git's.
+        let changed: Vec<PathBuf> = changed
+            .iter()
+            .filter_map(|p| p.strip_prefix(&root).ok())
+            .map(|p| workspace.root().join(p))
+            .filter(|p| match &targets {
+                Some(named) => named.iter().any(|t| p.starts_with(t)),
+                None => true,
+            })
+            .collect();
+        targets = Some(changed);
+    }
+    Ok(targets)
 }

@@ -1,3 +1,11 @@
+pub(crate) mod assemble;
+pub(crate) mod blueprint;
 pub(crate) mod check;
+pub(crate) mod dupes;
+pub(crate) mod export;
+pub(crate) mod fmt;
+pub(crate) mod import;
+pub(crate) mod lsp;
+pub(crate) mod new;
 pub(crate) mod rule;
 pub(crate) mod schema;

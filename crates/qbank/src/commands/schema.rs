@@ -9,6 +9,7 @@ pub(crate) fn run(kind: SchemaName) -> anyhow::Result<ExitStatus> {
         SchemaName::Item => SchemaKind::Item.source().to_owned(),
         SchemaName::Blueprint => SchemaKind::Blueprint.source().to_owned(),
         SchemaName::Concepts => SchemaKind::Concepts.source().to_owned(),
+        SchemaName::Allowlist => SchemaKind::Allowlist.source().to_owned(),
         SchemaName::Config => qbank_workspace::config_schema(),
     };
     printer::emit(text.as_bytes(), None)?;

@@ -22,6 +22,7 @@ fn clean_bank_passes() {
 #[test_case("sarif")]
 #[test_case("github")]
 #[test_case("junit")]
+#[test_case("gitlab")]
 fn output_format(format: &str) {
     let test = CliTest::with_findings();
     insta::with_settings!({ filters => filters(), snapshot_suffix => format }, {
@@ -113,13 +114,13 @@ fn excluded_paths_are_skipped() {
     let test = CliTest::with_findings();
     test.write(
         "bank/qbank.toml",
-        "exclude = [\"items/d1/DEMO-3.toml\", \"items/d2/**\"]\n",
+        "exclude = [\"items/d1/DEMO-3.toml\", \"items/d2/DEMO-[45].toml\"]\n",
     );
     assert_cmd_snapshot!(test.command().arg("check"), @"
     success: true
     exit_code: 0
     ----- stdout -----
-    All checks passed: 1 item in 2 files.
+    All checks passed: 2 items in 3 files.
 
     ----- stderr -----
     ");
@@ -134,6 +135,8 @@ fn suppression_with_a_reason_silences_a_rule() {
         "# qbank: allow QB409 -- single-author pilot item, reviewed in the pilot board\n{self_reviewed}"
     );
     test.write("bank/items/d1/DEMO-7.toml", &suppressed);
+    // Its counterpart in domain 2 keeps the bank within the blueprint's tolerance (QB418).
+    test.write("bank/items/d2/DEMO-8.toml", &item("DEMO-8", "2"));
     let output = test
         .command()
         .args(["check", "-f", "concise"])
@@ -242,11 +245,12 @@ fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
     };
     write_bytes("bank/items/h/LATIN1.toml", b"id = \"caf\xe9\"\n");
     let mut bom = b"\xef\xbb\xbf".to_vec();
-    bom.extend_from_slice(item("BOM-1", "1").as_bytes());
-    write_bytes("bank/items/h/BOM-1.toml", &bom);
+    // One more item in each domain keeps the bank within the blueprint's tolerance (QB418).
+    bom.extend_from_slice(item("BOM-3", "2").as_bytes());
+    write_bytes("bank/items/h/BOM-3.toml", &bom);
     write_bytes(
-        "bank/items/h/CRLF-1.toml",
-        item("CRLF-1", "1").replace('\n', "\r\n").as_bytes(),
+        "bank/items/h/CRLF-4.toml",
+        item("CRLF-4", "1").replace('\n', "\r\n").as_bytes(),
     );
     write_bytes("bank/items/h/EMPTY.toml", b"");
     write_bytes("bank/items/h/notes.md", b"# notes\n");
@@ -307,8 +311,8 @@ fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
     found.sort();
     let mut expected = vec![
         ("BIG-INT.toml", "QB101"),
-        ("BOM-1.toml", "QB107"),
-        ("CRLF-1.toml", "QB108"),
+        ("BOM-3.toml", "QB107"),
+        ("CRLF-4.toml", "QB108"),
         ("DEEP.toml", "QB100"),
         ("EMPTY.toml", "QB106"),
         ("HUGE.toml", "QB105"),
@@ -327,4 +331,79 @@ fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
         .collect();
     expected.sort();
     assert_eq!(found, expected);
+}
+
+/// Runs git in the test folder, failing the test on error.
+fn git(test: &CliTest, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(test.root())
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn changed_since_reports_changed_and_new_files_only() {
+    let test = CliTest::new();
+    // A committed defect that the run must not report.
+    test.write(
+        "bank/items/d2/DEMO-2.toml",
+        &item("DEMO-2", "2").replace("status = \"approved\"", "status = \"aproved\""),
+    );
+    git(&test, &["init", "--quiet"]);
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "bank"]);
+    // A changed item and a new one, both broken.
+    test.write(
+        "bank/items/d1/DEMO-1.toml",
+        &item("DEMO-1", "1").replace("type = \"single\"", "type = \"singel\""),
+    );
+    test.write(
+        "bank/items/d1/DEMO-7.toml",
+        &item("DEMO-7", "1").replace("domain = \"1\"", "domain = \"7\""),
+    );
+    let output = test
+        .command()
+        .args(["check", "-f", "concise", "--changed-since", "HEAD"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("DEMO-1.toml"), "{stdout}");
+    assert!(stdout.contains("DEMO-7.toml"), "{stdout}");
+    assert!(!stdout.contains("DEMO-2.toml"), "{stdout}");
+    assert!(stdout.ends_with("in 2 items in 2 files.\n"), "{stdout}");
+    assert_eq!(output.status.code(), Some(1));
+
+    // Nothing changed since the working tree's own state: nothing to report.
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "more"]);
+    let output = test
+        .command()
+        .args(["check", "-f", "concise", "--changed-since", "HEAD"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "All checks passed: 0 items in 0 files.\n"
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn changed_since_an_unknown_revision_is_a_usage_error() {
+    let test = CliTest::new();
+    git(&test, &["init", "--quiet"]);
+    let output = test
+        .command()
+        .args(["check", "--changed-since", "no-such-rev"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("`no-such-rev` is not a revision"),
+        "{stderr}"
+    );
 }

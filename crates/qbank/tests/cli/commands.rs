@@ -58,3 +58,38 @@ fn schemas_are_printed_as_json() {
         );
     }
 }
+
+#[test]
+fn completions_for_every_shell_name_the_subcommands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let output = CliTest::new()
+            .command()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        for subcommand in ["check", "dupes", "blueprint", "export", "new"] {
+            assert!(script.contains(subcommand), "{shell} lacks {subcommand}");
+        }
+    }
+}
+
+#[test]
+fn manpage_is_roff_with_every_subcommand() {
+    let output = CliTest::new().command().arg("manpage").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let page = String::from_utf8(output.stdout).unwrap();
+    assert!(page.contains(".TH qbank 1"), "{page}");
+    for subcommand in [
+        "check",
+        "dupes",
+        "blueprint",
+        "assemble",
+        "export",
+        "import",
+        "new",
+    ] {
+        assert!(page.contains(subcommand), "{subcommand}");
+    }
+}

@@ -1,8 +1,14 @@
 //! Tests that run the real `qbank` binary.
 #![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
 
+mod blueprint;
 mod check;
 mod commands;
+mod dupes;
+mod export;
+mod fmt;
+mod lsp;
+mod new;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,17 +40,67 @@ title = "Risk"
 weight = 0.5
 "#;
 
-/// A valid approved item with id `id` in domain `domain`.
+/// Scenarios for the stems of test items, and a distractor for each, different enough that no
+/// two items are near-duplicates (QB501) or clones (QB502).
+const SCENARIOS: [(&str, &str); 10] = [
+    (
+        "A business unit adopted a cloud service without review.",
+        "Rewrite the cloud policy at once",
+    ),
+    (
+        "A vendor lost a laptop that held customer records.",
+        "Replace the vendor at once",
+    ),
+    (
+        "An auditor found that user access is never recertified.",
+        "Remove the accounts at once",
+    ),
+    (
+        "The board asked how the security program supports business goals.",
+        "Send the board the full budget",
+    ),
+    (
+        "A phishing test showed that one employee in three clicks on links.",
+        "Block external mail at the gateway",
+    ),
+    (
+        "A merger brings two incident response teams under one manager.",
+        "Dismiss one of the two teams",
+    ),
+    (
+        "Backups of the payroll system were never restored in a test.",
+        "Buy a second backup product",
+    ),
+    (
+        "A regulator announced new breach notification deadlines.",
+        "Ask the regulator for an exemption",
+    ),
+    (
+        "Developers keep production secrets in a shared spreadsheet.",
+        "Forbid spreadsheets company-wide",
+    ),
+    (
+        "A key supplier refuses to answer a security questionnaire.",
+        "Sue the supplier for breach",
+    ),
+];
+
+/// A valid approved item with id `id` in domain `domain`; the stem's scenario depends on the
+/// id's last digit.
 pub(crate) fn item(id: &str, domain: &str) -> String {
+    let digit = id.chars().rev().find_map(|c| c.to_digit(10)).unwrap_or(0);
+    let (scenario, distractor) = SCENARIOS[digit as usize];
+    // Items of domain 1 cover the demo blueprint's task 1A (QB419).
+    let task = if domain == "1" { "task = \"1A\"\n" } else { "" };
     format!(
         r#"#:schema ../../../schemas/item.schema.json
 id = "{id}"
 exam = "demo"
 domain = "{domain}"
-type = "single"
+{task}type = "single"
 status = "approved"
-stem = "A business unit adopted a cloud service without review. What should the manager do FIRST?"
-rationale = "Assessing the risk comes before any decision to stop, report or rewrite policy."
+stem = "{scenario} What should the manager do FIRST?"
+rationale = "Assessing the risk comes before any decision to stop, report or rewrite policy. Option D is out of proportion."
 references = ["ISO/IEC 27001:2022, clause 6.1.2"]
 authors = ["j.doe"]
 reviewers = ["a.roe"]
@@ -62,7 +118,7 @@ text = "Order the unit to stop using it"
 text = "Report the unit to the audit committee"
 
 [[options]]
-text = "Rewrite the cloud policy at once"
+text = "{distractor}"
 "#
     )
 }

@@ -1,0 +1,345 @@
+//! `qbank dupes`: near-duplicate stems and cloned items, grouped into clusters.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use qbank_diagnostics::Severity;
+use qbank_diagnostics::render::DiagnosticFormat;
+use qbank_dupes::{DiffKind, Metric, Pair, Threshold};
+use qbank_linter::{CheckedItem, Settings};
+use qbank_workspace::Workspace;
+use serde::Serialize;
+
+use crate::ExitStatus;
+use crate::args::{CheckArgs, DupesArgs};
+use crate::commands::check;
+use crate::printer;
+
+pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
+    let adjust = |mut settings: Settings| -> anyhow::Result<Settings> {
+        if let Some(threshold) = &args.threshold {
+            settings.dupes.threshold = Threshold::parse(threshold)
+                .map_err(|e| anyhow::anyhow!("invalid `--threshold {threshold}`: {e}"))?;
+        }
+        if let Some(metric) = args.metric {
+            settings.dupes.metric = metric.into();
+        }
+        if args.across_exams {
+            settings.dupes.across_exams = true;
+        }
+        Ok(settings)
+    };
+    if !matches!(args.format, DiagnosticFormat::Text | DiagnosticFormat::Json) {
+        // The machine formats carry QB501-QB503 as findings, exactly as `qbank check` does.
+        let check_args = CheckArgs {
+            paths: args.paths.clone(),
+            format: args.format,
+            config: args.config.clone(),
+            color: args.color,
+            output: args.output.clone(),
+            changed_since: args.changed_since.clone(),
+        };
+        let adjusted = adjust(check::load_settings(&discover(args)?)?)?;
+        return check::run_with(&check_args, |_| adjusted.only(&["QB5"]));
+    }
+
+    let workspace = discover(args)?;
+    let settings = adjust(check::load_settings(&workspace)?)?;
+    let targets = check::targets(&workspace, &args.paths, args.changed_since.as_deref())?;
+    // Every item is read and validated; no rule runs, only the search below.
+    let outcome = qbank_linter::check(&workspace, workspace.files(), &settings.clone().only(&[]));
+    let items = outcome.items;
+    let entries = qbank_linter::dupes_entries(&items);
+    let focus: Option<Vec<usize>> = targets.as_ref().map(|targets| {
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| targets.iter().any(|t| c.path.starts_with(t)))
+            .map(|(i, _)| i)
+            .collect()
+    });
+    let options = qbank_dupes::Options {
+        threshold: settings.dupes.threshold,
+        metric: settings.dupes.metric,
+        across_groups: settings.dupes.across_exams,
+        queries: focus.clone(),
+    };
+    let pairs = with_progress(|progress| {
+        qbank_dupes::find_pairs_with_progress(&entries, &options, progress)
+    })?;
+
+    let allowed: HashSet<(&str, &str)> = outcome
+        .allowlist
+        .iter()
+        .filter_map(|entry| match entry.items.as_slice() {
+            [a, b] => Some(ordered(&a.value, &b.value)),
+            _ => None,
+        })
+        .collect();
+    let id = |index: usize| items[index].item.id.value.as_str();
+    let (pairs, accepted): (Vec<Pair>, Vec<Pair>) = pairs
+        .into_iter()
+        .partition(|p| !allowed.contains(&ordered(id(p.a), id(p.b))));
+    let clusters = qbank_dupes::clusters(items.len(), &pairs);
+    let clones: Vec<Vec<usize>> = qbank_dupes::clones(&entries, settings.dupes.across_exams)
+        .into_iter()
+        .filter(|set| {
+            focus
+                .as_ref()
+                .is_none_or(|f| set.iter().any(|i| f.contains(i)))
+        })
+        .collect();
+
+    let report = DupesReport {
+        workspace: &workspace,
+        items: &items,
+        threshold: settings.dupes.threshold,
+        metric: settings.dupes.metric,
+        across_exams: settings.dupes.across_exams,
+        pairs: &pairs,
+        accepted: &accepted,
+        clusters: &clusters,
+        clones: &clones,
+    };
+    let text = match args.format {
+        DiagnosticFormat::Json => report.json()?,
+        _ => report.text(printer::use_color(args.color, args.output.is_some())),
+    };
+    printer::emit(text.as_bytes(), args.output.as_deref())?;
+    let fails = |code: &str, found: bool| found && settings.level(code) == Some(Severity::Error);
+    Ok(
+        if fails("QB501", !pairs.is_empty()) || fails("QB502", !clones.is_empty()) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    )
+}
+
+fn discover(args: &DupesArgs) -> anyhow::Result<Workspace> {
+    let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    Ok(Workspace::discover(start, args.config.as_deref())?)
+}
+
+fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
+    if a <= b { (a, b) } else { (b, a) }
+}
+
+/// Runs `search` with a progress callback that draws a bar on standard error once the search
+/// has run for a second, when standard error is a terminal.
+fn with_progress<T>(search: impl FnOnce(qbank_dupes::Progress<'_>) -> T) -> T {
+    let terminal = std::io::stderr().is_terminal();
+    let start = Instant::now();
+    let last = AtomicUsize::new(usize::MAX);
+    let drawn = std::sync::atomic::AtomicBool::new(false);
+    let progress = |done: usize, total: usize| {
+        if !terminal || start.elapsed() < Duration::from_secs(1) || total == 0 {
+            return;
+        }
+        let percent = done * 100 / total;
+        if last.swap(percent, Ordering::Relaxed) == percent {
+            return;
+        }
+        drawn.store(true, Ordering::Relaxed);
+        let filled = percent * 30 / 100;
+        printer::progress(&format!(
+            "\r  searching [{}{}] {percent:>3}%",
+            "#".repeat(filled),
+            " ".repeat(30 - filled)
+        ));
+    };
+    let result = search(&progress);
+    if drawn.load(Ordering::Relaxed) {
+        printer::progress(&format!("\r{}\r", " ".repeat(50)));
+    }
+    result
+}
+
+/// What one run found, ready to print.
+struct DupesReport<'a> {
+    workspace: &'a Workspace,
+    items: &'a [CheckedItem],
+    threshold: Threshold,
+    metric: Metric,
+    across_exams: bool,
+    pairs: &'a [Pair],
+    accepted: &'a [Pair],
+    clusters: &'a [Vec<usize>],
+    clones: &'a [Vec<usize>],
+}
+
+/// The JSON document of `qbank dupes --format json` (version 1).
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    threshold: f64,
+    metric: &'static str,
+    across_exams: bool,
+    items: usize,
+    pairs: Vec<JsonPair<'a>>,
+    clusters: Vec<Vec<&'a str>>,
+    clones: Vec<Vec<&'a str>>,
+    allowed: Vec<JsonPair<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonPair<'a> {
+    a: &'a str,
+    b: &'a str,
+    similarity: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    distance: Option<usize>,
+    a_file: String,
+    b_file: String,
+}
+
+impl DupesReport<'_> {
+    fn id(&self, index: usize) -> &str {
+        &self.items[index].item.id.value
+    }
+
+    fn file(&self, index: usize) -> String {
+        let path = self.workspace.display_path(&self.items[index].path);
+        path.to_string_lossy().replace('\\', "/")
+    }
+
+    fn json_pair(&self, pair: &Pair) -> JsonPair<'_> {
+        JsonPair {
+            a: self.id(pair.a),
+            b: self.id(pair.b),
+            // Rounded for readers; the decision was made exactly.
+            similarity: (pair.similarity * 1e6).round() / 1e6,
+            distance: pair.distance,
+            a_file: self.file(pair.a),
+            b_file: self.file(pair.b),
+        }
+    }
+
+    fn json(&self) -> anyhow::Result<String> {
+        let ids = |sets: &[Vec<usize>]| -> Vec<Vec<&str>> {
+            sets.iter()
+                .map(|set| set.iter().map(|&i| self.id(i)).collect())
+                .collect()
+        };
+        let report = JsonReport {
+            version: 1,
+            threshold: self.threshold.as_f64(),
+            metric: self.metric.name(),
+            across_exams: self.across_exams,
+            items: self.items.len(),
+            pairs: self.pairs.iter().map(|p| self.json_pair(p)).collect(),
+            clusters: ids(self.clusters),
+            clones: ids(self.clones),
+            allowed: self.accepted.iter().map(|p| self.json_pair(p)).collect(),
+        };
+        let mut text = serde_json::to_string_pretty(&report)?;
+        text.push('\n');
+        Ok(text)
+    }
+
+    fn text(&self, color: bool) -> String {
+        let paint = |code: &str, text: &str| {
+            if color {
+                format!("\x1b[{code}m{text}\x1b[0m")
+            } else {
+                text.to_owned()
+            }
+        };
+        let scope = if self.across_exams {
+            "across exams"
+        } else {
+            "within each exam"
+        };
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Near-duplicate stems: {} similarity at or above {}, {scope}",
+            self.metric.name(),
+            self.threshold
+        );
+        for (number, cluster) in self.clusters.iter().enumerate() {
+            let members: Vec<&str> = cluster.iter().map(|&i| self.id(i)).collect();
+            let _ = writeln!(
+                out,
+                "\n{} {}",
+                paint("1", &format!("Cluster {}:", number + 1)),
+                members.join(", ")
+            );
+            for pair in self.pairs.iter().filter(|p| cluster.contains(&p.a)) {
+                let measure = match pair.distance {
+                    Some(d) => format!("similarity {:.3}, {d} edits", pair.similarity),
+                    None => format!("similarity {:.3}", pair.similarity),
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} ~ {}  ({measure})\n    {}\n    {}",
+                    self.id(pair.a),
+                    self.id(pair.b),
+                    self.file(pair.a),
+                    self.file(pair.b)
+                );
+                let a = &self.items[pair.a].item.stem.value;
+                let b = &self.items[pair.b].item.stem.value;
+                let mut diff = String::new();
+                for run in qbank_dupes::word_diff(a, b) {
+                    let piece = match run.kind {
+                        DiffKind::Equal => run.text,
+                        DiffKind::Deleted => paint("31", &format!("[-{}-]", run.text)),
+                        DiffKind::Inserted => paint("32", &format!("{{+{}+}}", run.text)),
+                    };
+                    if !diff.is_empty() {
+                        diff.push(' ');
+                    }
+                    diff.push_str(&piece);
+                }
+                let _ = writeln!(out, "    {diff}");
+            }
+        }
+        if !self.clones.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint("1", "Cloned items (same options and key, different stems):")
+            );
+            for set in self.clones {
+                let ids: Vec<&str> = set.iter().map(|&i| self.id(i)).collect();
+                let _ = writeln!(out, "  {}", ids.join(", "));
+            }
+        }
+        if !self.accepted.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n{} pair{} accepted in the allowlist",
+                self.accepted.len(),
+                if self.accepted.len() == 1 { "" } else { "s" }
+            );
+        }
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let _ = if self.pairs.is_empty() && self.clones.is_empty() {
+            writeln!(
+                out,
+                "\nNo near-duplicates among {}.",
+                count(self.items.len(), "item", "items")
+            )
+        } else {
+            writeln!(
+                out,
+                "\nFound {} in {}, and {} among {}.",
+                count(
+                    self.pairs.len(),
+                    "near-duplicate pair",
+                    "near-duplicate pairs"
+                ),
+                count(self.clusters.len(), "cluster", "clusters"),
+                count(self.clones.len(), "cloned set", "cloned sets"),
+                count(self.items.len(), "item", "items")
+            )
+        };
+        out
+    }
+}

@@ -1,0 +1,96 @@
+//! `qbank fmt`: items in the canonical layout.
+
+use std::path::{Path, PathBuf};
+
+use qbank_model::format::format_item;
+use qbank_workspace::{FileKind, Workspace};
+use rayon::prelude::*;
+
+use crate::ExitStatus;
+use crate::args::FmtArgs;
+use crate::printer;
+
+/// What formatting one file came to.
+enum Outcome {
+    Unchanged,
+    Changed(String),
+    Failed(String),
+}
+
+pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
+    let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
+    let workspace = Workspace::discover(start, args.config.as_deref())?;
+    let targets: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .map(|p| workspace.absolute(p))
+        .filter(|p| !workspace.root().starts_with(p))
+        .collect();
+    let files: Vec<PathBuf> = workspace
+        .files()
+        .into_iter()
+        .filter(|e| e.kind == FileKind::Item && e.walk_error.is_none())
+        .map(|e| e.path)
+        .filter(|p| targets.is_empty() || targets.iter().any(|t| p.starts_with(t)))
+        .collect();
+    let outcomes: Vec<(PathBuf, Outcome)> = files
+        .into_par_iter()
+        .map(|path| {
+            let outcome = match std::fs::read_to_string(&path) {
+                Err(error) => Outcome::Failed(format!("cannot read: {error}")),
+                Ok(text) => match format_item(&text) {
+                    Err(error) => Outcome::Failed(error.message),
+                    Ok(formatted) if formatted == text => Outcome::Unchanged,
+                    Ok(formatted) => Outcome::Changed(formatted),
+                },
+            };
+            (path, outcome)
+        })
+        .collect();
+
+    let (mut changed, mut failed) = (0, 0);
+    for (path, outcome) in &outcomes {
+        let shown = workspace.display_path(path).display().to_string();
+        match outcome {
+            Outcome::Unchanged => {}
+            Outcome::Changed(formatted) => {
+                changed += 1;
+                if args.check {
+                    printer::line(&format!("would reformat {shown}"))?;
+                } else if let Err(error) = printer::emit(formatted.as_bytes(), Some(path)) {
+                    failed += 1;
+                    printer::error_line(&format!("{shown}: {error:#}"))?;
+                } else {
+                    printer::line(&format!("reformatted {shown}"))?;
+                }
+            }
+            Outcome::Failed(message) => {
+                failed += 1;
+                printer::error_line(&format!("{shown}: {message}"))?;
+            }
+        }
+    }
+    let total = outcomes.len();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let summary = match (args.check, changed) {
+        (_, 0) => format!("{total} item{} already formatted", plural(total)),
+        (true, n) => format!(
+            "{n} item{} would be reformatted, {} already formatted",
+            plural(n),
+            total - n
+        ),
+        (false, n) => format!(
+            "{n} item{} reformatted, {} already formatted",
+            plural(n),
+            total - n - failed.min(n)
+        ),
+    };
+    printer::line(&summary)?;
+    Ok(if failed > 0 {
+        ExitStatus::Error
+    } else if args.check && changed > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}

@@ -1,0 +1,90 @@
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::Context;
+use qbank_export::{ImportDefaults, ImportFormat, item_toml};
+use qbank_workspace::{FileKind, Workspace};
+
+use crate::ExitStatus;
+use crate::args::{ImportArgs, ImportFrom};
+use crate::printer;
+
+pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
+    let start = args.bank.as_deref().unwrap_or(Path::new("."));
+    let workspace = Workspace::discover(start, None)?;
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("failed to read `{}`", args.file.display()))?;
+    let format = match args.from {
+        ImportFrom::Json => ImportFormat::Json,
+        ImportFrom::Csv => ImportFormat::Csv,
+        ImportFrom::Gift => ImportFormat::Gift,
+        ImportFrom::Moodle => ImportFormat::Moodle,
+    };
+    let mut items = qbank_export::import(&args.file, &text, format)?;
+    let taken: BTreeSet<String> = workspace
+        .files()
+        .iter()
+        .filter(|f| f.kind == FileKind::Item)
+        .filter_map(|f| f.path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
+    let defaults = ImportDefaults {
+        exam: args.exam.clone(),
+        domain: args.domain.clone(),
+        author: args.author.clone(),
+        created: today(),
+    };
+    qbank_export::prepare(&mut items, &args.prefix, &taken, &defaults);
+
+    let dir = workspace.root().join(&args.into);
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("failed to create `{}`", dir.display()))?;
+    let schema = schema_reference(workspace.root(), &args.into);
+    for item in &items {
+        let path = dir.join(format!("{}.toml", item.id));
+        if path.exists() {
+            anyhow::bail!(
+                "`{}` already exists",
+                workspace.display_path(&path).display()
+            );
+        }
+        qbank_export::write_atomic(&path, item_toml(item, &schema).as_bytes())?;
+    }
+    printer::line(&format!(
+        "Imported {} item{} from `{}` into `{}` as drafts.",
+        items.len(),
+        if items.len() == 1 { "" } else { "s" },
+        args.file.display(),
+        workspace.display_path(&dir).display(),
+    ))?;
+    Ok(ExitStatus::Success)
+}
+
+/// The `#:schema` reference of a new item: relative to the repository's `schemas/` when the
+/// bank sits beside one, else the published schema.
+fn schema_reference(root: &Path, into: &Path) -> String {
+    if root.join("../schemas/item.schema.json").is_file() {
+        let depth = into.components().count() + 1;
+        format!("{}schemas/item.schema.json", "../".repeat(depth))
+    } else {
+        "https://qbank-dev.github.io/qbank/schemas/item.schema.json".to_owned()
+    }
+}
+
+/// Today's date in UTC, `YYYY-MM-DD`.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    let days = i64::try_from(days).unwrap_or(0);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}

@@ -1,0 +1,88 @@
+use insta_cmd::assert_cmd_snapshot;
+use test_case::test_case;
+
+use crate::{CliTest, filters, item};
+
+/// The demo bank with DEMO-3, a reworded copy of DEMO-1's stem, and DEMO-5, an exact copy of
+/// DEMO-2's stem with other options.
+fn bank_with_duplicates() -> CliTest {
+    let test = CliTest::new();
+    let reworded = item("DEMO-3", "1").replace(
+        "The board asked how the security program supports business goals.",
+        "A vendor has lost a laptop that holds customer records.",
+    );
+    test.write("bank/items/d1/DEMO-3.toml", &reworded);
+    let copy = item("DEMO-5", "2").replace(
+        "A merger brings two incident response teams under one manager.",
+        "An auditor found that user access is never recertified.",
+    );
+    test.write("bank/items/d2/DEMO-5.toml", &copy);
+    test
+}
+
+#[test_case("text")]
+#[test_case("json")]
+#[test_case("concise")]
+fn output_format(format: &str) {
+    let test = bank_with_duplicates();
+    insta::with_settings!({ filters => filters(), snapshot_suffix => format }, {
+        assert_cmd_snapshot!(test.command().args(["dupes", "--color", "never", "-f", format]));
+    });
+}
+
+#[test]
+fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
+    let test = bank_with_duplicates();
+    test.write(
+        "bank/dupes-allowlist.toml",
+        "[[allow]]\nitems = [\"DEMO-1\", \"DEMO-3\"]\nreason = \"Reviewed: different tasks\"\n\n\
+         [[allow]]\nitems = [\"DEMO-1\", \"DEMO-2\"]\nreason = \"Never similar\"\n",
+    );
+    let output = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(!stdout.contains("DEMO-3.toml"), "{stdout}");
+    assert!(stdout.contains("DEMO-5.toml"), "{stdout}");
+    assert!(
+        stdout.contains("dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2` are no longer near-duplicates"),
+        "{stdout}"
+    );
+    let json = test
+        .command()
+        .args(["dupes", "-f", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["allowed"][0]["a"], "DEMO-1");
+    assert_eq!(json["pairs"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn threshold_and_scope_come_from_the_command_line() {
+    let test = bank_with_duplicates();
+    let other_exam = item("OTHER-1", "1").replace("exam = \"demo\"", "exam = \"other\"");
+    test.write("bank/items/x/OTHER-1.toml", &other_exam);
+    let pairs = |args: &[&str]| {
+        let output = test
+            .command()
+            .args(["dupes", "-f", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["pairs"].as_array().unwrap().len()
+    };
+    assert_eq!(pairs(&[]), 2);
+    assert_eq!(pairs(&["--threshold", "1"]), 1);
+    // OTHER-1 repeats DEMO-1's stem in another exam.
+    assert_eq!(pairs(&["--across-exams"]), 4);
+    let output = test
+        .command()
+        .args(["dupes", "--threshold", "1.2"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -1,0 +1,228 @@
+use insta_cmd::assert_cmd_snapshot;
+use test_case::test_case;
+
+use crate::{CliTest, filters, item};
+
+/// A bank with one item each that a public pack must never hold.
+fn with_confidential_items() -> CliTest {
+    let test = CliTest::new();
+    let marked = |id: &str, domain: &str| {
+        item(id, domain).replace("What should", &format!("MARKER-{id} What should"))
+    };
+    test.write(
+        "bank/items/d1/DEMO-7.toml",
+        &marked("DEMO-7", "1").replace(
+            "status = \"approved\"",
+            "status = \"approved\"\nsecure = true",
+        ),
+    );
+    test.write(
+        "bank/items/d1/DEMO-8.toml",
+        &marked("DEMO-8", "1").replace("status = \"approved\"", "status = \"draft\""),
+    );
+    test.write(
+        "bank/items/d2/DEMO-9.toml",
+        &marked("DEMO-9", "2").replace("status = \"approved\"", "status = \"retired\""),
+    );
+    test
+}
+
+#[test_case("json")]
+#[test_case("qti3")]
+#[test_case("qti21")]
+#[test_case("moodle")]
+#[test_case("gift")]
+#[test_case("csv")]
+#[test_case("anki")]
+fn export_format(format: &str) {
+    let test = with_confidential_items();
+    insta::with_settings!({ filters => filters(), snapshot_suffix => format }, {
+        assert_cmd_snapshot!(test.command().args(["export", "--format", format, "--out", "pack.out"]));
+    });
+    let bytes = std::fs::read(test.root().join("pack.out")).unwrap();
+    assert!(!bytes.is_empty());
+    // Determinism: the same bank gives the same bytes.
+    test.command()
+        .args(["export", "--format", format, "--out", "again.out"])
+        .output()
+        .unwrap();
+    assert_eq!(bytes, std::fs::read(test.root().join("again.out")).unwrap());
+    if format == "json" || format == "csv" || format == "gift" || format == "moodle" {
+        let content = String::from_utf8(bytes).unwrap();
+        assert!(content.contains("DEMO-1") && content.contains("DEMO-2"));
+        assert!(
+            !content.contains("MARKER"),
+            "a secure, draft or retired item leaked:\n{content}"
+        );
+    }
+}
+
+#[test]
+fn findings_refuse_the_export_and_keep_the_old_pack() {
+    let test = CliTest::with_findings();
+    test.write("pack.json", "old pack\n");
+    insta::with_settings!({ filters => filters() }, {
+        assert_cmd_snapshot!(test.command().args(["export", "-f", "json", "-o", "pack.json"]));
+    });
+    assert_eq!(
+        std::fs::read_to_string(test.root().join("pack.json")).unwrap(),
+        "old pack\n"
+    );
+    let allowed = test
+        .command()
+        .args([
+            "export",
+            "-f",
+            "json",
+            "-o",
+            "pack.json",
+            "--allow-findings",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stdout)
+    );
+    let pack: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(test.root().join("pack.json")).unwrap()).unwrap();
+    let ids: Vec<&str> = pack["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["DEMO-1", "DEMO-2"]);
+}
+
+#[test]
+fn a_failed_export_leaves_no_partial_pack() {
+    let test = CliTest::new();
+    test.write("pack.xml", "old pack\n");
+    test.write(
+        "bank/items/d1/DEMO-3.toml",
+        &item("DEMO-3", "1").replace("Order the unit", "Order the \\u0007 unit"),
+    );
+    let output = test
+        .command()
+        .args(["export", "-f", "moodle", "-o", "pack.xml"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("item `DEMO-3`: `options[1].text` holds U+0007"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(test.root().join("pack.xml")).unwrap(),
+        "old pack\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(test.root())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".qbank-export"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn profiles_select_and_public_profiles_cannot_ask_for_drafts() {
+    let test = with_confidential_items();
+    test.write(
+        "bank/qbank.toml",
+        "[profiles.one]\nsample = 1\nseed = 3\n\n[profiles.leaky]\nstatuses = [\"draft\"]\n\n[profiles.board]\ninternal = true\nsecure = true\nstatuses = [\"draft\", \"approved\", \"retired\"]\n",
+    );
+    let one = test
+        .command()
+        .args(["export", "-f", "csv", "-o", "one.csv", "--profile", "one"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&one.stdout),
+        "Exported 1 item to `one.csv` (csv, profile `one`, public).\n"
+    );
+    insta::with_settings!({ filters => filters() }, {
+        assert_cmd_snapshot!(test.command().args(["export", "-f", "csv", "-o", "x.csv", "--profile", "leaky"]));
+    });
+    let board = test
+        .command()
+        .args([
+            "export",
+            "-f",
+            "json",
+            "-o",
+            "board.json",
+            "--profile",
+            "board",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&board.stdout),
+        "Exported 5 items to `board.json` (json, profile `board`, internal).\n"
+    );
+    let unknown = test
+        .command()
+        .args(["export", "-f", "csv", "-o", "x.csv", "--profile", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+}
+
+#[test]
+fn no_keys_leaves_keys_out_where_the_format_allows() {
+    let test = CliTest::new();
+    let ok = test
+        .command()
+        .args(["export", "-f", "json", "-o", "p.json", "--no-keys"])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    let pack = std::fs::read_to_string(test.root().join("p.json")).unwrap();
+    assert!(!pack.contains("\"correct\"") && !pack.contains("\"rationale\""));
+    let refused = test
+        .command()
+        .args(["export", "-f", "gift", "-o", "p.gift", "--no-keys"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+}
+
+#[test]
+fn json_pack_imports_back_as_draft_items() {
+    let test = CliTest::new();
+    test.command()
+        .args(["export", "-f", "json", "-o", "pack.json"])
+        .output()
+        .unwrap();
+    insta::with_settings!({ filters => filters() }, {
+        assert_cmd_snapshot!(test.command().args(["import", "pack.json", "--from", "json", "--prefix", "NEW"]));
+    });
+    let imported =
+        std::fs::read_to_string(test.root().join("bank/items/imported/NEW-0001.toml")).unwrap();
+    let original = std::fs::read_to_string(test.root().join("bank/items/d1/DEMO-1.toml")).unwrap();
+    let body = |text: &str| -> String {
+        text.lines()
+            .filter(|l| {
+                !l.starts_with("#:schema") && !l.starts_with("id =") && !l.starts_with("status =")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&imported), body(&original));
+    // The imported drafts pass the schema and the item rules like every other item; only
+    // bank-wide rules may see them as copies of the items they came from.
+    let check = test
+        .command()
+        .args(["check", "-f", "concise", "bank/items/imported"])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        !report.contains("error[QB1") && !report.contains("error[QB3"),
+        "{report}"
+    );
+}
