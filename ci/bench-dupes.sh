@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks exact near-duplicate detection (crates/qbank_dupes) on generated banks:
 # all pairs at 10k and 100k stems (and 1M with BENCH_DUPES_1M=1), the pull-request case
-# (200 changed items against 100k), a rayon brute-force baseline at 10k, and Python
-# rapidfuzz.process.cdist at 10k with the same normalization, metric and threshold.
+# (200 changed items against 100k, and a single changed item), a rayon brute-force baseline
+# at 10k, and Python rapidfuzz.process.cdist at 10k with the same normalization, metric and threshold.
 #
 # Usage: ci/bench-dupes.sh [OUT_DIR]   (default: target/bench-dupes)
 # Environment: CARGO_TARGET_DIR as usual; BENCH_DUPES_1M=1 to also run 1M stems (slow);
@@ -34,6 +34,7 @@ else
 fi
 run --items 100000
 run --items 100000 --mode query --queries 200
+run --items 100000 --mode query --queries 1
 if [[ "${BENCH_DUPES_BRUTE_100K:-0}" == 1 ]]; then
   run --items 100000 --mode brute
 fi
