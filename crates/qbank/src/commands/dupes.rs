@@ -318,28 +318,39 @@ impl DupesReport<'_> {
                 if self.accepted.len() == 1 { "" } else { "s" }
             );
         }
+        out.push_str(&self.summary());
+        out
+    }
+
+    /// The closing line: what was found among how many items.
+    fn summary(&self) -> String {
         let count =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        let _ = if self.pairs.is_empty() && self.clones.is_empty() {
-            writeln!(
-                out,
-                "\nNo near-duplicates among {}.",
+        if self.pairs.is_empty() && self.clones.is_empty() {
+            return format!(
+                "\nNo near-duplicates among {}.\n",
                 count(self.items.len(), "item", "items")
-            )
-        } else {
-            writeln!(
-                out,
-                "\nFound {} in {}, and {} among {}.",
+            );
+        }
+        let mut found = Vec::new();
+        if !self.pairs.is_empty() {
+            found.push(format!(
+                "{} in {}",
                 count(
                     self.pairs.len(),
                     "near-duplicate pair",
                     "near-duplicate pairs"
                 ),
-                count(self.clusters.len(), "cluster", "clusters"),
-                count(self.clones.len(), "cloned set", "cloned sets"),
-                count(self.items.len(), "item", "items")
-            )
-        };
-        out
+                count(self.clusters.len(), "cluster", "clusters")
+            ));
+        }
+        if !self.clones.is_empty() {
+            found.push(count(self.clones.len(), "cloned set", "cloned sets"));
+        }
+        format!(
+            "\nFound {} among {}.\n",
+            found.join(" and "),
+            count(self.items.len(), "item", "items")
+        )
     }
 }

@@ -86,3 +86,40 @@ fn threshold_and_scope_come_from_the_command_line() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn cloned_items_are_listed() {
+    let test = CliTest::new();
+    // DEMO-1's options and key under DEMO-4's stem.
+    let stem = |id: &str| {
+        item(id, "1")
+            .lines()
+            .find(|l| l.starts_with("stem = "))
+            .unwrap()
+            .to_owned()
+    };
+    let clone = item("DEMO-1", "1")
+        .replace("DEMO-1", "DEMO-6")
+        .replace(&stem("DEMO-1"), &stem("DEMO-4"));
+    test.write(
+        "bank/items/d2/DEMO-6.toml",
+        &clone.replace("domain = \"1\"\ntask = \"1A\"\n", "domain = \"2\"\n"),
+    );
+    let output = test
+        .command()
+        .args(["dupes", "--color", "never"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout
+            .contains("Cloned items (same options and key, different stems):\n  DEMO-1, DEMO-6\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.ends_with("Found 1 cloned set among 3 items.\n"),
+        "{stdout}"
+    );
+    // QB502 is a warning: the run passes.
+    assert_eq!(output.status.code(), Some(0));
+}
