@@ -25,4 +25,5 @@ step "cargo doc --no-deps --workspace"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet
 
 step "qbank check on the sample bank"
-cargo run --quiet --release --locked -- check bank
+# The debug binary the tests just built: a release build would compile everything once more.
+cargo run --quiet --locked -- check bank

@@ -10,14 +10,16 @@ if ! "$venv/bin/python" -c "import jsonschema" >/dev/null 2>&1; then
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "jsonschema==4.*"
 fi
-cargo build --quiet --release --locked
-qbank="$PWD/target/release/qbank"
+cargo build --quiet --locked -p qbank
+qbank="$PWD/target/debug/qbank"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$qbank" check bank --format sarif > "$work/clean.sarif"
 cp -r bank "$work/bank"
 # Break a copy of the bank in several ways so the report has results, locations and rules.
-first="$(find "$work/bank/items" -name '*.toml' | sort | head -n 1)"
+# (`sed -n 1p` reads all its input: `head` would close the pipe early, and under pipefail
+# the writer's SIGPIPE would fail the script.)
+first="$(find "$work/bank/items" -name '*.toml' | sort | sed -n 1p)"
 sed -i 's/^status = "approved"/status = "aproved"/; s/^stem = /stme = "x"\nstem = /' "$first"
 printf 'id = "BROKEN"\nstem = "unterminated\n' > "$work/bank/items/BROKEN.toml"
 set +e
