@@ -25,5 +25,6 @@ step "cargo doc --no-deps --workspace"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --locked --quiet
 
 step "qbank check on the sample bank"
-# The debug binary the tests just built: a release build would compile everything once more.
-cargo run --quiet --locked -- check bank
+# The debug binary the CLI tests just built: `cargo run` would build it again (without the
+# dev-dependencies' features), and a release build would compile everything once more.
+"${CARGO_TARGET_DIR:-target}/debug/qbank" check bank
