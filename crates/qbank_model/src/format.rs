@@ -14,31 +14,6 @@
 
 use toml_edit::{DocumentMut, Item, Table, Value};
 
-/// The top-level keys of an item, in canonical order.
-const ITEM_ORDER: &[&str] = &[
-    "id",
-    "exam",
-    "domain",
-    "task",
-    "type",
-    "status",
-    "difficulty",
-    "shuffle",
-    "secure",
-    "stem",
-    "rationale",
-    "references",
-    "tags",
-    "concepts",
-    "enemies",
-    "exhibits",
-    "authors",
-    "reviewers",
-    "created",
-    "updated",
-    "options",
-];
-
 /// The keys of an option, in canonical order.
 const OPTION_ORDER: &[&str] = &["text", "correct", "feedback", "fixed"];
 
@@ -80,7 +55,7 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
     // The comments before the first key head the file (`#:schema`, a suppression): they stay
     // at the top whichever key comes first.
     let header = take_header(root);
-    sort(root, ITEM_ORDER);
+    sort(root, crate::item::ITEM_KEYS);
     let first: Option<String> = root.iter().next().map(|(key, _)| key.to_owned());
     if let (Some(header), Some(first)) = (header, first)
         && let Some(mut key) = root.key_mut(&first)

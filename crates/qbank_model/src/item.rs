@@ -133,8 +133,9 @@ pub struct Item {
     keys: Vec<(&'static str, TextRange)>,
 }
 
-/// The top-level keys an item may have (the schema rejects any other).
-const KEYS: &[&str] = &[
+/// The top-level keys an item may have (the schema rejects any other), in the canonical order
+/// of `qbank fmt` and of the item format.
+pub const ITEM_KEYS: &[&str] = &[
     "id",
     "exam",
     "domain",
@@ -224,7 +225,9 @@ impl Item {
             keys: root
                 .iter()
                 .filter_map(|(k, _)| {
-                    let name = KEYS.iter().find(|known| **known == k.get_ref().as_ref())?;
+                    let name = ITEM_KEYS
+                        .iter()
+                        .find(|known| **known == k.get_ref().as_ref())?;
                     Some((*name, crate::document::range(k.span())))
                 })
                 .collect(),
@@ -274,4 +277,26 @@ fn option(
 /// still takes part in bank-wide checks such as id uniqueness and enemies.
 pub fn peek_id(document: &Document<'_>) -> Option<Spanned<String>> {
     access::string(document.root(), "id")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ITEM_KEYS;
+    use crate::schema::SchemaKind;
+
+    #[test]
+    fn item_keys_are_the_schema_properties() {
+        let schema: serde_json::Value =
+            serde_json::from_str(SchemaKind::Item.source()).expect("the item schema is JSON");
+        let mut properties: Vec<&str> = schema["properties"]
+            .as_object()
+            .expect("the item schema lists its properties")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut keys = ITEM_KEYS.to_vec();
+        properties.sort_unstable();
+        keys.sort_unstable();
+        assert_eq!(keys, properties);
+    }
 }

@@ -31,4 +31,4 @@ pub use access::{Date, Decimal, Spanned};
 pub use blueprint::{Blueprint, Domain, Mapping, Task};
 pub use concepts::{AllowedPair, Concept, allowlist_from_document, concepts_from_document};
 pub use document::{Document, Node, Segment, SyntaxError, ValueError};
-pub use item::{Exhibit, Item, ItemOption, ItemType, Status, peek_id};
+pub use item::{Exhibit, ITEM_KEYS, Item, ItemOption, ItemType, Status, peek_id};
