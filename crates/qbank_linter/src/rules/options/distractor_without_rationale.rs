@@ -188,7 +188,12 @@ fn roots(text: &str, content: bool) -> Vec<Cow<'_, str>> {
                 continue;
             }
             let root = root(part);
-            if !roots.contains(&root) {
+            // Most roots differ in their first byte: compare that before the whole text.
+            let first = root.as_bytes().first();
+            if !roots
+                .iter()
+                .any(|r| r.as_bytes().first() == first && *r == root)
+            {
                 roots.push(root);
             }
         }
@@ -217,6 +222,11 @@ fn contains_root(roots: &[Cow<'_, str>], root: &str) -> bool {
 /// but not "data" and "database".
 fn same_root(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if let Some(first) = short.as_bytes().first()
+        && long.as_bytes().first() != Some(first)
+    {
+        return false;
+    }
     let Some(rest) = long.strip_prefix(short) else {
         return false;
     };
