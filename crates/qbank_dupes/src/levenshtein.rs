@@ -13,24 +13,34 @@
 //! * **bigrams**: one edit changes at most two bigrams on each side, and the bigram totals of
 //!   the two stems differ by `Δ` (both non-empty) or `Δ - 1` (one empty), so
 //!   `4 d >= L1₂ + Δ - 1`;
-//! * **positional bigrams** (see [`positional_bound`]): untouched bigrams keep their partner
-//!   within `τ` positions, so chunk by chunk, the bigrams without a partner in the chunk's
-//!   window number at most `2 d`.
+//! * **trigrams** (see [`unmatched_trigrams`]): one edit touches at most three trigrams of
+//!   each stem and the untouched ones pair up, so each stem has at most `3 d` trigrams without
+//!   a partner in the other;
+//! * **positional trigrams** (see [`positional_bound`]): untouched trigrams keep their partner
+//!   within `τ` positions, so chunk by chunk, the trigrams of the longer stem without a partner
+//!   in the chunk's window number at most `3 d`.
 //!
 //! The character and bigram bounds are computed on sketches: counts folded into a few bins and
 //! saturated at 255. Folding bins only shrinks `L1` (`|x + y| <= |x| + |y|`), saturation is
 //! 1-Lipschitz, and `Δ` comes from the true lengths, so every folded bound is still at most
-//! `d`. The positional bound works on exact bigram codes of the 63 most frequent symbols
-//! (rarer symbols share one code, which can only add partners). No pair that reaches the
-//! threshold is ever dropped.
+//! `d`. The trigram bounds work on trigram codes of the 63 most frequent symbols (rarer symbols
+//! share one value) hashed into 8192 codes: merged codes can only add partners. No pair that
+//! reaches the threshold is ever dropped; the unit tests check every bound against the true
+//! distance at `τ = d`, the tie.
+//!
+//! The all-pairs scan takes the stems in blocks of 64 consecutive positions and streams every
+//! candidate of the block's windows once: its character sketch is compared with all 64 at a
+//! time into a bit mask without branches, and only the set bits pay the bigram bound. Survivors
+//! of both sketch bounds go through the trigram bounds, which cost about as much as a few
+//! hundred sketch comparisons, and only then through the bounded distance.
 //!
 //! A query search ([`Options::queries`](crate::Options::queries)) does only the work its
 //! queries need: scopes without a query are skipped; within a scope, the normalized lengths
 //! are counted first (without building the text of ASCII stems), and only the members whose
 //! length lies in some query's window (the length bound above, on either side) are
-//! normalized, encoded and sketched. Bigram codes for the positional bound are then computed
-//! on demand rather than for the whole scope. The queries are scanned in blocks of nearby
-//! lengths that share one tiled pass over their windows.
+//! normalized, encoded and sketched. Trigram codes are then computed on demand rather than for
+//! the whole scope. The queries are scanned in blocks of nearby lengths that share one pass
+//! over their windows, as in the all-pairs scan.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -54,13 +64,10 @@ const EXACT_SYMBOLS: usize = 63;
 const BIGRAM_CODES: usize = (EXACT_SYMBOLS + 1) * (EXACT_SYMBOLS + 1);
 /// Stems sampled to balance the bigram sketch bins.
 const BIGRAM_SAMPLE: usize = 4096;
-/// Queries per block of the all-pairs scan.
-const QUERY_BLOCK: usize = 32;
+/// Positions per block of the all-pairs scan: one bit each in a `u64` mask.
+const QUERY_BLOCK: usize = 64;
 /// Queries per block of a query search: fewer, so that a few queries still spread over threads.
-const QUERY_SEARCH_BLOCK: usize = 8;
-/// Candidates per tile of the all-pairs scan: their sketches stay in the core's cache while
-/// every query of the block is compared with them.
-const TILE: usize = 1024;
+const QUERY_SEARCH_BLOCK: usize = 16;
 
 /// A symbol of a normalized stem: its rank by frequency in the bank. One byte when the bank
 /// uses at most 256 distinct characters, four otherwise.
@@ -87,35 +94,117 @@ impl Symbol for u32 {
     }
 }
 
-/// Bigram positions per chunk of the positional bound.
+/// Trigram positions per chunk of the positional bound.
 const CHUNK: usize = 16;
+/// Size of the trigram code table: trigrams of symbol ranks are hashed into this many codes.
+const TRIGRAM_CODES: usize = 1 << TRIGRAM_BITS;
+const TRIGRAM_BITS: u32 = 13;
 
-/// Per-thread scratch memory of [`Sorted::verify`]: the sliding window's bigram counts (all
-/// zeros between calls) and the codes taken in one chunk.
-type Scratch = Vec<u16>;
-
-fn scratch() -> Scratch {
-    vec![0; BIGRAM_CODES + CHUNK]
+/// Per-thread scratch memory of a scan. The count tables are all zeros between calls.
+struct Scratch {
+    /// Trigram counts of the query being verified.
+    bag: Vec<u16>,
+    /// Trigram counts of the sliding window of the positional bound.
+    window: Vec<u16>,
+    /// Codes taken from a table, to give back afterwards.
+    taken: Vec<u16>,
+    /// Trigram codes computed on demand (query search).
+    own: Vec<u16>,
+    other: Vec<u16>,
+    /// Occurrence counts while packing trigrams on demand.
+    seen: Vec<u8>,
 }
 
-/// The positional bigram bound: whether `2 τ` edits could leave the bigrams of `long` matched.
+fn seen_table() -> Vec<u8> {
+    vec![0; TRIGRAM_CODES]
+}
+
+fn scratch() -> Scratch {
+    Scratch {
+        bag: vec![0; TRIGRAM_CODES],
+        window: vec![0; TRIGRAM_CODES],
+        taken: Vec::new(),
+        own: Vec::new(),
+        other: Vec::new(),
+        seen: seen_table(),
+    }
+}
+
+/// The code of a trigram of symbol ranks. Ranks above 63 share one value, and the 18-bit
+/// result is hashed into [`TRIGRAM_CODES`] codes. Two different trigrams may share a code,
+/// which can only add partners to the trigram bounds below, never remove one.
+#[inline]
+fn trigram_code(a: usize, b: usize, c: usize) -> u16 {
+    let key = (a.min(EXACT_SYMBOLS) << 12) | (b.min(EXACT_SYMBOLS) << 6) | c.min(EXACT_SYMBOLS);
+    let key = u32::try_from(key).unwrap_or(0);
+    u16::try_from(key.wrapping_mul(0x9e37_79b1) >> (32 - TRIGRAM_BITS)).unwrap_or(0)
+}
+
+/// Bits of a packed trigram that hold its code; the three bits above hold its occurrence.
+const CODE_MASK: u16 = (1 << TRIGRAM_BITS) - 1;
+/// The largest occurrence index a packed trigram holds.
+const MAX_OCCURRENCE: u8 = (1 << (16 - TRIGRAM_BITS)) - 1;
+
+/// The packed trigrams of a text, in order: `len - 2` of them, none when it has fewer than 3
+/// symbols. Each is its code and, above it, its occurrence index: how many earlier trigrams
+/// of the text have the same code, saturated at [`MAX_OCCURRENCE`]. `seen` is all zeros on
+/// entry and on return.
+fn packed_trigrams<T: Symbol>(text: &[T], seen: &mut [u8], out: &mut [u16]) {
+    for (slot, w) in out.iter_mut().zip(text.windows(3)) {
+        let code = trigram_code(w[0].rank(), w[1].rank(), w[2].rank());
+        let count = &mut seen[usize::from(code)];
+        *slot = code | (u16::from(*count) << TRIGRAM_BITS);
+        *count = (*count + 1).min(MAX_OCCURRENCE);
+    }
+    for &packed in out.iter().take(text.len().saturating_sub(2)) {
+        seen[usize::from(packed & CODE_MASK)] = 0;
+    }
+}
+
+/// The trigram bag bound: the number of trigrams of `codes` that find no partner (as a
+/// multiset) among the trigrams counted in `bag`.
 ///
-/// In an alignment with `d <= τ` edits, each edit touches at most two bigrams of `long`, and
-/// every untouched bigram at position `p` equals a bigram of `short` at a position in
-/// `[p - τ, p + τ]`, distinct bigrams mapping to distinct positions. So for any split of
-/// `long` into chunks, the bigrams of a chunk that find no partner (as a multiset) among the
-/// bigrams of `short` in the chunk's window number at most the touched ones, and their sum over
-/// chunks is at most `2 d`. Returns false when that sum exceeds `2 τ`, proving `d > τ`.
+/// In an alignment with `d` edits, a substitution or deletion of one symbol touches the (at
+/// most 3) trigrams containing it, and an insertion touches the (at most 2) trigrams spanning
+/// the gap; every untouched trigram of either string equals a distinct trigram of the other.
+/// So each string has at most `3 d` trigrams without a partner, and
+/// `d >= (max(n_a, n_b) - common) / 3` with `n` the trigram counts and `common` the size of the
+/// multiset intersection (hashed codes only enlarge it). `bag` holds the counts of the other
+/// string and is restored before returning.
+///
+/// With packed trigrams, the `k`-th occurrence of a code finds a partner exactly when the other
+/// string has more than `k` trigrams of that code, so the count needs no writes and no
+/// branches. An occurrence index saturated at [`MAX_OCCURRENCE`] can only find a partner it
+/// would not have, which keeps the bound valid.
+fn unmatched_trigrams(packed: &[u16], bag: &[u16]) -> usize {
+    let common: usize = packed
+        .iter()
+        .map(|&p| usize::from(bag[usize::from(p & CODE_MASK)] > p >> TRIGRAM_BITS))
+        .sum();
+    packed.len() - common
+}
+
+/// The positional trigram bound: whether `3 τ` edits could leave the trigrams of `long`
+/// matched.
+///
+/// In an alignment with `d <= τ` edits, each edit touches at most three trigrams of `long`
+/// (see [`unmatched_trigrams`]), and every untouched trigram at position `p` equals a trigram
+/// of `short` at a position in `[p - τ, p + τ]` (the alignment shifts positions by at most the
+/// number of insertions and deletions), distinct trigrams mapping to distinct positions. So for
+/// any split of `long` into chunks, the trigrams of a chunk that find no partner (as a
+/// multiset) among the trigrams of `short` in the chunk's window number at most the touched
+/// ones, and their sum over chunks is at most `3 d`. Returns false when that sum exceeds
+/// `3 τ`, proving `d > τ`. `window` is all zeros on entry and on return.
 fn positional_bound(
     long: &[u16],
     short: &[u16],
     tau: usize,
     window: &mut [u16],
-    taken: &mut [u16],
+    taken: &mut Vec<u16>,
 ) -> bool {
     let (na, nb) = (long.len(), short.len());
-    let code = |text: &[u16], p: usize| usize::from(text[p]);
-    let budget = 2 * tau;
+    let code = |text: &[u16], p: usize| usize::from(text[p] & CODE_MASK);
+    let budget = 3 * tau;
     let mut unmatched = 0;
     let (mut lo, mut hi) = (0, 0);
     let mut fits = true;
@@ -131,18 +220,18 @@ fn positional_bound(
             window[code(short, lo)] -= 1;
             lo += 1;
         }
-        let mut n_taken = 0;
-        for p in s..e {
-            let c = code(long, p);
-            if window[c] > 0 {
-                window[c] -= 1;
-                taken[n_taken] = long[p];
-                n_taken += 1;
+        taken.clear();
+        for &c in &long[s..e] {
+            let c = c & CODE_MASK;
+            let slot = &mut window[usize::from(c)];
+            if *slot > 0 {
+                *slot -= 1;
+                taken.push(c);
             } else {
                 unmatched += 1;
             }
         }
-        for &c in &taken[..n_taken] {
+        for &c in taken.iter() {
             window[usize::from(c)] += 1;
         }
         if unmatched > budget {
@@ -317,14 +406,24 @@ struct Sketch {
     bigrams: [u8; BIGRAM_BINS],
 }
 
-/// Sum of absolute differences; compiles to `psadbw`.
-#[inline]
+/// Sum of absolute differences. Written as 16-byte chunks, each summed into a `u16` (at most
+/// `16 * 255`), so that every chunk compiles to one full-width `psadbw`; a single running sum
+/// compiles to `psadbw` on 4-byte pieces, four times the work.
+#[expect(
+    clippy::inline_always,
+    reason = "called once per pair in the innermost loop, in two sizes"
+)]
+#[inline(always)]
 fn sad<const N: usize>(a: &[u8; N], b: &[u8; N]) -> u32 {
-    let mut sum = 0_u32;
-    for k in 0..N {
-        sum += u32::from(a[k].abs_diff(b[k]));
+    let mut total = 0_u32;
+    for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
+        let mut chunk = 0_u16;
+        for k in 0..16 {
+            chunk += u16::from(x[k].abs_diff(y[k]));
+        }
+        total += u32::from(chunk);
     }
-    sum
+    total
 }
 
 /// Many symbol strings in one buffer.
@@ -345,6 +444,7 @@ struct Counters {
     window: AtomicU64,
     characters: AtomicU64,
     bigrams: AtomicU64,
+    trigrams: AtomicU64,
     verified: AtomicU64,
 }
 
@@ -354,6 +454,7 @@ struct Local {
     window: u64,
     characters: u64,
     bigrams: u64,
+    trigrams: u64,
     verified: u64,
 }
 
@@ -363,6 +464,7 @@ impl Counters {
         self.characters
             .fetch_add(local.characters, Ordering::Relaxed);
         self.bigrams.fetch_add(local.bigrams, Ordering::Relaxed);
+        self.trigrams.fetch_add(local.trigrams, Ordering::Relaxed);
         self.verified.fetch_add(local.verified, Ordering::Relaxed);
     }
 }
@@ -376,9 +478,9 @@ struct Sorted<'a, T> {
     entry: Vec<usize>,
     len: Vec<u32>,
     texts: Texts<T>,
-    /// Bigram codes of each text, `len - 1` of them (none for an empty text) and one pad, at
-    /// the texts' offsets; empty when they are computed on demand (query search, where few
-    /// stems reach the positional bound).
+    /// Trigram codes of each text, `len - 2` of them (none for a text of fewer than 3 symbols),
+    /// at the texts' offsets; empty when they are computed on demand (query search, where few
+    /// stems reach the trigram bounds).
     codes: Vec<u16>,
     chars: Vec<[u8; CHAR_BINS]>,
     bigrams: Vec<[u8; BIGRAM_BINS]>,
@@ -398,7 +500,7 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         }
         let total = start[start.len() - 1];
         let mut symbols = vec![T::from_rank(0); total];
-        // Bigram codes share the texts' offsets: `len - 1` codes and one pad per text.
+        // Trigram codes share the texts' offsets: `len - 2` codes and two pads per text.
         let with_codes = work.queries.is_none();
         let mut codes = vec![0_u16; if with_codes { total } else { 0 }];
         let mut slices = Vec::with_capacity(order.len());
@@ -412,7 +514,7 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         }
         let sketches: Vec<Sketch> = slices
             .into_par_iter()
-            .map(|(k, text, code)| {
+            .map_init(seen_table, |seen, (k, text, code)| {
                 let stem = &work.stems[k];
                 if stem.is_ascii() {
                     for (out, b) in text.iter_mut().zip(stem.bytes()) {
@@ -423,9 +525,7 @@ impl<'a, T: Symbol> Sorted<'a, T> {
                         *out = T::from_rank(ranks.rank(c));
                     }
                 }
-                for (out, w) in code.iter_mut().zip(text.windows(2)) {
-                    *out = u16::try_from(bigram_code(w[0].rank(), w[1].rank())).unwrap_or(0);
-                }
+                packed_trigrams(text, seen, code);
                 bins.sketch(text)
             })
             .collect();
@@ -447,21 +547,18 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         }
     }
 
-    /// The bigram codes of sorted position `k`, computed into `buf` when they were not
+    /// The trigram codes of sorted position `k`, computed into `buf` when they were not
     /// computed up front.
-    fn codes<'s>(&'s self, k: usize, buf: &'s mut Vec<u16>) -> &'s [u16] {
+    fn codes<'s>(&'s self, k: usize, buf: &'s mut Vec<u16>, seen: &mut [u8]) -> &'s [u16] {
         let (start, end) = (self.texts.start[k], self.texts.start[k + 1]);
         if self.codes.is_empty() {
+            let text = self.texts.get(k);
             buf.clear();
-            buf.extend(
-                self.texts
-                    .get(k)
-                    .windows(2)
-                    .map(|w| u16::try_from(bigram_code(w[0].rank(), w[1].rank())).unwrap_or(0)),
-            );
+            buf.resize(text.len().saturating_sub(2), 0);
+            packed_trigrams(text, seen, buf);
             return buf;
         }
-        &self.codes[start..end.max(start + 1) - 1]
+        &self.codes[start..end.max(start + 2) - 2]
     }
 
     #[inline]
@@ -469,18 +566,8 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         self.tau[max_len as usize]
     }
 
-    /// The sketch bounds: characters, then folded bigrams.
-    #[inline]
-    fn coarse(&self, i: usize, j: usize, delta: u32, tau: u32, local: &mut Local) -> bool {
-        if sad(&self.chars[i], &self.chars[j]) + delta > 2 * tau {
-            return false;
-        }
-        local.characters += 1;
-        sad(&self.bigrams[i], &self.bigrams[j]) + delta <= 4 * tau + 1
-    }
-
-    /// Decides the candidates of sorted position `i`: the positional bigram bound, then the
-    /// bounded distance.
+    /// Decides the candidates of sorted position `i`: the trigram bag bound, the positional
+    /// trigram bound, then the bounded distance.
     fn verify(
         &self,
         i: usize,
@@ -490,22 +577,44 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         local: &mut Local,
     ) {
         local.bigrams += candidates.len() as u64;
+        if candidates.is_empty() {
+            return;
+        }
         let text_i = self.texts.get(i);
-        let (mut own, mut other) = (Vec::new(), Vec::new());
-        let codes_i = self.codes(i, &mut own);
+        let Scratch {
+            bag,
+            window,
+            taken,
+            own,
+            other,
+            seen,
+            ..
+        } = scratch;
+        let codes_i = self.codes(i, own, seen);
+        for &c in codes_i {
+            bag[usize::from(c & CODE_MASK)] += 1;
+        }
         let mut comparator = None;
         for &j in candidates {
             let j = j as usize;
             let (li, lj) = (self.len[i], self.len[j]);
             let max_len = li.max(lj);
-            let tau = self.tau(max_len);
-            let text_j = self.texts.get(j);
-            let codes_j = self.codes(j, &mut other);
-            let (window, taken) = scratch.split_at_mut(BIGRAM_CODES);
+            let tau = self.tau(max_len) as usize;
+            let codes_j = self.codes(j, other, seen);
+            // `unmatched` is that of `j`; that of `i` is `unmatched + n_i - n_j`, and the bound
+            // is the larger of the two.
+            let unmatched = unmatched_trigrams(codes_j, bag);
+            let worst = (unmatched + codes_i.len())
+                .saturating_sub(codes_j.len())
+                .max(unmatched);
+            if worst > 3 * tau {
+                continue;
+            }
+            local.trigrams += 1;
             let positional = if codes_i.len() >= codes_j.len() {
-                positional_bound(codes_i, codes_j, tau as usize, window, taken)
+                positional_bound(codes_i, codes_j, tau, window, taken)
             } else {
-                positional_bound(codes_j, codes_i, tau as usize, window, taken)
+                positional_bound(codes_j, codes_i, tau, window, taken)
             };
             if !positional {
                 continue;
@@ -513,7 +622,8 @@ impl<'a, T: Symbol> Sorted<'a, T> {
             local.verified += 1;
             let comparator = comparator
                 .get_or_insert_with(|| levenshtein::BatchComparator::new(text_i.iter().copied()));
-            let args = levenshtein::Args::default().score_cutoff(tau as usize);
+            let args = levenshtein::Args::default().score_cutoff(tau);
+            let text_j = self.texts.get(j);
             let Some(distance) = comparator.distance_with_args(text_j.iter().copied(), &args)
             else {
                 continue;
@@ -533,6 +643,9 @@ impl<'a, T: Symbol> Sorted<'a, T> {
                 distance: Some(distance),
             });
         }
+        for &c in codes_i {
+            bag[usize::from(c & CODE_MASK)] -= 1;
+        }
     }
 
     /// The first sorted position whose stem may pair with a stem of length `len` (which is at
@@ -542,37 +655,84 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         self.len.partition_point(|&l| l + tau < len)
     }
 
-    /// All pairs of positions in `block` with any earlier position.
-    fn scan_block(
+    /// The sketch bounds of each position `positions[k]` (at most 64 of them) against the
+    /// candidates `ranges[k]`, the position itself excluded, then [`Sorted::verify`] of the
+    /// survivors. With `SHORTER`, every candidate is at most as long as its position (all-pairs
+    /// scan), so the longer length and `τ` are the position's.
+    ///
+    /// The scan runs candidate by candidate: each candidate's sketches are read once and
+    /// compared with every position, whose sketches stay in the core's first-level cache. The
+    /// character bound of a candidate against all positions is computed without branches into
+    /// a bit mask, and only the positions whose bit is set pay the bigram bound.
+    fn scan<const SHORTER: bool>(
         &self,
-        block: std::ops::Range<usize>,
-        counts: &mut Scratch,
+        positions: &[usize],
+        ranges: &[(usize, usize)],
+        scratch: &mut Scratch,
         out: &mut Vec<Pair>,
         local: &mut Local,
     ) {
-        let start = self.window_start(self.len[block.start]);
-        let mut candidates: Vec<Vec<u32>> = vec![Vec::new(); block.len()];
-        let mut tile = start;
-        while tile < block.end - 1 {
-            let tile_end = (tile + TILE).min(block.end - 1);
-            for (k, i) in block.clone().enumerate() {
-                let li = self.len[i];
-                let tau = self.tau(li);
-                let lo = tile.max(self.window_start(li));
-                let hi = tile_end.min(i);
-                local.window += hi.saturating_sub(lo) as u64;
-                let found = &mut candidates[k];
-                for j in lo..hi {
-                    if self.coarse(i, j, li - self.len[j], tau, local) {
-                        found.push(u32::try_from(j).unwrap_or(u32::MAX));
-                    }
+        let lens: Vec<u32> = positions.iter().map(|&i| self.len[i]).collect();
+        let chars: Vec<[u8; CHAR_BINS]> = positions.iter().map(|&i| self.chars[i]).collect();
+        let bigrams: Vec<&[u8; BIGRAM_BINS]> =
+            positions.iter().map(|&i| &self.bigrams[i]).collect();
+        let own_limit: Vec<u32> = lens.iter().map(|&l| 2 * self.tau(l)).collect();
+        for (&i, &(lo, hi)) in positions.iter().zip(ranges) {
+            local.window += (hi.saturating_sub(lo) - usize::from((lo..hi).contains(&i))) as u64;
+        }
+        let mut candidates: Vec<Vec<u32>> = vec![Vec::new(); positions.len()];
+        let start = ranges.iter().map(|r| r.0).min().unwrap_or(0);
+        let end = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+        for j in start..end {
+            let (chars_j, lj) = (&self.chars[j], self.len[j]);
+            let mut mask = 0_u64;
+            for (k, ((chars_i, &li), (&i, &(lo, hi)))) in chars
+                .iter()
+                .zip(&lens)
+                .zip(positions.iter().zip(ranges))
+                .enumerate()
+            {
+                let limit = if SHORTER {
+                    own_limit[k]
+                } else {
+                    2 * self.tau(li.max(lj))
+                };
+                let bound = sad(chars_i, chars_j) + li.abs_diff(lj);
+                let pass = bound <= limit && lo <= j && j < hi && j != i;
+                mask |= u64::from(pass) << k;
+            }
+            local.characters += u64::from(mask.count_ones());
+            let bigrams_j = &self.bigrams[j];
+            while mask != 0 {
+                let k = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                let li = lens[k];
+                let limit = 4 * self.tau(li.max(lj)) + 1;
+                if sad(bigrams[k], bigrams_j) + li.abs_diff(lj) <= limit {
+                    candidates[k].push(u32::try_from(j).unwrap_or(u32::MAX));
                 }
             }
-            tile = tile_end;
         }
-        for (k, i) in block.enumerate() {
-            self.verify(i, &candidates[k], counts, out, local);
+        for (&i, found) in positions.iter().zip(&candidates) {
+            self.verify(i, found, scratch, out, local);
         }
+    }
+
+    /// All pairs of positions in `block` (at most [`QUERY_BLOCK`] of them) with any earlier
+    /// position.
+    fn scan_block(
+        &self,
+        block: std::ops::Range<usize>,
+        scratch: &mut Scratch,
+        out: &mut Vec<Pair>,
+        local: &mut Local,
+    ) {
+        let positions: Vec<usize> = block.collect();
+        let ranges: Vec<(usize, usize)> = positions
+            .iter()
+            .map(|&i| (self.window_start(self.len[i]), i))
+            .collect();
+        self.scan::<true>(&positions, &ranges, scratch, out, local);
     }
 
     /// The sorted positions `lo..hi` whose stems may pair with that of position `i`.
@@ -585,42 +745,17 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         (self.window_start(li), hi)
     }
 
-    /// All pairs of the sorted positions `queries` (ascending) with any other position. The
-    /// queries share one pass over their windows, tile by tile, so that each candidate's
-    /// sketches are read from memory once for the whole block.
+    /// All pairs of the sorted positions `queries` (ascending, at most 64 of them) with any
+    /// other position.
     fn scan_queries(
         &self,
         queries: &[usize],
-        counts: &mut Scratch,
+        scratch: &mut Scratch,
         out: &mut Vec<Pair>,
         local: &mut Local,
     ) {
         let ranges: Vec<(usize, usize)> = queries.iter().map(|&i| self.query_range(i)).collect();
-        let start = ranges.iter().map(|r| r.0).min().unwrap_or(0);
-        let end = ranges.iter().map(|r| r.1).max().unwrap_or(0);
-        let mut candidates: Vec<Vec<u32>> = vec![Vec::new(); queries.len()];
-        let mut tile = start;
-        while tile < end {
-            let tile_end = (tile + TILE).min(end);
-            for ((&i, &(lo, hi)), found) in queries.iter().zip(&ranges).zip(&mut candidates) {
-                let (lo, hi) = (lo.max(tile), hi.min(tile_end));
-                let li = self.len[i];
-                for j in lo..hi {
-                    if j == i {
-                        continue;
-                    }
-                    local.window += 1;
-                    let lj = self.len[j];
-                    if self.coarse(i, j, li.abs_diff(lj), self.tau(li.max(lj)), local) {
-                        found.push(u32::try_from(j).unwrap_or(u32::MAX));
-                    }
-                }
-            }
-            tile = tile_end;
-        }
-        for (&i, found) in queries.iter().zip(&candidates) {
-            self.verify(i, found, counts, out, local);
-        }
+        self.scan::<false>(queries, &ranges, scratch, out, local);
     }
 }
 
@@ -775,10 +910,10 @@ fn find_with<T: Symbol>(
                     .collect();
                 blocks
                     .into_par_iter()
-                    .map_init(scratch, |counts, block| {
+                    .map_init(scratch, |scratch, block| {
                         let (mut out, mut local) = (Vec::new(), Local::default());
                         let n = block.len();
-                        sorted.scan_block(block, counts, &mut out, &mut local);
+                        sorted.scan_block(block, scratch, &mut out, &mut local);
                         finish(n, &local);
                         out
                     })
@@ -796,9 +931,9 @@ fn find_with<T: Symbol>(
                     .collect();
                 positions
                     .par_chunks(QUERY_SEARCH_BLOCK)
-                    .map_init(scratch, |counts, block| {
+                    .map_init(scratch, |scratch, block| {
                         let (mut out, mut local) = (Vec::new(), Local::default());
-                        sorted.scan_queries(block, counts, &mut out, &mut local);
+                        sorted.scan_queries(block, scratch, &mut out, &mut local);
                         finish(block.len(), &local);
                         out
                     })
@@ -812,7 +947,181 @@ fn find_with<T: Symbol>(
         window_pairs: counters.window.into_inner(),
         after_characters: counters.characters.into_inner(),
         after_bigrams: counters.bigrams.into_inner(),
+        after_trigrams: counters.trigrams.into_inner(),
         verified: counters.verified.into_inner(),
     };
     (pairs, stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A string over a small alphabet (so that trigrams repeat, past the saturated occurrence
+    /// index) and a copy with edits applied: (position scaled to the text, kind, letter).
+    fn pair_strategy() -> impl Strategy<Value = (String, String)> {
+        let alphabet = prop::sample::select(vec!['a', 'b', 'c', ' ', 'é']);
+        (
+            prop::collection::vec(alphabet.clone(), 0..120),
+            prop::collection::vec((0.0..1.0_f64, 0_u8..3, alphabet), 0..40),
+        )
+            .prop_map(|(chars, edits)| {
+                let mut copy = chars.clone();
+                for (at, kind, c) in edits {
+                    #[expect(
+                        clippy::cast_possible_truncation,
+                        clippy::cast_sign_loss,
+                        reason = "at is in [0, 1)"
+                    )]
+                    let i = (at * copy.len() as f64) as usize;
+                    match kind {
+                        0 => copy.insert(i.min(copy.len()), c),
+                        1 if i < copy.len() => {
+                            copy.remove(i);
+                        }
+                        _ if i < copy.len() => copy[i] = c,
+                        _ => copy.push(c),
+                    }
+                }
+                (chars.into_iter().collect(), copy.into_iter().collect())
+            })
+    }
+
+    /// Symbols, packed trigrams and sketches of two strings, as a search prepares them.
+    struct Prepared {
+        texts: [Vec<u8>; 2],
+        packed: [Vec<u16>; 2],
+        sketches: [Sketch; 2],
+    }
+
+    fn prepare(a: &str, b: &str) -> Prepared {
+        let stems = [a, b];
+        let ranks = Ranks::new(&stems);
+        let bins = Bins::new(&ranks, &stems);
+        let texts = stems.map(|s| {
+            s.chars()
+                .map(|c| u8::from_rank(ranks.rank(c)))
+                .collect::<Vec<u8>>()
+        });
+        let mut seen = seen_table();
+        let packed = texts.clone().map(|t| {
+            let mut out = vec![0; t.len().saturating_sub(2)];
+            packed_trigrams(&t, &mut seen, &mut out);
+            out
+        });
+        assert!(
+            seen.iter().all(|&n| n == 0),
+            "the occurrence table is restored"
+        );
+        let sketches = texts.clone().map(|t| bins.sketch(&t));
+        Prepared {
+            texts,
+            packed,
+            sketches,
+        }
+    }
+
+    /// Every bound of the search, evaluated with `τ` equal to the true distance (a pair exactly
+    /// at the threshold) must let the pair through.
+    fn check_bounds(a: &str, b: &str) -> Result<(), TestCaseError> {
+        let d = strsim::levenshtein(a, b);
+        let p = prepare(a, b);
+        let (la, lb) = (p.texts[0].len(), p.texts[1].len());
+        let delta = u32::try_from(la.abs_diff(lb)).unwrap_or(u32::MAX);
+        let tau = u32::try_from(d).unwrap_or(u32::MAX);
+        let [sa, sb] = &p.sketches;
+        prop_assert!(sad(&sa.chars, &sb.chars) + delta <= 2 * tau, "characters");
+        prop_assert!(
+            sad(&sa.bigrams, &sb.bigrams) + delta <= 4 * tau + 1,
+            "bigrams"
+        );
+        let mut bag = vec![0_u16; TRIGRAM_CODES];
+        for (own, other) in [(0, 1), (1, 0)] {
+            for &c in &p.packed[own] {
+                bag[usize::from(c & CODE_MASK)] += 1;
+            }
+            let unmatched = unmatched_trigrams(&p.packed[other], &bag);
+            prop_assert!(
+                unmatched <= 3 * d,
+                "trigrams: {unmatched} unmatched, d = {d}"
+            );
+            for &c in &p.packed[own] {
+                bag[usize::from(c & CODE_MASK)] -= 1;
+            }
+        }
+        let mut window = vec![0_u16; TRIGRAM_CODES];
+        let mut taken = Vec::new();
+        let (long, short) = if p.packed[0].len() >= p.packed[1].len() {
+            (&p.packed[0], &p.packed[1])
+        } else {
+            (&p.packed[1], &p.packed[0])
+        };
+        prop_assert!(
+            positional_bound(long, short, d, &mut window, &mut taken),
+            "positional trigrams, d = {d}"
+        );
+        prop_assert!(window.iter().all(|&n| n == 0), "the window is restored");
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// No bound ever exceeds the edit distance, so a pair at exactly the largest allowed
+        /// distance always reaches the verification.
+        #[test]
+        fn bounds_never_exceed_the_distance((a, b) in pair_strategy()) {
+            check_bounds(&a, &b)?;
+        }
+    }
+
+    #[test]
+    fn bounds_hold_on_repeated_trigrams_and_short_texts() {
+        // Runs of one trigram saturate the occurrence index; texts under three symbols have no
+        // trigrams at all.
+        for (a, b) in [
+            ("aaaaaaaaaaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaaaaaa"),
+            ("abababababababababababab", "babababababababababa"),
+            ("", "ab"),
+            ("a", "abc"),
+            ("abc", "cba"),
+        ] {
+            check_bounds(a, b).unwrap();
+        }
+    }
+
+    #[test]
+    fn bounds_reject_far_pairs() {
+        // The filters must also do their job: unrelated texts fail every bound at τ = 1.
+        let p = prepare("the quick brown fox jumps", "lazy dogs sleep all day");
+        let [sa, sb] = &p.sketches;
+        assert!(sad(&sa.bigrams, &sb.bigrams) > 5);
+        let mut bag = vec![0_u16; TRIGRAM_CODES];
+        for &c in &p.packed[0] {
+            bag[usize::from(c & CODE_MASK)] += 1;
+        }
+        assert!(unmatched_trigrams(&p.packed[1], &bag) > 3);
+        let mut window = vec![0_u16; TRIGRAM_CODES];
+        assert!(!positional_bound(
+            &p.packed[0],
+            &p.packed[1],
+            1,
+            &mut window,
+            &mut Vec::new()
+        ));
+    }
+
+    #[test]
+    fn packed_trigrams_count_occurrences() {
+        let text = [0_u8, 0, 0, 0, 0, 1, 0, 0];
+        let mut seen = seen_table();
+        let mut out = vec![0; text.len() - 2];
+        packed_trigrams(&text, &mut seen, &mut out);
+        let occurrences: Vec<u16> = out.iter().map(|p| p >> TRIGRAM_BITS).collect();
+        // Trigrams 000 000 000 001 010 100: the third 000 is occurrence 2.
+        assert_eq!(occurrences, vec![0, 1, 2, 0, 0, 0]);
+        assert_eq!(out[0] & CODE_MASK, out[2] & CODE_MASK);
+    }
 }

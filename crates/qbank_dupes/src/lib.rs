@@ -57,13 +57,13 @@
 //! # How it stays fast and exact
 //!
 //! For the default metric, stems are sorted by length and each stem is compared only with the
-//! stems in its length window, in cache-sized tiles. A pair has to pass lower bounds on the
-//! edit distance (character counts, bigram counts folded into 256 bins, then bigrams matched
-//! within the positions an alignment of at most the allowed distance can reach), each provably
-//! at most the distance, before a bit-parallel Levenshtein distance bounded by the largest
-//! distance the threshold allows decides it. With [`Options::queries`], only the scopes that
-//! hold a query, and within them only the stems whose lengths fall in a query's window, are
-//! normalized and sketched. The work is spread over the rayon thread pool and
+//! stems in its length window, in blocks that stream each candidate once. A pair has to pass
+//! lower bounds on the edit distance (character counts, bigram counts folded into 256 bins,
+//! trigram counts, then trigrams matched within the positions an alignment of at most the
+//! allowed distance can reach), each provably at most the distance, before a bit-parallel
+//! Levenshtein distance bounded by the largest distance the threshold allows decides it. With
+//! [`Options::queries`], only the scopes that hold a query, and within them only the stems
+//! whose lengths fall in a query's window, are normalized and sketched. The work is spread over the rayon thread pool and
 //! the pairs are sorted at the end. The property tests compare every metric, scope and query
 //! mode with brute force. See [`find_pairs`].
 #![warn(missing_docs)]
@@ -220,8 +220,8 @@ pub struct Pair {
 /// How many pairs each stage of a search let through, for reports and tuning.
 ///
 /// For [`Metric::Levenshtein`]: pairs in the length windows, then those passing the character
-/// bound, the folded bigram bound and the positional bigram bound (whose distance is then
-/// computed). For the other metrics, every stage counts the pairs compared.
+/// bound, the folded bigram bound, the trigram bound and the positional trigram bound (whose
+/// distance is then computed). For the other metrics, every stage counts the pairs compared.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SearchStats {
     /// Pairs of the same scope whose lengths allow the threshold.
@@ -230,7 +230,9 @@ pub struct SearchStats {
     pub after_characters: u64,
     /// Of those, pairs passing the folded bigram bound.
     pub after_bigrams: u64,
-    /// Of those, pairs passing the positional bigram bound, whose distance is computed.
+    /// Of those, pairs passing the trigram bound.
+    pub after_trigrams: u64,
+    /// Of those, pairs passing the positional trigram bound, whose distance is computed.
     pub verified: u64,
 }
 

@@ -31,39 +31,61 @@ pub(crate) fn normalized_len(text: &str) -> usize {
     if !text.is_ascii() {
         return normalize(text).chars().count();
     }
-    // The same state machine as `fold_ascii`: a space is written before an alphanumeric byte
+    // The same state machine as `fold_ascii`: a space is counted before an alphanumeric byte
     // when whitespace separates it from an earlier one.
-    let (mut len, mut pending_space) = (0, false);
-    for b in text.bytes() {
-        if matches!(b, b'\t'..=b'\r' | b' ') {
-            pending_space = len > 0;
-        } else if b.is_ascii_alphanumeric() {
-            len += 1 + usize::from(pending_space);
-            pending_space = false;
-        }
+    // The flags are integers rather than `bool`s so that the loop stays free of branches.
+    let (mut len, mut pending_space) = (0, 0);
+    for &b in text.as_bytes() {
+        let class = ASCII_CLASS[usize::from(b & 0x7f)];
+        let alnum = usize::from(class > 1);
+        len += alnum + (alnum & pending_space);
+        pending_space =
+            (pending_space | (usize::from(class == 1) & usize::from(len > 0))) & (alnum ^ 1);
     }
     len
 }
 
+/// For each ASCII byte: 0 to drop it, 1 for whitespace (`char::is_whitespace`: U+0009 to
+/// U+000D and U+0020), otherwise the lowercase of an alphanumeric byte.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0_u8; 128];
+    let mut byte = 0_u8;
+    while byte < 128 {
+        table[byte as usize] = if byte.is_ascii_alphanumeric() {
+            byte.to_ascii_lowercase()
+        } else if matches!(byte, b'\t'..=b'\r' | b' ') {
+            1
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    table
+};
+
 /// Steps 2 to 4 of the normalization on ASCII text, where `char::is_whitespace` is
 /// U+0009 to U+000D and U+0020.
+///
+/// Without branches on the bytes: each byte writes a space and its lowercase form at the
+/// output cursor, which moves past them only when they belong to the result. The output is
+/// never longer than the input (a space is written only for an earlier whitespace byte), so
+/// both writes stay inside a buffer one byte longer than the input.
 fn fold_ascii(text: &str) -> String {
-    // Bytes rather than `char`s: every byte written is ASCII, and pushing bytes is what keeps
-    // this loop cheap on big banks.
-    let mut out = Vec::with_capacity(text.len());
-    let mut pending_space = false;
+    let mut out = vec![0_u8; text.len() + 1];
+    // The flags are integers rather than `bool`s so that the loop stays free of branches.
+    let (mut n, mut pending_space) = (0, 0);
     for &b in text.as_bytes() {
-        if matches!(b, b'\t'..=b'\r' | b' ') {
-            pending_space = !out.is_empty();
-        } else if b.is_ascii_alphanumeric() {
-            if pending_space {
-                out.push(b' ');
-                pending_space = false;
-            }
-            out.push(b.to_ascii_lowercase());
-        }
+        let class = ASCII_CLASS[usize::from(b & 0x7f)];
+        let alnum = usize::from(class > 1);
+        out[n] = b' ';
+        n += alnum & pending_space;
+        out[n] = class;
+        n += alnum;
+        pending_space =
+            (pending_space | (usize::from(class == 1) & usize::from(n > 0))) & (alnum ^ 1);
     }
-    // Only ASCII bytes were written, so the conversion cannot fail; the lossy fallback is
+    out.truncate(n);
+    // Only ASCII bytes were kept, so the conversion cannot fail; the lossy fallback is
     // never taken.
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

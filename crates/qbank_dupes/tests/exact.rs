@@ -238,6 +238,38 @@ proptest! {
     }
 }
 
+/// Stems over a three-letter alphabet repeat the same trigrams many times (past the saturated
+/// occurrence index of the trigram bounds) and share most of their bigrams, so every stage of
+/// the search is pushed to its edge.
+fn repetitive_bank_strategy() -> impl Strategy<Value = Vec<Entry>> {
+    let letters = prop::sample::select(vec!['a', 'b', ' ']);
+    (
+        prop::collection::vec(prop::collection::vec(letters, 20..160), 1..8),
+        prop::collection::vec((any::<prop::sample::Index>(), edits_strategy()), 0..16),
+    )
+        .prop_map(|(bases, copies)| {
+            let mut entries: Vec<Entry> = bases
+                .into_iter()
+                .map(|chars| Entry::new("g", chars.into_iter().collect::<String>()))
+                .collect();
+            for (source, edits) in copies {
+                let source = source.index(entries.len());
+                let stem = mutate(&entries[source].stem, &edits);
+                entries.push(Entry::new("g", stem));
+            }
+            entries
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn repetitive_stems_equal_brute_force(entries in repetitive_bank_strategy(), threshold in threshold_strategy()) {
+        check(&entries, &Options { threshold, ..Options::default() })?;
+    }
+}
+
 /// Long stems near the threshold, where the filters matter most: many planted copies of a few
 /// long sources with edit counts on both sides of the largest allowed distance.
 #[test]

@@ -220,8 +220,12 @@ fn run(args: &Args) -> anyhow::Result<()> {
         Mode::All | Mode::Query => {
             let (pairs, stats) = find_pairs_with_stats(&entries, &options, &|_, _| {})?;
             report(&format!(
-                "stages: {} window pairs, {} after characters, {} after folded bigrams, {} verified",
-                stats.window_pairs, stats.after_characters, stats.after_bigrams, stats.verified
+                "stages: {} window pairs, {} after characters, {} after folded bigrams, {} after trigrams, {} verified",
+                stats.window_pairs,
+                stats.after_characters,
+                stats.after_bigrams,
+                stats.after_trigrams,
+                stats.verified
             ));
             pairs.into_iter().map(|p| (p.a, p.b, p.distance)).collect()
         }
