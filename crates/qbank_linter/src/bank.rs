@@ -66,9 +66,14 @@ fn blueprint_fit(support: &SupportFiles, items: &[CheckedItem], diagnostics: &mu
         DomainOutOfTolerance, EmptyPool, UncoveredTask, UnknownCrosswalkEntry,
     };
 
+    // Findings name their blueprint by id, and the file is looked up by id below. A later file
+    // with an id already taken is reported as a duplicate id and is not weighed here: its
+    // ranges would be shown in the first file's text.
+    let mut ids = std::collections::HashSet::new();
     let blueprints: Vec<qbank_model::Blueprint> = support
         .blueprints
         .iter()
+        .filter(|(b, _, _)| ids.insert(b.id.value.as_str()))
         .map(|(b, _, _)| b.clone())
         .collect();
     let items: Vec<&qbank_model::Item> = items.iter().map(|c| &c.item).collect();

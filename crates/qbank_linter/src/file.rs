@@ -114,7 +114,9 @@ fn decode(file: BankFile, diagnostics: &mut Vec<Diagnostic>) -> Result<SourceFil
                 UnreadableFile::META
                     .diagnostic(
                         &source,
-                        TextRange::new(at, at + 1),
+                        // The shown text has U+FFFD (three bytes) where the bad byte was; a
+                        // range over one byte would end inside it.
+                        TextRange::new(at, at + char::REPLACEMENT_CHARACTER.len_utf8()),
                         format!("file is not valid UTF-8: byte 0x{bad:02X} at offset {at}"),
                     )
                     .with_help("re-save the file as UTF-8 (it may be in Windows-1252 or Latin-1)"),
