@@ -116,9 +116,18 @@ for q in mq:
     same(f"moodle {item['id']} options", [a.findtext("text") or "" for a in answers], [o["text"] for o in item["options"]])
     same(f"moodle {item['id']} keys", [n for n, a in enumerate(answers) if float(a.get("fraction")) > 0], keys(item))
 
-# CSV, as Python's csv module reads it.
+# CSV, as Python's csv module reads it. No cell may start with what a spreadsheet runs as a
+# formula; the single quote put in front of such a cell comes off as the README documents.
 scan("csv", open(f"{d}/csv.csv", "rb").read())
-rows = list(csv.DictReader(io.StringIO(open(f"{d}/csv.csv", encoding="utf-8", newline="").read(), newline="")))
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+def uncell(s):
+    return s[1:] if s.startswith("'") and s[1:].lstrip("'").startswith(FORMULA) else s
+raw = list(csv.reader(io.StringIO(open(f"{d}/csv.csv", encoding="utf-8", newline="").read(), newline="")))
+for r in raw:
+    for cell in r:
+        if cell.startswith(FORMULA):
+            problems.append(f"csv cell starts with a formula character: {cell[:20]!r}")
+rows = [{k: uncell(v) for k, v in dict(zip(raw[0], r)).items()} for r in raw[1:]]
 same("csv row count", len(rows), len(items))
 for row in rows:
     item = by_id[row["id"]]
@@ -138,9 +147,17 @@ for fmt, ns, choice in (("qti3", "http://www.imsglobal.org/xsd/imsqtiasi_v3p0", 
     for name in xml_items:
         r = ET.fromstring(z.read(name))
         item = by_id[r.get("title")]
-        p = r.find(f".//{{{ns}}}p")
-        text = (p.text or "") + "".join("\n" + (br.tail or "") for br in p)
-        same(f"{fmt} {item['id']} stem", text, item["stem"])
+        def ptext(p):
+            return (p.text or "") + "".join("\n" + (br.tail or "") for br in p)
+        same(f"{fmt} {item['id']} stem", ptext(r.find(f".//{{{ns}}}p")), item["stem"])
+        # Option feedback and the rationale come back as modal feedback, keyed by the option's
+        # identifier and RATIONALE.
+        modal = "qti-modal-feedback" if fmt == "qti3" else "modalFeedback"
+        got = {m.get("identifier"): ptext(m.find(f".//{{{ns}}}p")) for m in r.iter(f"{{{ns}}}{modal}")}
+        want = {chr(65 + n): o["feedback"] for n, o in enumerate(item["options"]) if o.get("feedback")}
+        if item.get("rationale"):
+            want["RATIONALE"] = item["rationale"]
+        same(f"{fmt} {item['id']} feedback", got, want)
         same(f"{fmt} {item['id']} options", ["".join(c.itertext()) for c in r.iter(f"{{{ns}}}{choice}")], [o["text"] for o in item["options"]])
     manifest = json.loads(z.read("qbank-manifest.json"))
     import hashlib

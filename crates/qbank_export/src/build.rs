@@ -4,11 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use crate::ExportError;
+use qbank_blueprint::largest_remainder;
+use qbank_model::Decimal;
+
 use crate::pack::{
-    Pack, PackBlueprint, PackConcept, PackItem, PackItemType, PackMeta, PackOption, PackStatus,
+    Pack, PackBlueprint, PackConcept, PackItem, PackItemType, PackMapping, PackMeta, PackOption,
+    PackStatus,
 };
 use crate::profile::Profile;
-use crate::quotas::quotas;
 use crate::rng::SplitMix64;
 
 /// An item of the bank with what the check found in its file.
@@ -44,7 +47,7 @@ pub struct BankInput {
 pub struct Request {
     /// The profile.
     pub profile: Profile,
-    /// `--blueprint`: only this blueprint's exam.
+    /// `--blueprint`: this blueprint's items, in its domains (overrides the profile's).
     pub blueprint: Option<String>,
     /// `--allow-findings`: leave items with findings out instead of refusing.
     pub allow_findings: bool,
@@ -72,29 +75,35 @@ pub struct LeftOut {
 pub struct Built {
     /// The pack.
     pub pack: Pack,
-    /// Items left out because of findings (only with `allow_findings`).
+    /// Items left out because of findings (only with `allow_findings`), or because no domain
+    /// of the pack's blueprint takes them.
     pub left_out: Vec<LeftOut>,
 }
 
 /// Selects the items of `request` from `bank` and builds the pack.
+///
+/// With a blueprint (`--blueprint` or the profile's `blueprint`), the pack holds that
+/// blueprint's items: those of its exam, and those of the exams its `[[crosswalk]]` entries
+/// come from, each placed in one of the blueprint's domains (see [`place`]). An item that no
+/// domain of the blueprint takes is left out and listed in [`Built::left_out`].
 pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
     let profile = &request.profile;
     let blueprint_id = request
         .blueprint
         .clone()
         .or_else(|| profile.blueprint.clone());
-    let exam = match &blueprint_id {
+    let selected: Option<PackBlueprint> = match &blueprint_id {
         Some(id) => Some(
             bank.blueprints
                 .iter()
                 .find(|b| &b.id == id)
-                .map(|b| b.exam.clone())
-                .ok_or_else(|| ExportError::UnknownBlueprint(id.clone()))?,
+                .cloned()
+                .ok_or_else(|| unknown_blueprint(id, &bank.blueprints))?,
         ),
         None => None,
     };
+    let exam = selected.as_ref().map(|b| b.exam.clone());
     let name = bank.name.clone();
-    let in_scope = |item: &PackItem| exam.as_ref().is_none_or(|e| &item.exam == e);
 
     let mut items = if profile.glossary {
         glossary_items(&bank, exam.as_deref(), profile.seed)
@@ -102,9 +111,30 @@ pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
         let mut refused = bank.files_with_errors.clone();
         let mut left_out = Vec::new();
         let mut chosen = Vec::new();
-        for entry in bank.items {
-            if !in_scope(&entry.item) || !profile.admits(&entry.item) {
+        for mut entry in bank.items {
+            if !profile.admits(&entry.item) {
                 continue;
+            }
+            if let Some(blueprint) = &selected {
+                match place(blueprint, &bank.blueprints, &entry.item) {
+                    Placement::OutOfScope => continue,
+                    Placement::Unmapped => {
+                        left_out.push(LeftOut {
+                            id: entry.item.id.clone(),
+                            path: entry.path.clone(),
+                            reason: format!(
+                                "domain `{}` is not in blueprint `{}` and no crosswalk entry maps it",
+                                entry.item.domain, blueprint.id
+                            ),
+                        });
+                        continue;
+                    }
+                    Placement::Placed { domain, task } => {
+                        entry.item.exam.clone_from(&blueprint.exam);
+                        entry.item.domain = domain;
+                        entry.item.task = task;
+                    }
+                }
             }
             if entry.errors > 0 {
                 refused.push(entry.path.clone());
@@ -150,6 +180,84 @@ pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
     )?;
     built.pack.meta.bank = name;
     Ok(built)
+}
+
+fn unknown_blueprint(id: &str, blueprints: &[PackBlueprint]) -> ExportError {
+    let mut known: Vec<&str> = blueprints.iter().map(|b| b.id.as_str()).collect();
+    known.sort_unstable();
+    ExportError::UnknownBlueprint {
+        id: id.to_owned(),
+        known: if known.is_empty() {
+            "none".to_owned()
+        } else {
+            known.join(", ")
+        },
+    }
+}
+
+/// Where an item lands in a blueprint.
+#[derive(Debug, PartialEq, Eq)]
+enum Placement {
+    /// The item is of an exam the blueprint neither covers nor crosswalks from.
+    OutOfScope,
+    /// The item is in scope, but no domain of the blueprint takes it.
+    Unmapped,
+    /// The blueprint's domain and task that take the item.
+    Placed {
+        domain: String,
+        task: Option<String>,
+    },
+}
+
+/// Places `item` in `blueprint` by the rule of `qbank blueprint --crosswalk`: a crosswalk
+/// entry for the item's task wins, then one for its domain (entries count when the earlier
+/// blueprint they name is of the item's exam); without an entry the item keeps its domain
+/// when the blueprint has a domain with that id, and its task when that domain has a task with
+/// that id. A `to` names a task first, then a domain; a task places the item in its domain.
+fn place(blueprint: &PackBlueprint, all: &[PackBlueprint], item: &PackItem) -> Placement {
+    let entries: Vec<&PackMapping> = blueprint
+        .crosswalk
+        .iter()
+        .filter(|m| {
+            all.iter()
+                .any(|b| b.id == m.blueprint && b.exam == item.exam)
+        })
+        .collect();
+    if item.exam != blueprint.exam && entries.is_empty() {
+        return Placement::OutOfScope;
+    }
+    let by_task = item
+        .task
+        .as_ref()
+        .and_then(|t| entries.iter().find(|m| &m.from == t));
+    let entry = by_task.or_else(|| entries.iter().find(|m| m.from == item.domain));
+    if let Some(entry) = entry {
+        for domain in &blueprint.domains {
+            if domain.tasks.contains(&entry.to) {
+                return Placement::Placed {
+                    domain: domain.id.clone(),
+                    task: Some(entry.to.clone()),
+                };
+            }
+        }
+        return match blueprint.domain(&entry.to) {
+            Some(domain) => Placement::Placed {
+                domain: domain.id.clone(),
+                task: None,
+            },
+            None => Placement::Unmapped,
+        };
+    }
+    match blueprint.domain(&item.domain) {
+        Some(domain) => Placement::Placed {
+            domain: domain.id.clone(),
+            task: item
+                .task
+                .clone()
+                .filter(|t| domain.tasks.iter().any(|x| x == t)),
+        },
+        None => Placement::Unmapped,
+    }
 }
 
 #[expect(
@@ -276,7 +384,12 @@ fn sample(
         .map(|d| d.values().map(|v| v.len() as u64).sum())
         .collect();
     let total: u64 = sizes.iter().sum();
-    let exam_shares = quotas(&sizes, (count as u64).min(total));
+    let exam_weights: Vec<(&str, u64)> = by_exam
+        .keys()
+        .map(String::as_str)
+        .zip(sizes.iter().copied())
+        .collect();
+    let exam_shares = apportion(&exam_weights, (count as u64).min(total));
     let mut rng = SplitMix64::new(seed);
     let mut out = Vec::new();
     for ((exam, mut domains), share) in by_exam.into_iter().zip(exam_shares) {
@@ -294,8 +407,14 @@ fn sample(
                 order.push((id.clone(), 0));
             }
         }
-        let weights: Vec<u64> = order.iter().map(|(_, w)| *w).collect();
-        let mut wanted = quotas(&weights, share);
+        // Without a blueprint (or with weights only for domains that have no items), the
+        // domains share equally.
+        let weighted = order.iter().any(|(_, w)| *w > 0);
+        let weights: Vec<(&str, u64)> = order
+            .iter()
+            .map(|(d, w)| (d.as_str(), if weighted { *w } else { 1 }))
+            .collect();
+        let mut wanted = apportion(&weights, share);
         let available: Vec<u64> = order
             .iter()
             .map(|(d, _)| domains.get(d).map_or(0, |v| v.len() as u64))
@@ -323,6 +442,23 @@ fn sample(
         }
     }
     out
+}
+
+/// [`largest_remainder`] over plain counts: the same quotas, with its tie rule (the larger
+/// weight, then the lower id).
+fn apportion(weights: &[(&str, u64)], total: u64) -> Vec<u64> {
+    let weights: Vec<(&str, Decimal)> = weights
+        .iter()
+        .map(|(id, w)| {
+            let billionths = i64::try_from(*w).unwrap_or(i64::MAX);
+            (*id, Decimal { billionths })
+        })
+        .collect();
+    let total = u32::try_from(total).unwrap_or(u32::MAX);
+    largest_remainder(&weights, total)
+        .into_iter()
+        .map(u64::from)
+        .collect()
 }
 
 /// One generated item per concept and exam: the definition as the stem, the concept's title as

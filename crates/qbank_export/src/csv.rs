@@ -6,6 +6,12 @@
 //! least two), `key` (the keys' letters joined by `,`, such as `A,C`), `rationale`,
 //! `references`, `tags`, `concepts`. Lists hold one entry per line. A pack without keys has no
 //! `key` and `rationale` columns.
+//!
+//! Formula injection: a spreadsheet runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a
+//! carriage return as a formula. Such a cell gets a single quote in front, as OWASP advises, and
+//! so does a cell that is already one or more single quotes followed by one of those
+//! characters, so that [`unneutralize`] can take exactly one quote off and give the text back
+//! unchanged.
 
 use std::io::Write;
 
@@ -95,15 +101,41 @@ fn row<'a>(fields: impl Iterator<Item = &'a str>, out: &mut String) {
         if i > 0 {
             out.push(',');
         }
+        let quote = if formula_like(field) { "'" } else { "" };
         if field.contains([',', '"', '\r', '\n']) {
             out.push('"');
-            out.push_str(&field.replace('"', "\"\""));
+            out.push_str(quote);
+            for (j, part) in field.split('"').enumerate() {
+                if j > 0 {
+                    out.push_str("\"\"");
+                }
+                out.push_str(part);
+            }
             out.push('"');
         } else {
+            out.push_str(quote);
             out.push_str(field);
         }
     }
     out.push_str("\r\n");
+}
+
+/// The characters that make a spreadsheet read a cell as a formula when the cell starts with one.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a cell needs a single quote in front: it starts with a formula character, after
+/// any single quotes it already starts with.
+fn formula_like(cell: &str) -> bool {
+    cell.trim_start_matches('\'').starts_with(FORMULA_STARTS)
+}
+
+/// The text of a cell as written before neutralisation: one leading single quote less when the
+/// writer added one (see the module docs).
+pub(crate) fn unneutralize(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if formula_like(rest) => rest,
+        _ => cell,
+    }
 }
 
 /// Splits RFC 4180 text into records of fields. Returns the 1-based line of a malformed
@@ -176,6 +208,30 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formula_cells_get_one_quote_that_unneutralize_takes_off() {
+        let mut out = String::new();
+        row(
+            [
+                "=1+1", "+x", "-5", "@SUM(A1)", "\tt", "\rr", "'=a", "''@b", "'plain", "a=b", "'",
+            ]
+            .into_iter(),
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            "'=1+1,'+x,'-5,'@SUM(A1),'\tt,\"'\rr\",''=a,'''@b,'plain,a=b,'\r\n"
+        );
+        let parsed = parse(&out).unwrap();
+        let back: Vec<&str> = parsed[0].iter().map(|c| unneutralize(c)).collect();
+        assert_eq!(
+            back,
+            [
+                "=1+1", "+x", "-5", "@SUM(A1)", "\tt", "\rr", "'=a", "''@b", "'plain", "a=b", "'"
+            ]
+        );
+    }
 
     #[test]
     fn fields_round_trip_through_quoting() {

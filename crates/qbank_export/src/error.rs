@@ -29,9 +29,14 @@ pub enum ExportError {
         /// The names that exist.
         known: String,
     },
-    /// `--blueprint` names no blueprint of the bank.
-    #[error("no blueprint `{0}` in the bank")]
-    UnknownBlueprint(String),
+    /// `--blueprint` (or a profile's `blueprint`) names no blueprint of the bank.
+    #[error("no blueprint `{id}` in the bank (known: {known})")]
+    UnknownBlueprint {
+        /// The id asked for.
+        id: String,
+        /// The ids that exist, or `none`.
+        known: String,
+    },
     /// A value cannot be carried by the format without changing it.
     #[error("item `{item}`: {field} {reason} in format `{format}`")]
     Unrepresentable {
@@ -63,6 +68,40 @@ pub enum ExportError {
     /// items that could not be read, blueprints or the glossary.
     #[error("error-level findings in {} file(s): {}", .0.len(), .0.join(", "))]
     Findings(Vec<String>),
+    /// A file to import is larger than the limit, and was not read.
+    #[error(
+        "`{}` is {}over the import limit of {limit} bytes",
+        path.display(),
+        size.map(|s| format!("{s} bytes, ")).unwrap_or_default()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, when known before reading.
+        size: Option<u64>,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A key file is not one `qbank keygen` wrote.
+    #[error(
+        "`{}`{}: {message}",
+        path.display(),
+        if *line > 0 { format!(", line {line}") } else { String::new() }
+    )]
+    Key {
+        /// The key file.
+        path: PathBuf,
+        /// 1-based line, 0 for the whole file.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// `qbank keygen` would replace a key file.
+    #[error("`{}` already exists; pass `--force` to replace it", .0.display())]
+    KeyExists(PathBuf),
+    /// The operating system's random number generator failed.
+    #[error("the operating system's random number generator failed: {0}")]
+    Random(String),
     /// Building a zip archive failed.
     #[error("failed to build the archive: {0}")]
     Zip(String),

@@ -7,6 +7,7 @@
 //! `~ = # { } :` and backslash is escaped and each line feed becomes `\n`, so a question stays
 //! on one line and no text can end it.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use rayon::prelude::*;
@@ -14,7 +15,6 @@ use rayon::prelude::*;
 use crate::ExportError;
 use crate::moodle::{category, fractions, general_feedback};
 use crate::pack::{Pack, PackItem, PackItemType};
-use crate::text::html;
 
 /// Escapes GIFT's special characters and line feeds.
 pub(crate) fn escape(text: &str, out: &mut String) {
@@ -31,10 +31,43 @@ pub(crate) fn escape(text: &str, out: &mut String) {
     }
 }
 
-/// Plain text as a GIFT `[html]` text.
+/// Plain text as a GIFT `[html]` text: what [`crate::text::html`] writes, with `[` and `%` as
+/// character references, then escaped by [`escape`]; in one pass, without the intermediate
+/// strings.
 fn rich(text: &str, out: &mut String) {
-    let html = html(text).replace('[', "&#91;").replace('%', "&#37;");
-    escape(&html, out);
+    let edge_start = text.len() - text.trim_start().len();
+    let edge_end = text.trim_end().len().max(edge_start);
+    let mut run = 0;
+    for (at, c) in text.char_indices() {
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\n' => "<br>\\n",
+            c if (at < edge_start || at >= edge_end) && c.is_whitespace() => {
+                out.push_str(&text[run..at]);
+                let _ = write!(out, "&\\#{};", u32::from(c));
+                run = at + c.len_utf8();
+                continue;
+            }
+            '[' => "&\\#91;",
+            '%' => "&\\#37;",
+            '\r' => "&\\#13;",
+            '~' => "\\~",
+            '=' => "\\=",
+            '#' => "\\#",
+            '{' => "\\{",
+            '}' => "\\}",
+            ':' => "\\:",
+            '\\' => "\\\\",
+            _ => continue,
+        };
+        out.push_str(&text[run..at]);
+        out.push_str(replacement);
+        run = at + c.len_utf8();
+    }
+    out.push_str(&text[run..]);
 }
 
 /// Writes `pack` as GIFT.
@@ -117,6 +150,25 @@ fn question(item: &PackItem, out: &mut String) -> Result<(), ExportError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use proptest::prelude::*;
+
+    use crate::text::html;
+
+    proptest! {
+        /// The one-pass writer gives exactly what HTML, the references for `[` and `%`, and
+        /// GIFT's escapes give one after the other.
+        #[test]
+        fn rich_is_html_then_references_then_escapes(
+            text in "[ \t\r\n\u{3000}a-z~=#{}:\\\\\\[\\]%&<>\"'é😀]{0,24}"
+        ) {
+            let mut fused = String::new();
+            rich(&text, &mut fused);
+            let mut staged = String::new();
+            escape(&html(&text).replace('[', "&#91;").replace('%', "&#37;"), &mut staged);
+            prop_assert_eq!(fused, staged);
+        }
+    }
 
     #[test]
     fn every_special_character_is_escaped() {

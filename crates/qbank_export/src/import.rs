@@ -40,7 +40,12 @@ pub(crate) fn parse_error(path: &Path, line: usize, message: impl Into<String>) 
 
 fn csv(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportError> {
     let records = crate::csv::parse(text).map_err(|(line, m)| parse_error(path, line, m))?;
-    let mut records = records.into_iter();
+    let mut records = records.into_iter().map(|record| {
+        record
+            .into_iter()
+            .map(|cell| crate::csv::unneutralize(&cell).to_owned())
+            .collect::<Vec<String>>()
+    });
     let Some(header) = records.next() else {
         return Ok(Vec::new());
     };
@@ -174,4 +179,51 @@ pub struct ImportDefaults {
     pub author: String,
     /// Date written, `YYYY-MM-DD`.
     pub created: String,
+}
+
+/// The largest file `qbank import` reads unless told otherwise: 64 MiB, far above any real
+/// export of a question bank, and small enough that reading it whole is safe.
+pub const DEFAULT_MAX_IMPORT_SIZE: u64 = 64 * 1024 * 1024;
+
+/// Reads the file to import as UTF-8 text, refusing one larger than `limit` bytes before
+/// reading it whole: a regular file by its size, anything else (a pipe, a device) once
+/// `limit` bytes have been read.
+pub fn read_import(path: &Path, limit: u64) -> Result<String, ExportError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| ExportError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| ExportError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(parse_error(path, 0, "is a folder, not a file"));
+    }
+    if meta.is_file() && meta.len() > limit {
+        return Err(ExportError::TooLarge {
+            path: path.to_path_buf(),
+            size: Some(meta.len()),
+            limit,
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ExportError::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(ExportError::TooLarge {
+            path: path.to_path_buf(),
+            size: None,
+            limit,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].split(|b| *b == b'\n').count();
+        parse_error(
+            path,
+            line,
+            format!(
+                "the file is not UTF-8: byte 0x{:02X} at offset {at}; save it as UTF-8 first",
+                bytes.get(at).copied().unwrap_or(0)
+            ),
+        )
+    })
 }

@@ -1,5 +1,10 @@
-//! Reading Moodle XML: `multichoice` questions under their categories. A document type
-//! declaration is refused, so no entity can expand or reach outside the file.
+//! Reading Moodle XML: `multichoice` questions under their categories.
+//!
+//! Hostile XML is refused, not parsed with care: a document type declaration (the only place
+//! where entities can be declared, so no external entity is ever fetched and no entity bomb
+//! can expand), references to any entity but XML's five predefined ones, and elements nested
+//! deeper than [`MAX_DEPTH`]. quick-xml itself never expands or fetches an entity: it reports
+//! each reference, and only the predefined ones and character references are resolved here.
 
 use std::path::Path;
 
@@ -45,6 +50,37 @@ impl Element {
     }
 }
 
+/// The elements the reader looks at. Others are dropped as soon as they end, so a file of
+/// elements Moodle XML does not have takes no memory.
+const READ: [&str; 12] = [
+    "quiz",
+    "question",
+    "category",
+    "questiontext",
+    "answer",
+    "text",
+    "feedback",
+    "generalfeedback",
+    "single",
+    "shuffleanswers",
+    "tags",
+    "tag",
+];
+
+/// Whether an element `name` that ends with `depth` elements open (the document's own root
+/// at depth 1) is kept: the root always, so that a wrong root is named.
+fn kept(name: &str, depth: usize) -> bool {
+    depth <= 1 || READ.contains(&name)
+}
+
+/// The deepest nesting of elements accepted. Moodle XML needs five levels
+/// (`quiz/question/answer/feedback/text`); a few more leave room for tags and HTML-free extras.
+pub(crate) const MAX_DEPTH: usize = 32;
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over the events, an arm for each"
+)]
 fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
     let mut reader = Reader::from_str(text);
     let mut stack = vec![Element::default()];
@@ -61,9 +97,18 @@ fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
         let bad = |m: String| parse_error(path, line(at), m);
         match event {
             Event::DocType(_) => {
-                return Err(bad("a document type declaration is not accepted".to_owned()));
+                return Err(bad(
+                    "a document type declaration (`<!DOCTYPE`) is not accepted: it could declare \
+                     entities that expand without bound or read files outside the document"
+                        .to_owned(),
+                ));
             }
             Event::Start(e) => {
+                if stack.len() > MAX_DEPTH {
+                    return Err(bad(format!(
+                        "elements are nested more than {MAX_DEPTH} levels deep"
+                    )));
+                }
                 let mut element = Element {
                     name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
                     ..Element::default()
@@ -85,16 +130,21 @@ fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
                     name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
                     ..Element::default()
                 };
-                if let Some(parent) = stack.last_mut() {
+                if kept(&element.name, stack.len())
+                    && let Some(parent) = stack.last_mut()
+                {
                     parent.children.push(element);
                 }
             }
             Event::End(_) => {
                 let Some(done) = stack.pop() else { break };
+                let depth = stack.len();
                 let Some(parent) = stack.last_mut() else {
                     return Err(bad("unbalanced end tag".to_owned()));
                 };
-                parent.children.push(done);
+                if kept(&done.name, depth) {
+                    parent.children.push(done);
+                }
             }
             Event::Text(t) => {
                 let content = t.xml10_content().map_err(|e| bad(e.to_string()))?;

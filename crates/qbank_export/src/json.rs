@@ -6,10 +6,13 @@
 //! (RFC 8785: sorted keys, no insignificant whitespace), so an app can check the content
 //! without trusting the file's layout.
 
-use std::io::Write;
+use std::fmt::Write as _;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::ser::Formatter;
+use sha2::{Digest, Sha256};
 
 use crate::ExportError;
 use crate::manifest::ManifestEntry;
@@ -32,29 +35,264 @@ struct Document {
 /// The members the manifest covers, in manifest order.
 const MEMBERS: [&str; 4] = ["blueprints", "concepts", "items", "meta"];
 
+/// Items serialized per task when the items are written in parallel.
+const CHUNK: usize = 1024;
+
 /// Writes `pack` as a JSON pack.
-pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<Vec<ManifestEntry>, ExportError> {
-    let mut value = serde_json::json!({
-        "format": PACK_FORMAT,
-        "version": PACK_VERSION,
-        "meta": pack.meta,
-        "blueprints": pack.blueprints,
-        "concepts": pack.concepts,
-        "items": pack.items,
-    });
-    let manifest = manifest_of(&value);
-    if let Value::Object(map) = &mut value {
-        map.insert(
-            "manifest".to_owned(),
-            serde_json::to_value(&manifest).unwrap_or(Value::Null),
-        );
+///
+/// The document is what `serde_json::to_vec_pretty` makes of the sorted JSON value (see
+/// [`read`], which checks the manifest on that value), written without building the value:
+/// the top level by hand in sorted key order, the small members through a value, and the items
+/// straight from [`PackItem`], whose fields are declared in sorted order. Each member's
+/// canonical form is its pretty form without the white space outside strings, so it is hashed
+/// from the bytes already written instead of being serialized a second time.
+pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<Vec<ManifestEntry>, ExportError> {
+    let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
+    // The small members go through `Value` for their sorted keys.
+    let blueprints = serde_json::to_value(&pack.blueprints).map_err(error)?;
+    let concepts = serde_json::to_value(&pack.concepts).map_err(error)?;
+    let meta = serde_json::to_value(&pack.meta).map_err(error)?;
+
+    let mut entries = Vec::with_capacity(MEMBERS.len());
+    out.extend_from_slice(b"{\n  \"blueprints\": ");
+    entries.push(pretty_member("blueprints", &blueprints, out).map_err(error)?);
+    out.extend_from_slice(b",\n  \"concepts\": ");
+    entries.push(pretty_member("concepts", &concepts, out).map_err(error)?);
+    out.extend_from_slice(b",\n  \"format\": ");
+    serde_json::to_writer(&mut *out, PACK_FORMAT).map_err(error)?;
+    out.extend_from_slice(b",\n  \"items\": ");
+    entries.push(items(&pack.items, out).map_err(error)?);
+    let meta_entry = {
+        let mut bytes = Vec::new();
+        let entry = pretty_member("meta", &meta, &mut bytes).map_err(error)?;
+        (entry, bytes)
+    };
+    entries.push(meta_entry.0);
+    out.extend_from_slice(b",\n  \"manifest\": ");
+    let manifest = serde_json::to_value(&entries).map_err(error)?;
+    manifest
+        .serialize(&mut serde_json::Serializer::with_formatter(
+            &mut *out,
+            Indented::new(1),
+        ))
+        .map_err(error)?;
+    out.extend_from_slice(b",\n  \"meta\": ");
+    out.extend_from_slice(&meta_entry.1);
+    out.extend_from_slice(b",\n  \"version\": ");
+    serde_json::to_writer(&mut *out, &PACK_VERSION).map_err(error)?;
+    out.extend_from_slice(b"\n}\n");
+    Ok(entries)
+}
+
+/// Writes `value` pretty at the document's second level and returns its manifest entry.
+fn pretty_member(
+    name: &str,
+    value: &Value,
+    out: &mut Vec<u8>,
+) -> Result<ManifestEntry, serde_json::Error> {
+    let start = out.len();
+    value.serialize(&mut serde_json::Serializer::with_formatter(
+        &mut *out,
+        Indented::new(1),
+    ))?;
+    let mut digest = Canonical::default();
+    digest.update(&out[start..]);
+    Ok(digest.entry(name))
+}
+
+/// Writes the items as the `items` member, serializing chunks of them in parallel, and returns
+/// the member's manifest entry.
+fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_json::Error> {
+    if items.is_empty() {
+        out.extend_from_slice(b"[]");
+        let mut digest = Canonical::default();
+        digest.update(b"[]");
+        return Ok(digest.entry("items"));
     }
-    let mut bytes =
-        serde_json::to_vec_pretty(&value).map_err(|e| ExportError::Zip(e.to_string()))?;
-    bytes.push(b'\n');
-    w.write_all(&bytes)
-        .map_err(|e| ExportError::io("<output>", e))?;
-    Ok(manifest)
+    let chunks: Vec<Vec<u8>> = items
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut bytes = Vec::with_capacity(chunk.len() * 2048);
+            for item in chunk {
+                bytes.extend_from_slice(b",\n    ");
+                item.serialize(&mut serde_json::Serializer::with_formatter(
+                    &mut bytes,
+                    Indented::new(2),
+                ))?;
+            }
+            Ok(bytes)
+        })
+        .collect::<Result<_, serde_json::Error>>()?;
+    let start = out.len();
+    out.push(b'[');
+    for (i, chunk) in chunks.iter().enumerate() {
+        // Every item is preceded by `,\n    `; the first one's comma goes.
+        let chunk = if i == 0 { &chunk[1..] } else { &chunk[..] };
+        out.extend_from_slice(chunk);
+    }
+    out.extend_from_slice(b"\n  ]");
+    let mut digest = Canonical::default();
+    digest.update(&out[start..]);
+    Ok(digest.entry("items"))
+}
+
+/// The sha256 and size of a member's canonical form, fed with its pretty form: white space
+/// outside strings is left out (pretty JSON has only spaces and line feeds there).
+#[derive(Default)]
+struct Canonical {
+    hasher: Sha256,
+    bytes: u64,
+    in_string: bool,
+    escaped: bool,
+    buffer: Vec<u8>,
+}
+
+impl Canonical {
+    fn update(&mut self, pretty: &[u8]) {
+        self.buffer.clear();
+        self.buffer.reserve(pretty.len());
+        let mut run = 0;
+        for (i, &b) in pretty.iter().enumerate() {
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+            } else if b == b'"' {
+                self.in_string = true;
+            } else if b == b' ' || b == b'\n' {
+                self.buffer.extend_from_slice(&pretty[run..i]);
+                run = i + 1;
+            }
+        }
+        self.buffer.extend_from_slice(&pretty[run..]);
+        self.hasher.update(&self.buffer);
+        self.bytes += self.buffer.len() as u64;
+    }
+
+    fn entry(self, name: &str) -> ManifestEntry {
+        let digest = self.hasher.finalize();
+        let mut sha256 = String::with_capacity(64);
+        for byte in digest {
+            let _ = write!(sha256, "{byte:02x}");
+        }
+        ManifestEntry {
+            path: name.to_owned(),
+            sha256,
+            bytes: self.bytes,
+        }
+    }
+}
+
+/// `serde_json`'s pretty layout (two-space indent) starting at a given depth, so that a member
+/// can be written on its own where the whole document would have put it.
+struct Indented {
+    level: usize,
+    has_value: bool,
+}
+
+impl Indented {
+    fn new(level: usize) -> Self {
+        Self {
+            level,
+            has_value: false,
+        }
+    }
+
+    fn indent<W: ?Sized + std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        for _ in 0..self.level {
+            writer.write_all(b"  ")?;
+        }
+        Ok(())
+    }
+
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn next<W: ?Sized + std::io::Write>(&self, writer: &mut W, first: bool) -> std::io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl Formatter for Indented {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        _writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.next(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        _writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// The manifest of a pack document: each member's canonical bytes.

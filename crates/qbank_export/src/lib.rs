@@ -42,26 +42,37 @@ mod moodle;
 mod pack;
 mod profile;
 mod qti;
-mod quotas;
 mod rng;
+mod sign;
 #[cfg(test)]
 mod tests;
 mod text;
 mod toml_item;
+mod verify;
 
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use build::{BankInput, BankItem, Built, LeftOut, Request, build};
 pub use error::ExportError;
-pub use import::{ImportDefaults, ImportFormat, import, prepare};
-pub use manifest::{MANIFEST_NAME, Manifest, ManifestEntry, sha256_hex};
+pub use import::{
+    DEFAULT_MAX_IMPORT_SIZE, ImportDefaults, ImportFormat, import, prepare, read_import,
+};
+pub use manifest::{
+    MANIFEST_FORMAT, MANIFEST_NAME, MANIFEST_VERSION, Manifest, ManifestEntry, ManifestSignature,
+    sha256_hex, sidecar_path,
+};
 pub use pack::{
     PACK_FORMAT, PACK_VERSION, Pack, PackBlueprint, PackConcept, PackDomain, PackExhibit, PackItem,
-    PackItemType, PackMeta, PackOption, PackStatus, label,
+    PackItemType, PackMapping, PackMeta, PackOption, PackStatus, label,
 };
 pub use profile::{DEFAULT_PROFILE, Profile};
+pub use sign::{
+    KeyFiles, PUBLIC_KEY_HEADER, PublicKey, SECRET_KEY_HEADER, SIGNATURE_ALGORITHM, SecretKey,
+    write_key_pair,
+};
 pub use toml_item::item_toml;
+pub use verify::{Verified, VerifyFailure, verify};
 
 /// The formats a pack can be written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,68 +142,210 @@ impl Format {
 /// A written pack.
 #[derive(Clone, Debug)]
 pub struct Exported {
-    /// The file's bytes.
+    /// The pack file's bytes.
     pub bytes: Vec<u8>,
-    /// The parts of the pack with their digests. For an archive, its members; for a JSON pack,
-    /// its members' canonical forms; for a single text file, that file (named `pack`).
-    pub manifest: Vec<ManifestEntry>,
+    /// Its manifest: every member of an archive, or the single file.
+    pub manifest: Manifest,
+    /// Whether the pack is a zip archive holding its manifest as [`MANIFEST_NAME`]; otherwise
+    /// the manifest is written beside the file ([`sidecar_path`]).
+    pub archive: bool,
 }
 
-/// Writes `pack` in `format`.
+impl Exported {
+    /// The manifest file to write beside a single-file pack; `None` for an archive.
+    pub fn sidecar(&self) -> Option<Vec<u8>> {
+        (!self.archive).then(|| self.manifest.to_bytes())
+    }
+}
+
+/// How [`export_with`] writes a pack.
+#[derive(Default)]
+pub struct ExportOptions<'a> {
+    /// The file name a single-file pack's manifest lists (default: `pack.` and the format's
+    /// extension).
+    pub file_name: Option<String>,
+    /// The key that signs the manifest; unsigned without one.
+    pub key: Option<&'a SecretKey>,
+}
+
+/// Writes `pack` in `format`, unsigned.
 pub fn export(pack: &Pack, format: Format) -> Result<Exported, ExportError> {
-    let mut bytes = Vec::new();
-    let manifest = match format {
-        Format::Json => json::write(pack, &mut bytes)?,
-        Format::Qti3 | Format::Qti21 => {
-            let version = if format == Format::Qti3 {
-                qti::Version::V3
-            } else {
-                qti::Version::V21
-            };
-            let (zipped, manifest) = qti::write(pack, version)?;
-            bytes = zipped;
-            manifest
+    export_with(pack, format, &ExportOptions::default())
+}
+
+/// Writes `pack` in `format` with its manifest, signed when `options` holds a key.
+pub fn export_with(
+    pack: &Pack,
+    format: Format,
+    options: &ExportOptions<'_>,
+) -> Result<Exported, ExportError> {
+    let sign = |mut manifest: Manifest| {
+        if let Some(key) = options.key {
+            key.sign(&mut manifest);
         }
-        Format::Moodle => {
-            moodle::write(pack, &mut bytes)?;
-            vec![ManifestEntry::of("pack", &bytes)]
-        }
-        Format::Gift => {
-            gift::write(pack, &mut bytes)?;
-            vec![ManifestEntry::of("pack", &bytes)]
-        }
-        Format::Csv => {
-            csv::write(pack, &mut bytes)?;
-            vec![ManifestEntry::of("pack", &bytes)]
-        }
-        Format::Anki => {
-            let (zipped, manifest) = anki::write(pack)?;
-            bytes = zipped;
-            manifest
+        manifest
+    };
+    let members = match format {
+        Format::Qti3 => qti::write(pack, qti::Version::V3)?,
+        Format::Qti21 => qti::write(pack, qti::Version::V21)?,
+        Format::Anki => anki::write(pack)?,
+        Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
+            let mut bytes = Vec::new();
+            match format {
+                // The JSON pack also lists its members' digests inside; the manifest beside it
+                // covers the file as a whole, as for every other single-file format.
+                Format::Json => json::write(pack, &mut bytes).map(drop)?,
+                Format::Moodle => moodle::write(pack, &mut bytes)?,
+                Format::Gift => gift::write(pack, &mut bytes)?,
+                _ => csv::write(pack, &mut bytes)?,
+            }
+            let name = options
+                .file_name
+                .clone()
+                .unwrap_or_else(|| format!("pack.{}", format.extension()));
+            let manifest = sign(Manifest::new(vec![ManifestEntry::of(name, &bytes)]));
+            return Ok(Exported {
+                bytes,
+                manifest,
+                archive: false,
+            });
         }
     };
-    Ok(Exported { bytes, manifest })
+    let manifest = sign(Manifest::new(
+        members
+            .iter()
+            .map(|(path, bytes)| ManifestEntry::of(path.clone(), bytes))
+            .collect(),
+    ));
+    let bytes = archive::zip(members, &manifest)?;
+    Ok(Exported {
+        bytes,
+        manifest,
+        archive: true,
+    })
+}
+
+/// Puts a pack in place at `out`, crash-safely: killed at any moment, `out` holds the old pack
+/// or the new one, whole.
+///
+/// An archive is one file, replaced by one rename. A single-file pack and its manifest
+/// (`out.manifest.json`) are both written to temporary files and flushed to disk first; then
+/// the manifest is renamed into place, then the pack. The rename of the pack is the commit
+/// point: a run killed between the two renames leaves the old pack beside the new manifest,
+/// which `qbank verify` rejects, and the next export replaces both.
+pub fn write_pack(out: &Path, exported: &Exported) -> Result<(), ExportError> {
+    match exported.sidecar() {
+        Some(sidecar) => {
+            write_atomic_all(&[(&sidecar_path(out), &sidecar), (out, &exported.bytes)])
+        }
+        None => write_atomic_all(&[(out, &exported.bytes)]),
+    }
 }
 
 /// Writes `bytes` to `path` atomically: to a temporary file beside it, flushed to disk, then
 /// renamed over it. On any failure the temporary file is removed and `path` is unchanged.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".qbank-export-")
-        .tempfile_in(dir)
-        .map_err(|e| ExportError::io(dir, e))?;
-    temp.write_all(bytes)
-        .and_then(|()| permissions(path, temp.as_file()))
-        .and_then(|p| temp.as_file().set_permissions(p))
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| ExportError::io(temp.path(), e))?;
-    temp.persist(path)
-        .map_err(|e| ExportError::io(path, e.error))?;
+    write_atomic_all(&[(path, bytes)])
+}
+
+/// The end of every temporary file name; the start is `.` and the target's file name.
+const TEMP_SUFFIX: &str = ".qbank-tmp";
+
+/// Writes every file to a temporary file beside its target, flushes them all, then renames
+/// them in order. Each temporary file is named `.<target>.<random>.qbank-tmp` and locked while
+/// its writer lives; a run killed before its renames leaves unlocked ones, which the next
+/// write to the same target removes.
+fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
+    let mut temps = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .ok_or_else(|| {
+                ExportError::io(
+                    *path,
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        remove_stale_temps(dir, &name);
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(TEMP_SUFFIX)
+            .tempfile_in(dir)
+            .map_err(|e| ExportError::io(dir, e))?;
+        lock(temp.as_file())
+            .and_then(|()| temp.write_all(bytes))
+            .and_then(|()| permissions(path, temp.as_file()))
+            .and_then(|p| temp.as_file().set_permissions(p))
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(|e| ExportError::io(temp.path(), e))?;
+        temps.push((temp, dir.to_path_buf()));
+    }
+    // Every file is complete on disk before the first rename. The locks stay held until the
+    // last rename is done, so no other run takes a temporary file of this one for stale.
+    let mut persisted = Vec::with_capacity(temps.len());
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for ((temp, dir), (path, _)) in temps.into_iter().zip(files) {
+        persisted.push(
+            temp.persist(path)
+                .map_err(|e| ExportError::io(*path, e.error))?,
+        );
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    for dir in dirs {
+        sync_dir(&dir);
+    }
     Ok(())
+}
+
+/// Takes the exclusive lock of a fresh temporary file; nobody else has it open yet.
+fn lock(file: &std::fs::File) -> std::io::Result<()> {
+    file.try_lock().map_err(|e| match e {
+        std::fs::TryLockError::Error(e) => e,
+        std::fs::TryLockError::WouldBlock => std::io::Error::other("the file is locked"),
+    })
+}
+
+/// Removes temporary files of `name` in `dir` that no live run holds: a run killed before its
+/// renames leaves them, and the operating system released their locks when it died. Failures
+/// are ignored; a leftover file is only litter, never read.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        if !file_name.starts_with(&prefix) || !file_name.ends_with(TEMP_SUFFIX) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(file) = std::fs::File::open(&path) else {
+            continue;
+        };
+        if file.try_lock().is_ok() {
+            drop(file);
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+}
+
+/// Flushes a folder's entries, so that the renames survive a power loss. Not every platform
+/// can open a folder; there the renames are as durable as the file system makes them.
+fn sync_dir(dir: &Path) {
+    if let Ok(dir) = std::fs::File::open(dir) {
+        let _ = dir.sync_all();
+    }
 }
 
 /// The permissions of the file being replaced, or `rw-r--r--` for a new one: a temporary

@@ -71,6 +71,21 @@ pub struct PackBlueprint {
     pub time_limit_minutes: Option<i64>,
     /// Domains in the blueprint's order.
     pub domains: Vec<PackDomain>,
+    /// How items tagged for earlier blueprints move into this one's domains; used to select
+    /// a pack's items, not written into it.
+    #[serde(skip)]
+    pub crosswalk: Vec<PackMapping>,
+}
+
+/// One `[[crosswalk]]` entry of a blueprint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackMapping {
+    /// The earlier blueprint's id.
+    pub blueprint: String,
+    /// A domain or task id of the earlier blueprint.
+    pub from: String,
+    /// The domain or task id of this blueprint it moves to.
+    pub to: String,
 }
 
 /// A domain of a blueprint.
@@ -85,6 +100,9 @@ pub struct PackDomain {
     /// Weight in billionths, for exact arithmetic.
     #[serde(skip)]
     pub billionths: u64,
+    /// Task ids, for placing items; not written into a pack.
+    #[serde(skip)]
+    pub tasks: Vec<String>,
 }
 
 /// A glossary entry.
@@ -169,70 +187,73 @@ impl From<Status> for PackStatus {
 
 /// An item with every value of its file, without source ranges. Defaults are resolved:
 /// `shuffle` and `secure` are always present.
+///
+/// Fields are declared in the sorted order of their JSON names, so that serializing an item
+/// writes its keys sorted, as the canonical form of the JSON pack needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackItem {
-    /// Unique id.
-    pub id: String,
-    /// Exam.
-    pub exam: String,
-    /// Domain id.
-    pub domain: String,
-    /// Task id.
+    /// Writers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<String>,
+    /// Concept ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub concepts: Vec<String>,
+    /// Date written, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<String>,
-    /// Single or multiple response.
-    #[serde(rename = "type")]
-    pub item_type: PackItemType,
-    /// Workflow state.
-    pub status: PackStatus,
+    pub created: Option<String>,
     /// Writer's estimate, 1 to 5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub difficulty: Option<i64>,
-    /// Whether delivery may shuffle the options.
-    pub shuffle: bool,
-    /// Whether the item stays out of public packs.
-    pub secure: bool,
-    /// The question.
-    pub stem: String,
+    /// Domain id.
+    pub domain: String,
+    /// Items never to share a form with this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enemies: Vec<String>,
+    /// Exam.
+    pub exam: String,
+    /// Files shown with the stem.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exhibits: Vec<PackExhibit>,
+    /// Unique id.
+    pub id: String,
+    /// Answer options, labelled A, B, C… in this order.
+    pub options: Vec<PackOption>,
     /// Why the key is right; absent in a pack without keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rationale: Option<String>,
     /// Sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub references: Vec<String>,
-    /// Topic tags.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<String>,
-    /// Concept ids.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub concepts: Vec<String>,
-    /// Items never to share a form with this one.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub enemies: Vec<String>,
-    /// Files shown with the stem.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exhibits: Vec<PackExhibit>,
-    /// Writers.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub authors: Vec<String>,
     /// Reviewers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reviewers: Vec<String>,
-    /// Date written, `YYYY-MM-DD`.
+    /// Whether the item stays out of public packs.
+    pub secure: bool,
+    /// Whether delivery may shuffle the options.
+    pub shuffle: bool,
+    /// Workflow state.
+    pub status: PackStatus,
+    /// The question.
+    pub stem: String,
+    /// Topic tags.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Task id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<String>,
+    pub task: Option<String>,
+    /// Single or multiple response.
+    #[serde(rename = "type")]
+    pub item_type: PackItemType,
     /// Date last changed, `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<String>,
-    /// Answer options, labelled A, B, C… in this order.
-    pub options: Vec<PackOption>,
 }
 
 /// An answer option.
+///
+/// Fields are in the sorted order of their JSON names (see [`PackItem`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackOption {
-    /// The text.
-    pub text: String,
     /// Whether it is a key; absent in a pack without keys.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correct: Option<bool>,
@@ -241,15 +262,19 @@ pub struct PackOption {
     pub feedback: Option<String>,
     /// Whether it keeps its place when the options are shuffled.
     pub fixed: bool,
+    /// The text.
+    pub text: String,
 }
 
 /// A file shown with the stem.
+///
+/// Fields are in the sorted order of their JSON names (see [`PackItem`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackExhibit {
-    /// Path under `media/`.
-    pub file: String,
     /// Alternative text.
     pub alt: String,
+    /// Path under `media/`.
+    pub file: String,
 }
 
 impl PackItem {
@@ -339,6 +364,16 @@ impl PackBlueprint {
                     title: d.title.value.clone(),
                     weight: decimal_text(d.weight.value.billionths),
                     billionths: u64::try_from(d.weight.value.billionths).unwrap_or(0),
+                    tasks: d.tasks.iter().map(|t| t.id.value.clone()).collect(),
+                })
+                .collect(),
+            crosswalk: blueprint
+                .crosswalk
+                .iter()
+                .map(|m| PackMapping {
+                    blueprint: m.blueprint.value.clone(),
+                    from: m.from.value.clone(),
+                    to: m.to.value.clone(),
                 })
                 .collect(),
         }

@@ -25,7 +25,7 @@ pub struct Profile {
     pub internal: bool,
     /// Whether secure items go in (internal profiles only).
     pub secure: bool,
-    /// Only this blueprint's exam.
+    /// This blueprint's items, in its domains.
     pub blueprint: Option<String>,
     /// Number of items to draw.
     pub sample: Option<usize>,

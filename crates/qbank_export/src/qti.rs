@@ -4,19 +4,21 @@
 //! resources, and `imsmanifest.xml` tying them together.
 //!
 //! Responses use the standard `match_correct` processing. The stem is one `<p>` whose line
-//! breaks are `<br/>`. Rationale and feedback stay out: a delivery system shows them from its
-//! own records.
+//! breaks are `<br/>`. Option feedback and the rationale are modal feedback, shown after the
+//! attempt: option feedback when the candidate chose that option, the rationale always. An
+//! item with feedback carries the `match_correct` rules inline with the rule that sets the
+//! feedback outcome; an item without uses the template by reference. A pack without keys has
+//! no correct response, response processing or feedback.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use qbank_blueprint::largest_remainder;
+use qbank_model::Decimal;
 use rayon::prelude::*;
 
 use crate::ExportError;
-use crate::archive::zip;
-use crate::manifest::ManifestEntry;
-use crate::pack::{Pack, PackItem, PackItemType, label};
-use crate::quotas::quotas;
+use crate::pack::{Pack, PackBlueprint, PackItem, PackItemType, label};
 use crate::text::{check_xml, xml, xml_string};
 
 /// Which QTI.
@@ -59,6 +61,20 @@ struct Vocabulary {
     max_choices: &'static str,
     navigation_mode: &'static str,
     submission_mode: &'static str,
+    response_condition: &'static str,
+    response_if: &'static str,
+    response_else: &'static str,
+    match_: &'static str,
+    variable: &'static str,
+    correct: &'static str,
+    set_outcome_value: &'static str,
+    base_value: &'static str,
+    multiple: &'static str,
+    modal_feedback: &'static str,
+    outcome_identifier: &'static str,
+    show_hide: &'static str,
+    /// The wrapper of modal feedback content, which QTI 3.0 added.
+    content_body: Option<&'static str>,
 }
 
 const V3: Vocabulary = Vocabulary {
@@ -93,6 +109,19 @@ const V3: Vocabulary = Vocabulary {
     max_choices: "max-choices",
     navigation_mode: "navigation-mode",
     submission_mode: "submission-mode",
+    response_condition: "qti-response-condition",
+    response_if: "qti-response-if",
+    response_else: "qti-response-else",
+    match_: "qti-match",
+    variable: "qti-variable",
+    correct: "qti-correct",
+    set_outcome_value: "qti-set-outcome-value",
+    base_value: "qti-base-value",
+    multiple: "qti-multiple",
+    modal_feedback: "qti-modal-feedback",
+    outcome_identifier: "outcome-identifier",
+    show_hide: "show-hide",
+    content_body: Some("qti-content-body"),
 };
 
 const V21: Vocabulary = Vocabulary {
@@ -127,6 +156,19 @@ const V21: Vocabulary = Vocabulary {
     max_choices: "maxChoices",
     navigation_mode: "navigationMode",
     submission_mode: "submissionMode",
+    response_condition: "responseCondition",
+    response_if: "responseIf",
+    response_else: "responseElse",
+    match_: "match",
+    variable: "variable",
+    correct: "correct",
+    set_outcome_value: "setOutcomeValue",
+    base_value: "baseValue",
+    multiple: "multiple",
+    modal_feedback: "modalFeedback",
+    outcome_identifier: "outcomeIdentifier",
+    show_hide: "showHide",
+    content_body: None,
 };
 
 /// A QTI identifier for `id`: letters, digits, `-`, `_` and `.`, starting with a letter or `_`.
@@ -148,11 +190,9 @@ fn identifier(prefix: &str, id: &str) -> String {
     }
 }
 
-/// Writes `pack` as a QTI content package.
-pub(crate) fn write(
-    pack: &Pack,
-    version: Version,
-) -> Result<(Vec<u8>, Vec<ManifestEntry>), ExportError> {
+/// Writes `pack` as a QTI content package; returns its members, which the caller zips with the
+/// manifest.
+pub(crate) fn write(pack: &Pack, version: Version) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
     let v = match version {
         Version::V3 => &V3,
         Version::V21 => &V21,
@@ -196,7 +236,7 @@ pub(crate) fn write(
         "imsmanifest.xml".to_owned(),
         manifest_xml(v, pack, &tests).into_bytes(),
     ));
-    zip(files, true)
+    Ok(files)
 }
 
 fn header(out: &mut String, root: &str, ns: &str, xsd: &str) {
@@ -235,15 +275,17 @@ fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String 
         "  <{0} identifier=\"SCORE\" cardinality=\"single\" {1}=\"float\">\n    <{2}>\n      <{3}>0</{3}>\n    </{2}>\n  </{0}>",
         v.outcome_declaration, v.base_type, v.default_value, v.value
     );
-    let _ = writeln!(out, "  <{}>", v.item_body);
-    out.push_str("    <p>");
-    for (i, line) in item.stem.split('\n').enumerate() {
-        if i > 0 {
-            out.push_str("<br/>");
-        }
-        xml(line, &mut out);
+    let feedback = if keys { feedback(item) } else { Vec::new() };
+    if !feedback.is_empty() {
+        let _ = writeln!(
+            out,
+            "  <{} identifier=\"FEEDBACK\" cardinality=\"multiple\" {}=\"identifier\"/>",
+            v.outcome_declaration, v.base_type
+        );
     }
-    out.push_str("</p>\n");
+    let _ = writeln!(out, "  <{}>", v.item_body);
+    out.push_str("    ");
+    paragraph(&item.stem, &mut out);
     for exhibit in &item.exhibits {
         out.push_str("    <p><img src=\"../media/");
         xml(&exhibit.file, &mut out);
@@ -270,15 +312,121 @@ fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String 
     }
     let _ = writeln!(out, "    </{}>", v.choice_interaction);
     let _ = writeln!(out, "  </{}>", v.item_body);
-    if keys {
+    if keys && feedback.is_empty() {
         let _ = writeln!(
             out,
             "  <{} template=\"{}\"/>",
             v.response_processing, v.match_correct
         );
+    } else if keys {
+        response_processing_with_feedback(v, &mut out);
+    }
+    for (identifier, title, text) in &feedback {
+        let title = title.map(|t| format!(" title=\"{t}\"")).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  <{} {}=\"FEEDBACK\" {}=\"show\" identifier=\"{identifier}\"{title}>",
+            v.modal_feedback, v.outcome_identifier, v.show_hide
+        );
+        let margin = match v.content_body {
+            Some(body) => {
+                let _ = writeln!(out, "    <{body}>");
+                "      "
+            }
+            None => "    ",
+        };
+        out.push_str(margin);
+        paragraph(text, &mut out);
+        if let Some(body) = v.content_body {
+            let _ = writeln!(out, "    </{body}>");
+        }
+        let _ = writeln!(out, "  </{}>", v.modal_feedback);
     }
     let _ = writeln!(out, "</{}>", v.item);
     out
+}
+
+/// Plain text as one `<p>` whose line breaks are `<br/>`, and a line feed.
+fn paragraph(text: &str, out: &mut String) {
+    out.push_str("<p>");
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push_str("<br/>");
+        }
+        xml(line, out);
+    }
+    out.push_str("</p>\n");
+}
+
+/// The modal feedback of an item, in order: each option's feedback, shown when the candidate
+/// chose that option (identified by the option's own identifier), then the rationale, shown
+/// after every attempt. Empty texts are left out.
+fn feedback(item: &PackItem) -> Vec<(String, Option<&'static str>, &str)> {
+    let mut out: Vec<(String, Option<&'static str>, &str)> = item
+        .options
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| {
+            let text = o.feedback.as_deref().filter(|f| !f.is_empty())?;
+            Some((label(i), None, text))
+        })
+        .collect();
+    if let Some(rationale) = item.rationale.as_deref().filter(|r| !r.is_empty()) {
+        out.push((RATIONALE.to_owned(), Some("Rationale"), rationale));
+    }
+    out
+}
+
+/// The identifier of the rationale's modal feedback; option identifiers are letters only, so
+/// never this.
+const RATIONALE: &str = "RATIONALE";
+
+/// The standard `match_correct` processing written out, followed by the rule that shows the
+/// feedback. A `template` cannot be combined with rules of the item's own (QTI gives the
+/// item's rules precedence, and a processor may use either), so an item with feedback carries
+/// the template's rules inline: SCORE is 1 when the response matches the correct response and
+/// 0 otherwise; FEEDBACK holds `RATIONALE` and the identifiers of the chosen options.
+fn response_processing_with_feedback(v: &Vocabulary, out: &mut String) {
+    let set_score = |out: &mut String, value: u8| {
+        let _ = writeln!(
+            out,
+            "        <{0} identifier=\"SCORE\">\n          <{1} {2}=\"float\">{value}</{1}>\n        </{0}>",
+            v.set_outcome_value, v.base_value, v.base_type
+        );
+    };
+    let _ = writeln!(
+        out,
+        "  <{}>\n    <{}>\n      <{}>\n        <{}>\n          <{} identifier=\"RESPONSE\"/>\n          <{} identifier=\"RESPONSE\"/>\n        </{}>",
+        v.response_processing,
+        v.response_condition,
+        v.response_if,
+        v.match_,
+        v.variable,
+        v.correct,
+        v.match_
+    );
+    set_score(out, 1);
+    let _ = writeln!(
+        out,
+        "      </{}>\n      <{}>",
+        v.response_if, v.response_else
+    );
+    set_score(out, 0);
+    let _ = writeln!(
+        out,
+        "      </{}>\n    </{}>",
+        v.response_else, v.response_condition
+    );
+    let _ = writeln!(
+        out,
+        "    <{0} identifier=\"FEEDBACK\">\n      <{1}>\n        <{2} {3}=\"identifier\">{RATIONALE}</{2}>\n        <{4} identifier=\"RESPONSE\"/>\n      </{1}>\n    </{0}>\n  </{5}>",
+        v.set_outcome_value,
+        v.multiple,
+        v.base_value,
+        v.base_type,
+        v.variable,
+        v.response_processing
+    );
 }
 
 fn test_xml(v: &Vocabulary, pack: &Pack, exam: &str, ident: &str) -> String {
@@ -301,17 +449,8 @@ fn test_xml(v: &Vocabulary, pack: &Pack, exam: &str, ident: &str) -> String {
         .into_iter()
         .filter(|(e, _, _)| *e == exam)
         .collect();
-    let weights: Vec<u64> = groups
-        .iter()
-        .map(|(_, d, _)| {
-            blueprint
-                .and_then(|b| b.domain(d))
-                .map_or(0, |d| d.billionths)
-        })
-        .collect();
-    let form = blueprint.map_or(0, |b| u64::try_from(b.form_length).unwrap_or(0));
-    let shares = quotas(&weights, form);
-    for (n, ((_, domain, items), share)) in groups.iter().zip(shares).enumerate() {
+    let quotas = blueprint.map(form_quotas).unwrap_or_default();
+    for (n, (_, domain, items)) in groups.iter().enumerate() {
         let _ = writeln!(
             out,
             "    <{} identifier=\"S{}\" title=\"{}\" visible=\"true\">",
@@ -319,8 +458,12 @@ fn test_xml(v: &Vocabulary, pack: &Pack, exam: &str, ident: &str) -> String {
             n + 1,
             xml_string(&pack.domain_title(exam, domain))
         );
+        let share = quotas
+            .iter()
+            .find(|(id, _)| id == domain)
+            .map_or(0, |(_, q)| u64::from(*q));
         let select = share.min(items.len() as u64);
-        if blueprint.is_some() && select > 0 && select < items.len() as u64 {
+        if select > 0 && select < items.len() as u64 {
             let _ = writeln!(out, "      <{} select=\"{select}\"/>", v.selection);
         }
         for item in *items {
@@ -335,6 +478,22 @@ fn test_xml(v: &Vocabulary, pack: &Pack, exam: &str, ident: &str) -> String {
     }
     let _ = writeln!(out, "  </{}>\n</{}>", v.test_part, v.test);
     out
+}
+
+/// Each domain's quota on one form of `blueprint`, by the largest-remainder method over all
+/// of its domains (as `qbank assemble` fills a form), whether or not the pack has items there.
+fn form_quotas(blueprint: &PackBlueprint) -> Vec<(&str, u32)> {
+    let weights: Vec<(&str, Decimal)> = blueprint
+        .domains
+        .iter()
+        .map(|d| {
+            let billionths = i64::try_from(d.billionths).unwrap_or(i64::MAX);
+            (d.id.as_str(), Decimal { billionths })
+        })
+        .collect();
+    let length = u32::try_from(blueprint.form_length.max(0)).unwrap_or(u32::MAX);
+    let quotas = largest_remainder(&weights, length);
+    weights.iter().map(|(id, _)| *id).zip(quotas).collect()
 }
 
 fn manifest_xml(v: &Vocabulary, pack: &Pack, tests: &[(&str, String)]) -> String {

@@ -10,7 +10,8 @@ use qbank_model::{Document, Item, schema};
 
 use crate::build::{BankInput, BankItem, Request, build};
 use crate::pack::{
-    Pack, PackBlueprint, PackDomain, PackExhibit, PackItem, PackItemType, PackOption, PackStatus,
+    Pack, PackBlueprint, PackDomain, PackExhibit, PackItem, PackItemType, PackMapping, PackOption,
+    PackStatus,
 };
 use crate::profile::Profile;
 use crate::{Format, export, item_toml};
@@ -85,14 +86,17 @@ pub(crate) fn fixture() -> Pack {
                     title: "Governance/Strategy".to_owned(),
                     weight: "0.5".to_owned(),
                     billionths: 500_000_000,
+                    ..PackDomain::default()
                 },
                 PackDomain {
                     id: "2".to_owned(),
                     title: "Risk".to_owned(),
                     weight: "0.5".to_owned(),
                     billionths: 500_000_000,
+                    ..PackDomain::default()
                 },
             ],
+            ..PackBlueprint::default()
         }],
         items: vec![
             fixture_item("DEMO-1", "1"),
@@ -596,7 +600,8 @@ fn moodle_import_refuses_document_types() {
     .unwrap_err();
     assert_eq!(
         error.to_string(),
-        "bomb.xml:2: a document type declaration is not accepted"
+        "bomb.xml:2: a document type declaration (`<!DOCTYPE`) is not accepted: it could \
+         declare entities that expand without bound or read files outside the document"
     );
 }
 
@@ -633,7 +638,7 @@ fn anki_package_holds_one_note_per_item() {
     let bytes = export(&fixture(), Format::Anki).unwrap().bytes;
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
     let names: Vec<String> = archive.file_names().map(str::to_owned).collect();
-    assert_eq!(names, ["collection.anki2", "media"]);
+    assert_eq!(names, ["collection.anki2", "media", "qbank-manifest.json"]);
     let mut collection = Vec::new();
     archive
         .by_name("collection.anki2")
@@ -664,4 +669,381 @@ fn anki_package_holds_one_note_per_item() {
         .query_row("SELECT decks FROM col", [], |r| r.get(0))
         .unwrap();
     assert!(decks.contains("demo::demo::2 Risk"), "{decks}");
+}
+
+/// The fixture's blueprint `demo-2026` and a newer outline `demo-2027` of the same exam whose
+/// crosswalk moves domain `2` of `demo-2026` into task `1R`.
+fn two_outlines() -> Vec<PackBlueprint> {
+    let mut next = PackBlueprint {
+        id: "demo-2027".to_owned(),
+        exam: "demo".to_owned(),
+        title: "Demo outline (2027)".to_owned(),
+        form_length: 10,
+        domains: vec![
+            PackDomain {
+                id: "3".to_owned(),
+                title: "Operations".to_owned(),
+                weight: "0.3".to_owned(),
+                billionths: 300_000_000,
+                tasks: Vec::new(),
+            },
+            PackDomain {
+                id: "1".to_owned(),
+                title: "Governance and risk".to_owned(),
+                weight: "0.7".to_owned(),
+                billionths: 700_000_000,
+                tasks: vec!["1A".to_owned(), "1R".to_owned()],
+            },
+        ],
+        ..PackBlueprint::default()
+    };
+    next.crosswalk.push(PackMapping {
+        blueprint: "demo-2026".to_owned(),
+        from: "2".to_owned(),
+        to: "1R".to_owned(),
+    });
+    let mut blueprints = fixture().blueprints;
+    blueprints.push(next);
+    blueprints
+}
+
+fn bank_item(id: &str, exam: &str, domain: &str, task: Option<&str>) -> BankItem {
+    let mut item = fixture_item(id, domain);
+    item.exam = exam.to_owned();
+    item.task = task.map(str::to_owned);
+    BankItem {
+        item,
+        path: format!("items/{id}.toml"),
+        errors: 0,
+    }
+}
+
+fn with_blueprint(bank: BankInput, blueprint: &str, profile: Profile) -> crate::Built {
+    build(
+        bank,
+        &Request {
+            profile,
+            blueprint: Some(blueprint.to_owned()),
+            ..Request::default()
+        },
+    )
+    .unwrap()
+}
+
+#[test]
+fn blueprint_selects_its_items_through_its_crosswalk_in_its_domain_order() {
+    let bank = BankInput {
+        blueprints: two_outlines(),
+        items: vec![
+            bank_item("A-1", "demo", "1", Some("1A")),
+            bank_item("A-2", "demo", "2", None),
+            bank_item("A-3", "demo", "3", None),
+            bank_item("A-4", "demo", "9", None),
+            bank_item("B-1", "other", "1", None),
+        ],
+        ..BankInput::default()
+    };
+    let built = with_blueprint(bank.clone(), "demo-2027", Profile::default());
+    let placed: Vec<(&str, &str, &str, Option<&str>)> = built
+        .pack
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.id.as_str(),
+                i.exam.as_str(),
+                i.domain.as_str(),
+                i.task.as_deref(),
+            )
+        })
+        .collect();
+    // Domain `3` comes first in `demo-2027`; `A-2` moves from domain `2` into task `1R`.
+    assert_eq!(
+        placed,
+        [
+            ("A-3", "demo", "3", None),
+            ("A-1", "demo", "1", Some("1A")),
+            ("A-2", "demo", "1", Some("1R")),
+        ]
+    );
+    assert_eq!(built.pack.meta.blueprint.as_deref(), Some("demo-2027"));
+    let ids: Vec<&str> = built
+        .pack
+        .blueprints
+        .iter()
+        .map(|b| b.id.as_str())
+        .collect();
+    assert_eq!(ids, ["demo-2027"]);
+    assert_eq!(built.left_out.len(), 1);
+    assert_eq!(built.left_out[0].id, "A-4");
+    assert_eq!(
+        built.left_out[0].reason,
+        "domain `9` is not in blueprint `demo-2027` and no crosswalk entry maps it"
+    );
+
+    // The earlier outline takes its own domains only, in its order.
+    let built = with_blueprint(bank.clone(), "demo-2026", Profile::default());
+    let ids: Vec<&str> = built.pack.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["A-1", "A-2"]);
+
+    // A sample draws by the chosen blueprint's quotas: 0.3 and 0.7 of 3 is 1 and 2.
+    let profile = Profile {
+        sample: Some(3),
+        ..Profile::default()
+    };
+    let sampled = with_blueprint(bank, "demo-2027", profile);
+    let domains: Vec<&str> = sampled
+        .pack
+        .items
+        .iter()
+        .map(|i| i.domain.as_str())
+        .collect();
+    assert_eq!(domains, ["3", "1", "1"]);
+}
+
+#[test]
+fn an_unknown_blueprint_is_an_error_naming_it() {
+    let bank = BankInput {
+        blueprints: two_outlines(),
+        ..BankInput::default()
+    };
+    let request = Request {
+        blueprint: Some("demo-1999".to_owned()),
+        ..Request::default()
+    };
+    let error = build(bank, &request).unwrap_err().to_string();
+    assert_eq!(
+        error,
+        "no blueprint `demo-1999` in the bank (known: demo-2026, demo-2027)"
+    );
+}
+
+#[test]
+fn sample_quotas_are_the_blueprints_largest_remainder_quotas() {
+    // 0.17/0.20/0.33/0.30 of 150 leaves 0.5 for domains 1 and 3: qbank_blueprint gives the item
+    // to the larger weight, domain 3, as `qbank assemble` fills a form.
+    let mut bank = BankInput {
+        blueprints: vec![PackBlueprint {
+            id: "cism-2022".to_owned(),
+            exam: "demo".to_owned(),
+            form_length: 150,
+            domains: [("1", 170), ("2", 200), ("3", 330), ("4", 300)]
+                .iter()
+                .map(|(id, w)| PackDomain {
+                    id: (*id).to_owned(),
+                    billionths: w * 1_000_000,
+                    ..PackDomain::default()
+                })
+                .collect(),
+            ..PackBlueprint::default()
+        }],
+        ..BankInput::default()
+    };
+    for domain in ["1", "2", "3", "4"] {
+        for n in 0..60 {
+            bank.items.push(bank_item(
+                &format!("D{domain}-{n:02}"),
+                "demo",
+                domain,
+                None,
+            ));
+        }
+    }
+    let profile = Profile {
+        sample: Some(150),
+        ..Profile::default()
+    };
+    let pack = with_blueprint(bank.clone(), "cism-2022", profile).pack;
+    let count = |d: &str| pack.items.iter().filter(|i| i.domain == d).count();
+    assert_eq!(
+        [count("1"), count("2"), count("3"), count("4")],
+        [25, 30, 50, 45]
+    );
+    // The QTI test of the whole pool selects the same quotas from each section.
+    let pool = with_blueprint(bank, "cism-2022", Profile::default()).pack;
+    let form = qti_test_xml(&pool);
+    assert!(form.contains("<qti-selection select=\"50\"/>"), "{form}");
+    assert!(form.contains("<qti-selection select=\"25\"/>"), "{form}");
+}
+
+/// The QTI 3.0 test of the pack's only exam.
+fn qti_test_xml(pack: &Pack) -> String {
+    let bytes = export(pack, Format::Qti3).unwrap().bytes;
+    unzip(&bytes)
+        .into_iter()
+        .find(|(n, _)| n.starts_with("tests/"))
+        .map(|(_, c)| c)
+        .unwrap()
+}
+
+#[test]
+fn qti_items_show_option_feedback_and_the_rationale_after_the_attempt_unless_keys_are_left_out() {
+    for format in [Format::Qti3, Format::Qti21] {
+        let (modal, rp) = if format == Format::Qti3 {
+            ("qti-modal-feedback", "qti-response-processing")
+        } else {
+            ("modalFeedback", "responseProcessing")
+        };
+        let files = unzip(&export(&fixture(), format).unwrap().bytes);
+        let item = |id: &str| {
+            files
+                .iter()
+                .find(|(n, _)| n == &format!("items/I_{id}.xml"))
+                .map(|(_, c)| c.clone())
+                .unwrap()
+        };
+        // DEMO-1: feedback on option A and a rationale; the rules replace the template.
+        let demo1 = item("DEMO-1");
+        assert_eq!(demo1.matches(&format!("<{modal} ")).count(), 2, "{demo1}");
+        assert!(demo1.contains("identifier=\"A\">") && demo1.contains("identifier=\"RATIONALE\""));
+        assert!(demo1.contains("Assess before acting.") && demo1.contains("Right."));
+        assert!(!demo1.contains("template="), "{demo1}");
+        assert!(demo1.find(&format!("</{rp}>")) < demo1.find(&format!("<{modal} ")));
+        // An item without any feedback keeps the template.
+        let mut plain = fixture();
+        plain.items.truncate(1);
+        plain.items[0].rationale = None;
+        plain.items[0].options[0].feedback = None;
+        let files = unzip(&export(&plain, format).unwrap().bytes);
+        let only = &files
+            .iter()
+            .find(|(n, _)| n.starts_with("items/"))
+            .unwrap()
+            .1;
+        assert!(
+            only.contains("template=") && !only.contains(modal),
+            "{only}"
+        );
+        // Without keys: no correct response, no processing, no feedback.
+        let mut secret = fixture();
+        secret.items.iter_mut().for_each(PackItem::strip_keys);
+        secret.meta.keys = false;
+        for (name, content) in unzip(&export(&secret, format).unwrap().bytes) {
+            if name.starts_with("items/") {
+                assert!(
+                    !content.contains("FEEDBACK") && !content.contains(rp),
+                    "{content}"
+                );
+            }
+        }
+    }
+}
+
+fn csv_text_strategy() -> impl Strategy<Value = String> {
+    // Text that starts, sometimes after single quotes, with what a spreadsheet runs as a
+    // formula.
+    proptest::string::string_regex("'{0,2}[=+@\t\r-]{0,2}[a-zA-Z0-9 ,\"=+\n-]{0,8}[a-z]").unwrap()
+}
+
+fn csv_list_strategy() -> impl Strategy<Value = Vec<String>> {
+    // One entry per line, trimmed: the shape CSV lists keep.
+    proptest::collection::vec(
+        proptest::string::string_regex("'{0,2}[=+@-]{0,2}[a-z0-9]{1,5}").unwrap(),
+        0..3,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// pack -> csv -> import: formula neutralisation is undone exactly, so every value CSV
+    /// carries comes back unchanged; and no cell that leaves starts with a formula character.
+    #[test]
+    fn csv_round_trip_undoes_formula_neutralisation(
+        stem in csv_text_strategy(),
+        options in proptest::collection::vec(csv_text_strategy(), 2..5),
+        rationale in proptest::option::of(csv_text_strategy()),
+        references in csv_list_strategy(),
+        tags in csv_list_strategy(),
+        domain in "[=+@-]?[0-9]",
+    ) {
+        let mut pack = fixture();
+        let item = &mut pack.items[0];
+        item.stem = stem;
+        item.rationale = rationale;
+        item.references = references;
+        item.tags = tags;
+        item.domain = domain;
+        item.options = options.into_iter().map(|t| option(&t, false)).collect();
+        item.options[1].correct = Some(true);
+        pack.items.truncate(1);
+        let text = String::from_utf8(export(&pack, Format::Csv).unwrap().bytes).unwrap();
+        for record in crate::csv::parse(&text).unwrap() {
+            for cell in record {
+                prop_assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?}");
+            }
+        }
+        let back = crate::import(std::path::Path::new("p.csv"), &text, crate::ImportFormat::Csv)
+            .unwrap();
+        let want = &pack.items[0];
+        let got = &back[0];
+        prop_assert_eq!(&got.stem, &want.stem);
+        prop_assert_eq!(
+            got.options.iter().map(|o| &o.text).collect::<Vec<_>>(),
+            want.options.iter().map(|o| &o.text).collect::<Vec<_>>()
+        );
+        prop_assert_eq!(got.key_indices(), want.key_indices());
+        prop_assert_eq!(&got.rationale, &want.rationale);
+        prop_assert_eq!(&got.references, &want.references);
+        prop_assert_eq!(&got.tags, &want.tags);
+        prop_assert_eq!(&got.domain, &want.domain);
+        prop_assert_eq!(&got.id, &want.id);
+    }
+}
+
+#[test]
+fn json_pack_is_the_pretty_sorted_document_with_canonical_digests() {
+    // Every optional value of an item set, so that each field's place in the sorted order is
+    // checked.
+    let mut pack = fixture();
+    let item = &mut pack.items[0];
+    item.enemies = vec!["DEMO-2".to_owned()];
+    item.exhibits = vec![PackExhibit {
+        file: "zones.png".to_owned(),
+        alt: "Zones \"A\" and B\\C".to_owned(),
+    }];
+    item.updated = Some("2026-02-03".to_owned());
+    pack.meta.description = Some("All of it".to_owned());
+    pack.meta.blueprint = Some("demo-2026".to_owned());
+    pack.meta.commit = Some("abc".to_owned());
+    pack.concepts = vec![crate::pack::PackConcept {
+        id: "risk-assessment".to_owned(),
+        title: "Risk assessment".to_owned(),
+        exam: vec!["demo".to_owned()],
+        definition: "Finding, analysing and evaluating risk.".to_owned(),
+        related: vec!["risk".to_owned()],
+    }];
+    // More items than one parallel chunk holds, so that chunks are joined.
+    let many: Vec<PackItem> = (0..2100)
+        .map(|n| PackItem {
+            id: format!("M-{n:04}"),
+            ..pack.items[n % 3].clone()
+        })
+        .collect();
+    for items in [pack.items.clone(), Vec::new(), many] {
+        pack.items = items;
+        let written = export(&pack, Format::Json).unwrap().bytes;
+        let mut document = serde_json::json!({
+            "format": crate::PACK_FORMAT,
+            "version": crate::PACK_VERSION,
+            "meta": pack.meta,
+            "blueprints": pack.blueprints,
+            "concepts": pack.concepts,
+            "items": pack.items,
+        });
+        let manifest: Vec<crate::ManifestEntry> = ["blueprints", "concepts", "items", "meta"]
+            .iter()
+            .map(|m| {
+                let canonical = serde_json::to_vec(&document[*m]).unwrap();
+                crate::ManifestEntry::of(*m, &canonical)
+            })
+            .collect();
+        document["manifest"] = serde_json::to_value(&manifest).unwrap();
+        let mut expected = serde_json::to_vec_pretty(&document).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
 }

@@ -143,7 +143,8 @@ pub struct ProfileOptions {
     /// Whether secure items go into the pack; only an internal profile may say `true`.
     /// Default: false.
     pub secure: Option<bool>,
-    /// Only the items of this blueprint's exam; `--blueprint` on the command line wins.
+    /// The items of this blueprint, placed in its domains (through its crosswalk for items of
+    /// an earlier outline); `--blueprint` on the command line wins.
     /// Default: every exam.
     pub blueprint: Option<String>,
     /// Number of items drawn for a sample, spread over each exam's domains by the blueprint's

@@ -226,3 +226,123 @@ fn json_pack_imports_back_as_draft_items() {
         "{report}"
     );
 }
+
+/// The outline of the demo exam's successor, `demo2`, whose crosswalk moves domain `2` of
+/// `demo-2026` into task `1R`. (A new outline of the same exam would be the one in force, and
+/// the items of domain `2` would then fail the check.)
+const NEXT_OUTLINE: &str = r#"#:schema ../../schemas/blueprint.schema.json
+id = "demo-2027"
+exam = "demo2"
+title = "Demo outline (2027)"
+effective = 2027-01-01
+form_length = 10
+tolerance = 0.05
+
+[[domains]]
+id = "3"
+title = "Operations"
+weight = 0.3
+
+[[domains]]
+id = "1"
+title = "Governance and risk"
+weight = 0.7
+tasks = [{ id = "1A", title = "Strategy" }, { id = "1R", title = "Risk" }]
+
+[[crosswalk]]
+blueprint = "demo-2026"
+from = "2"
+to = "1R"
+"#;
+
+#[test]
+fn blueprint_exports_its_items_in_its_domains_and_names_an_unknown_id() {
+    let test = CliTest::new();
+    test.write("bank/blueprints/demo-2027.toml", NEXT_OUTLINE);
+    let output = test
+        .command()
+        .args([
+            "export",
+            "-f",
+            "json",
+            "-o",
+            "next.json",
+            "--blueprint",
+            "demo-2027",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pack: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(test.root().join("next.json")).unwrap()).unwrap();
+    let placed: Vec<String> = pack["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!("{} {} {} {}", i["id"], i["exam"], i["domain"], i["task"]))
+        .collect();
+    assert_eq!(
+        placed,
+        [
+            "\"DEMO-1\" \"demo2\" \"1\" \"1A\"",
+            "\"DEMO-2\" \"demo2\" \"1\" \"1R\""
+        ]
+    );
+    assert_eq!(pack["meta"]["blueprint"], "demo-2027");
+    assert_eq!(pack["blueprints"].as_array().unwrap().len(), 1);
+
+    insta::with_settings!({ filters => filters() }, {
+        assert_cmd_snapshot!(test.command().args(["export", "-f", "csv", "-o", "x.csv", "--blueprint", "demo-1999"]), @r"
+        success: false
+        exit_code: 2
+        ----- stdout -----
+
+        ----- stderr -----
+        qbank failed
+          Cause: no blueprint `demo-1999` in the bank (known: demo-2026, demo-2027)
+        ");
+    });
+    assert!(!test.root().join("x.csv").exists());
+}
+
+/// The `sample` profile of the bundled bank: which items it draws from each exam's domains.
+#[test]
+fn sample_profile_of_the_bundled_bank() {
+    let test = CliTest::new();
+    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bank");
+    let output = test
+        .command()
+        .arg("export")
+        .arg(&bank)
+        .args(["-f", "json", "-o", "sample.json", "--profile", "sample"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let pack: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(test.root().join("sample.json")).unwrap()).unwrap();
+    let drawn = pack["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{} {} {}\n",
+                i["exam"].as_str().unwrap(),
+                i["domain"].as_str().unwrap(),
+                i["id"].as_str().unwrap()
+            )
+        })
+        .collect::<Vec<String>>()
+        .concat();
+    insta::assert_snapshot!(drawn);
+}
