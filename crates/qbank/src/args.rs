@@ -72,6 +72,13 @@ pub enum Command {
     Export(ExportArgs),
     /// Turn a file of another tool into draft items of the bank
     Import(ImportArgs),
+    /// Write a new Ed25519 key pair for signing packs: NAME.key (secret) and NAME.pub
+    Keygen(KeygenArgs),
+    /// Check a pack against its manifest: every file's sha256, and the signature with --key
+    Verify(VerifyArgs),
+    /// Write the bank at a glance as one self-contained HTML page: blueprint fit, task coverage,
+    /// near-duplicates, findings, and items by status, author and difficulty
+    Report(ReportArgs),
 }
 
 /// Arguments of `check` and `lint`.
@@ -146,7 +153,8 @@ pub struct ExportArgs {
     /// non-secure item, public)
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// Only the items of this blueprint's exam
+    /// The items of this blueprint, in its domains (through its crosswalk for items of an
+    /// earlier outline); the pack is ordered and sectioned by its domains
     #[arg(long, value_name = "ID")]
     pub blueprint: Option<String>,
     /// Where to write the pack (atomically: a temporary file beside it, then a rename)
@@ -162,6 +170,32 @@ pub struct ExportArgs {
     /// Use this configuration file instead of discovering `qbank.toml`
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Sign the pack's manifest with this secret key (from `qbank keygen`)
+    #[arg(long, value_name = "KEYFILE")]
+    pub sign: Option<PathBuf>,
+}
+
+/// Arguments of `keygen`.
+#[derive(Debug, clap::Args)]
+pub struct KeygenArgs {
+    /// Write the secret key to NAME.key (mode 0600) and the public key to NAME.pub
+    #[arg(long, short = 'o', value_name = "NAME")]
+    pub out: PathBuf,
+    /// Replace existing key files
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Arguments of `verify`.
+#[derive(Debug, clap::Args)]
+pub struct VerifyArgs {
+    /// The pack: a zip pack (qti3, qti21, anki), or a single-file pack with PACK.manifest.json
+    /// beside it
+    pub pack: PathBuf,
+    /// Check the signature with this public key (from `qbank keygen`); without it, only the
+    /// digests are checked
+    #[arg(long, value_name = "PUBKEY")]
+    pub key: Option<PathBuf>,
 }
 
 /// Formats of `qbank export`.
@@ -210,6 +244,9 @@ pub struct ImportArgs {
     /// Author of items whose source names none
     #[arg(long, default_value = "imported")]
     pub author: String,
+    /// Refuse a file larger than this many bytes, before reading it (default: 64 MiB)
+    #[arg(long, value_name = "BYTES", default_value_t = qbank_export::DEFAULT_MAX_IMPORT_SIZE)]
+    pub max_size: u64,
 }
 
 /// Formats of `qbank import`.
@@ -396,6 +433,23 @@ pub struct FmtArgs {
     /// Change nothing: list the items that would change, and exit 1 if there are any
     #[arg(long)]
     pub check: bool,
+    /// Use this configuration file instead of discovering `qbank.toml`
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The bank (default: `./bank`, or the nearest folder upward with a `qbank.toml`)
+    pub bank: Option<PathBuf>,
+    /// Where to write the page (atomically: a temporary file beside it, then a rename)
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
+    /// Item statuses the blueprint charts and the task coverage count, comma-separated
+    /// (default: approved)
+    #[arg(long, value_name = "LIST")]
+    pub status: Option<String>,
     /// Use this configuration file instead of discovering `qbank.toml`
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

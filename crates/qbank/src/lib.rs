@@ -4,6 +4,7 @@
 pub mod args;
 mod changes;
 mod commands;
+mod html_report;
 mod printer;
 
 use std::process::ExitCode;
@@ -61,5 +62,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
         Command::Assemble(assemble) => commands::assemble::run(&assemble),
         Command::Export(export) => commands::export::run(&export),
         Command::Import(import) => commands::import::run(&import),
+        Command::Keygen(keygen) => commands::sign::keygen(&keygen),
+        Command::Verify(verify) => commands::sign::verify(&verify),
+        Command::Report(report) => commands::report::run(&report),
     }
 }

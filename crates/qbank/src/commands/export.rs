@@ -5,8 +5,8 @@ use std::process::Command;
 use anyhow::Context;
 use qbank_diagnostics::Severity;
 use qbank_export::{
-    BankInput, BankItem, ExportError, Format, PackBlueprint, PackConcept, PackItem, Profile,
-    Request,
+    BankInput, BankItem, ExportError, ExportOptions, Format, PackBlueprint, PackConcept, PackItem,
+    Profile, Request, SecretKey,
 };
 use qbank_linter::Settings;
 use qbank_model::Document;
@@ -51,6 +51,8 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     if (args.no_keys || profile.no_keys) && !format.supports_no_keys() {
         return Err(ExportError::KeysRequired(format.name()).into());
     }
+    // A key that cannot be read stops the export before the bank is loaded.
+    let key = args.sign.as_deref().map(SecretKey::read).transpose()?;
 
     let bank = load_bank(&workspace, &settings);
     let request = Request {
@@ -69,8 +71,15 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         }
         Err(error) => return Err(error.into()),
     };
-    let exported = qbank_export::export(&built.pack, format)?;
-    qbank_export::write_atomic(&args.out, &exported.bytes)?;
+    let options = ExportOptions {
+        file_name: args
+            .out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+        key: key.as_ref(),
+    };
+    let exported = qbank_export::export_with(&built.pack, format, &options)?;
+    qbank_export::write_pack(&args.out, &exported)?;
 
     for left in &built.left_out {
         printer::line(&format!(
@@ -89,6 +98,12 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         if meta.public { "public" } else { "internal" },
         if meta.keys { "" } else { ", no keys" },
     ))?;
+    if let Some(signature) = &exported.manifest.signature {
+        printer::line(&format!(
+            "Signed its manifest with key {}.",
+            signature.key_id
+        ))?;
+    }
     Ok(ExitStatus::Success)
 }
 

@@ -12,8 +12,12 @@ use crate::printer;
 pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
     let start = args.bank.as_deref().unwrap_or(Path::new("."));
     let workspace = Workspace::discover(start, None)?;
-    let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("failed to read `{}`", args.file.display()))?;
+    let text = qbank_export::read_import(&args.file, args.max_size).map_err(|error| {
+        let hint = matches!(error, qbank_export::ExportError::TooLarge { .. })
+            .then_some("; pass `--max-size BYTES` to raise the limit")
+            .unwrap_or_default();
+        anyhow::Error::new(error).context(format!("failed to read `{}`{hint}", args.file.display()))
+    })?;
     let format = match args.from {
         ImportFrom::Json => ImportFormat::Json,
         ImportFrom::Csv => ImportFormat::Csv,

@@ -7,5 +7,7 @@ pub(crate) mod fmt;
 pub(crate) mod import;
 pub(crate) mod lsp;
 pub(crate) mod new;
+pub(crate) mod report;
 pub(crate) mod rule;
 pub(crate) mod schema;
+pub(crate) mod sign;

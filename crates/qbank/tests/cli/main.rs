@@ -1,14 +1,23 @@
 //! Tests that run the real `qbank` binary.
 #![expect(clippy::unwrap_used, reason = "test helpers fail the test loudly")]
+#![allow(
+    clippy::similar_names,
+    reason = "tests name paired values alike: a pack and its packed copy, a key and its keys"
+)]
 
 mod blueprint;
 mod check;
 mod commands;
+mod confidentiality;
 mod dupes;
 mod export;
 mod fmt;
+mod hostile_input;
+mod import_safety;
 mod lsp;
 mod new;
+mod report;
+mod sign;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
