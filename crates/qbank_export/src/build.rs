@@ -84,7 +84,7 @@ pub struct Built {
 ///
 /// With a blueprint (`--blueprint` or the profile's `blueprint`), the pack holds that
 /// blueprint's items: those of its exam, and those of the exams its `[[crosswalk]]` entries
-/// come from, each placed in one of the blueprint's domains (see [`place`]). An item that no
+/// come from, each placed in one of the blueprint's domains (see `place`). An item that no
 /// domain of the blueprint takes is left out and listed in [`Built::left_out`].
 pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
     let profile = &request.profile;
