@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use crate::rng::Rng;
 use crate::vocab::{
     ACTIVITIES, Area, BECAUSES, CLAUSES, CLOSINGS, COMPLICATIONS, CONTEXTS, DATA, DAYS,
-    DISCOVERIES, DISMISSALS, FEW, MULTIPLE_QUESTIONS, ORGANIZATIONS, REGULATIONS, ROLES,
-    SINGLE_QUESTIONS, SIZES, SYSTEMS, TOOLS, UNITS, VENDORS,
+    DISCOVERIES, DISMISSALS, FEW, MULTIPLE_QUESTIONS, OPTION_SCOPES, ORGANIZATIONS, REGULATIONS,
+    ROLES, SINGLE_QUESTIONS, SIZES, SYSTEMS, TOOLS, UNITS, VENDORS,
 };
 
 /// Stems are kept within this many characters, as item writers are asked to.
@@ -163,10 +163,17 @@ fn stem_candidate(area: Area, multiple: bool, rng: &mut Rng) -> Stem {
     Stem { text, sector }
 }
 
-/// Writes why the key(s) are right and the distractors wrong.
-pub(crate) fn rationale(keys: &[&str], rng: &mut Rng) -> String {
+/// Writes why the key(s) are right and each distractor wrong, as the bank's rules ask of an
+/// approved item (QB318): a distractor is named by its label or by its own words.
+/// `options` holds each option's text and whether it is a key, in the item's order.
+pub(crate) fn rationale(options: &[(String, bool)], rng: &mut Rng) -> String {
+    let keys: Vec<&str> = options
+        .iter()
+        .filter(|(_, correct)| *correct)
+        .map(|(text, _)| text.as_str())
+        .collect();
     let because = rng.pick(BECAUSES);
-    let mut text = match keys {
+    let mut text = match keys.as_slice() {
         [key] => match rng.below(3) {
             0 => format!("The best answer is to {}: {because}.", lowercase_first(key)),
             1 => format!(
@@ -189,11 +196,36 @@ pub(crate) fn rationale(keys: &[&str], rng: &mut Rng) -> String {
             )
         }
     };
-    let count = rng.range(1, 2);
-    let picks = rng.distinct(DISMISSALS.len(), count);
-    for index in picks {
+    let distractors: Vec<(usize, &str)> = options
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, correct))| !*correct)
+        .map(|(slot, (text, _))| (slot, text.as_str()))
+        .collect();
+    let dismissals = rng.distinct(DISMISSALS.len(), distractors.len());
+    for ((slot, distractor), dismissal) in distractors.into_iter().zip(dismissals) {
+        let why = DISMISSALS[dismissal];
         text.push(' ');
-        text.push_str(DISMISSALS[index]);
+        match rng.below(3) {
+            0 => {
+                let label = char::from(b'A' + u8::try_from(slot).unwrap_or(0));
+                let _ = write!(text, "Option {label} falls short: {}", lowercase_first(why));
+            }
+            1 => {
+                let _ = write!(
+                    text,
+                    "To {} is not enough. {why}",
+                    lowercase_first(distractor)
+                );
+            }
+            _ => {
+                let _ = write!(
+                    text,
+                    "{} would be premature. {why}",
+                    capitalize(&gerund_phrase(distractor))
+                );
+            }
+        }
     }
     let closing = rng.pick(CLOSINGS);
     if !closing.is_empty() {
@@ -201,6 +233,47 @@ pub(crate) fn rationale(keys: &[&str], rng: &mut Rng) -> String {
         text.push_str(closing);
     }
     text
+}
+
+/// "Perform a risk assessment" as "Performing a risk assessment": the first word of an
+/// imperative action turned into its -ing form, for a sentence about the action.
+fn gerund_phrase(action: &str) -> String {
+    let (verb, rest) = action.split_once(' ').unwrap_or((action, ""));
+    let verb = verb.to_lowercase();
+    let stem = if let Some(base) = verb.strip_suffix("ie") {
+        format!("{base}y")
+    } else if verb.ends_with("ee") {
+        verb.clone()
+    } else if let Some(base) = verb.strip_suffix('e') {
+        base.to_owned()
+    } else if is_short_closed(&verb) {
+        let last = verb.chars().last().map(String::from).unwrap_or_default();
+        format!("{verb}{last}")
+    } else {
+        verb.clone()
+    };
+    if rest.is_empty() {
+        format!("{stem}ing")
+    } else {
+        format!("{stem}ing {rest}")
+    }
+}
+
+/// One-syllable verbs that double their last consonant before -ing ("stop", "plan").
+fn is_short_closed(verb: &str) -> bool {
+    matches!(
+        verb,
+        "stop" | "plan" | "set" | "put" | "cut" | "run" | "get" | "ban" | "let"
+    )
+}
+
+/// An optional scope for an option, drawn for each option on its own, so that options built
+/// from the same action differ between items as they do in a written bank.
+pub(crate) fn option_scope(rng: &mut Rng, out: &mut String) {
+    if rng.below(100) < 45 {
+        return;
+    }
+    fill(rng.pick(OPTION_SCOPES), "", rng, out);
 }
 
 /// Breaks `text` into lines shorter than [`WRAP_COLUMN`] at spaces, as writers do in the

@@ -79,7 +79,7 @@ struct Field {
 /// The item as key/value lines and options, before it becomes text; defects edit this.
 struct Draft {
     fields: Vec<Field>,
-    options: Vec<(&'static str, bool)>,
+    options: Vec<(String, bool)>,
 }
 
 impl Draft {
@@ -176,17 +176,16 @@ fn draft(spec: &ItemSpec<'_>, rng: &mut Rng) -> Draft {
     let picks = rng.distinct(actions.len(), 4);
     let keys = if spec.multiple { 2 } else { 1 };
     let key_slots = rng.distinct(4, keys);
-    let options: Vec<(&'static str, bool)> = picks
+    let options: Vec<(String, bool)> = picks
         .iter()
         .enumerate()
-        .map(|(slot, &action)| (actions[action], key_slots.contains(&slot)))
+        .map(|(slot, &action)| {
+            let mut text = actions[action].to_owned();
+            compose::option_scope(rng, &mut text);
+            (text, key_slots.contains(&slot))
+        })
         .collect();
-    let key_texts: Vec<&str> = options
-        .iter()
-        .filter(|(_, correct)| *correct)
-        .map(|(text, _)| *text)
-        .collect();
-    let rationale = compose::rationale(&key_texts, rng);
+    let rationale = compose::rationale(&options, rng);
     let references = draw(rng, spec.area.references(), 1, 2);
     let mut tags = draw(rng, spec.area.tags(), 1, 3);
     if rng.chance(400) && !tags.contains(&spec.stem.sector) {

@@ -909,6 +909,20 @@ pub(crate) const BECAUSES: &[&str] = &[
     "it is the step that each of the other options assumes has already happened",
 ];
 
+/// Scopes appended to an option's action ("... for the payroll team"), filled like stems.
+pub(crate) const OPTION_SCOPES: &[&str] = &[
+    " for {unit}",
+    " with {unit}",
+    " within {days}",
+    " before the next audit",
+    " with internal audit",
+    " and record the outcome",
+    " with legal counsel",
+    " this quarter",
+    " at the main site",
+    " for the affected systems",
+];
+
 /// Why the distractors are wrong, one sentence each.
 pub(crate) const DISMISSALS: &[&str] = &[
     "The other options jump to a solution before the problem is understood.",
