@@ -255,7 +255,7 @@ pub(crate) fn check_item_file(
         }
     };
     if let Some(item) = &item {
-        let ctx = ItemContext::new(&source, &path, bank, lint);
+        let ctx = ItemContext::new(item, &source, &path, bank, lint);
         diagnostics.extend(ctx.run(item, rules));
     }
     result(source, diagnostics, id, item, suppressions)

@@ -7,6 +7,8 @@ pub(crate) mod stem;
 pub(crate) mod structure;
 pub(crate) mod text;
 
+use text::TextWords;
+
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -306,17 +308,43 @@ pub(crate) fn exhibit_location(bank: &BankIndex, file: &str) -> ExhibitLocation 
     }
 }
 
+/// The words of an item's texts, split once and shared by the rules (see [`TextWords`]).
+pub(crate) struct ItemWords<'a> {
+    pub(crate) stem: TextWords<'a>,
+    /// One per option, in order.
+    pub(crate) options: Vec<TextWords<'a>>,
+    pub(crate) rationale: Option<TextWords<'a>>,
+}
+
+impl<'a> ItemWords<'a> {
+    pub(crate) fn new(item: &'a Item) -> Self {
+        Self {
+            stem: TextWords::new(&item.stem.value),
+            options: item
+                .options
+                .iter()
+                .map(|o| TextWords::new(&o.text.value))
+                .collect(),
+            rationale: item.rationale.as_ref().map(|r| TextWords::new(&r.value)),
+        }
+    }
+}
+
 /// What an item rule sees besides the item.
 pub(crate) struct ItemContext<'a> {
     pub(crate) file: &'a SourceFile,
     pub(crate) path: &'a Path,
     pub(crate) bank: &'a BankIndex,
     pub(crate) lint: &'a LintSettings,
-    diagnostics: Vec<Diagnostic>,
+    /// The item's words, for the wording and option rules.
+    pub(crate) words: ItemWords<'a>,
+    /// Behind a cell, so that a rule can report while it holds borrowed words.
+    diagnostics: std::cell::RefCell<Vec<Diagnostic>>,
 }
 
 impl<'a> ItemContext<'a> {
     pub(crate) fn new(
+        item: &'a Item,
         file: &'a SourceFile,
         path: &'a Path,
         bank: &'a BankIndex,
@@ -327,19 +355,20 @@ impl<'a> ItemContext<'a> {
             path,
             bank,
             lint,
-            diagnostics: Vec::new(),
+            words: ItemWords::new(item),
+            diagnostics: std::cell::RefCell::default(),
         }
     }
 
-    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+    pub(crate) fn report(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
     }
 
-    /// Runs `rules` (the enabled item rules) on `item`.
+    /// Runs `rules` (the enabled item rules) on `item`, the item of [`ItemContext::new`].
     pub(crate) fn run(mut self, item: &Item, rules: &[&dyn ItemRule]) -> Vec<Diagnostic> {
         for rule in rules {
             rule.check(item, &mut self);
         }
-        self.diagnostics
+        self.diagnostics.into_inner()
     }
 }

@@ -2,6 +2,7 @@
 //! a stem, content words.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::ops::Range;
 
 use qbank_diagnostics::TextRange;
@@ -14,36 +15,163 @@ use crate::words::{
 
 /// The words of `text` with their byte offsets. A word is a run of letters, digits, `'` and `-`
 /// that starts with a letter or digit.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-';
-    // Most text is ASCII: read a byte as a char without decoding, and decode only the rest.
-    let next_char = move |at: usize| -> Option<char> {
-        let byte = *text.as_bytes().get(at)?;
-        if byte.is_ascii() {
-            Some(char::from(byte))
+pub(crate) fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// The iterator of [`words`].
+pub(crate) struct Words<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+/// For each ASCII byte: 2 if it is a letter or digit, 1 if it continues a word (`'`, `-`), 0
+/// otherwise. Most text is ASCII, so most characters are classified by one table lookup.
+const ASCII_CLASS: [u8; 128] = {
+    let mut table = [0; 128];
+    let mut c: u8 = 0;
+    while c < 128 {
+        table[c as usize] = if c.is_ascii_alphanumeric() {
+            2
+        } else if c == b'\'' || c == b'-' {
+            1
         } else {
-            text.get(at..)?.chars().next()
-        }
-    };
-    let mut at = 0;
-    std::iter::from_fn(move || {
+            0
+        };
+        c += 1;
+    }
+    table
+};
+
+/// The class of the non-ASCII character that starts `rest` (see [`ASCII_CLASS`]) and its
+/// length in bytes.
+#[cold]
+fn non_ascii_class(rest: &str) -> (u8, usize) {
+    match rest.chars().next() {
+        Some(c) if c.is_alphanumeric() => (2, c.len_utf8()),
+        Some(c) => (u8::from(c == '’'), c.len_utf8()),
+        None => (0, 1),
+    }
+}
+
+impl<'t> Iterator for Words<'t> {
+    type Item = (usize, &'t str);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let text = self.text;
+        let bytes = text.as_bytes();
+        let mut at = self.at;
+        // To the first letter or digit.
         loop {
-            let c = next_char(at)?;
-            if c.is_alphanumeric() {
+            let &byte = bytes.get(at)?;
+            let (class, len) = if byte.is_ascii() {
+                (ASCII_CLASS[usize::from(byte)], 1)
+            } else {
+                non_ascii_class(text.get(at..).unwrap_or_default())
+            };
+            if class == 2 {
                 break;
             }
-            at += c.len_utf8();
+            at += len;
         }
         let start = at;
-        while let Some(c) = next_char(at) {
-            if !is_word(c) {
+        // Through letters, digits, apostrophes and hyphens.
+        while let Some(&byte) = bytes.get(at) {
+            let (class, len) = if byte.is_ascii() {
+                (ASCII_CLASS[usize::from(byte)], 1)
+            } else {
+                non_ascii_class(text.get(at..).unwrap_or_default())
+            };
+            if class == 0 {
                 break;
             }
-            at += c.len_utf8();
+            at += len;
         }
-        let word = text[start..at].trim_end_matches(['\'', '’', '-']);
-        Some((start, word))
-    })
+        self.at = at;
+        // Without trailing apostrophes and hyphens.
+        let mut end = at;
+        loop {
+            let word = &bytes[start..end];
+            if word.ends_with(b"'") || word.ends_with(b"-") {
+                end -= 1;
+            } else if word.ends_with("’".as_bytes()) {
+                end -= "’".len();
+            } else {
+                break;
+            }
+        }
+        Some((start, text.get(start..end).unwrap_or_default()))
+    }
+}
+
+/// The words of one text of an item, and their [`root`]s, each computed on first use and then
+/// shared by every rule that reads them: most wording rules split the same stem and options
+/// into words, and several compare the words' roots.
+pub(crate) struct TextWords<'t> {
+    text: &'t str,
+    words: OnceCell<Vec<(usize, &'t str)>>,
+    roots: OnceCell<Vec<Cow<'t, str>>>,
+    content: OnceCell<Vec<bool>>,
+    quantity: OnceCell<Option<Quantity>>,
+}
+
+impl<'t> TextWords<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Self {
+            text,
+            words: OnceCell::new(),
+            roots: OnceCell::new(),
+            content: OnceCell::new(),
+            quantity: OnceCell::new(),
+        }
+    }
+
+    /// The text.
+    pub(crate) fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// [`words`] of the text, with their byte offsets.
+    pub(crate) fn words(&self) -> &[(usize, &'t str)] {
+        self.words.get_or_init(|| words(self.text).collect())
+    }
+
+    /// Whether each word is a content word ([`is_content_word`]), in the order of
+    /// [`TextWords::words`].
+    pub(crate) fn content(&self) -> &[bool] {
+        self.content.get_or_init(|| {
+            self.words()
+                .iter()
+                .map(|&(_, word)| is_content_word(word))
+                .collect()
+        })
+    }
+
+    /// The [`quantity`] that the text consists of, if it is one.
+    pub(crate) fn quantity(&self) -> Option<&Quantity> {
+        self.quantity.get_or_init(|| quantity(self.text)).as_ref()
+    }
+
+    /// The [`root`] of each word, in the order of [`TextWords::words`].
+    pub(crate) fn roots(&self) -> &[Cow<'t, str>] {
+        self.roots
+            .get_or_init(|| self.words().iter().map(|&(_, word)| root(word)).collect())
+    }
+}
+
+/// The form in which words are compared across the texts of an item: the crude [`stem_word`]
+/// of the word without a possessive `'s`, so that "vendor's" matches "vendors" and "vendor",
+/// and "policies" matches "policy".
+pub(crate) fn root(word: &str) -> Cow<'_, str> {
+    stem_word(without_possessive(word))
+}
+
+/// `word` without a possessive `'s` or `’s`.
+pub(crate) fn without_possessive(word: &str) -> &str {
+    word.strip_suffix("'s")
+        .or_else(|| word.strip_suffix("’s"))
+        .unwrap_or(word)
 }
 
 /// The byte range of the question a stem asks: its last sentence, ending at the final `?` or `:`
@@ -75,19 +203,47 @@ pub(crate) fn question_range(stem: &str) -> Range<usize> {
 
 /// Whether `word` carries content: not a stop word, and at least four letters.
 pub(crate) fn is_content_word(word: &str) -> bool {
-    static STOP: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-        let mut list = STOP_WORDS.to_vec();
-        list.sort_unstable();
-        list
-    });
+    /// The stop words by length in bytes and first byte, for a lookup that compares a word
+    /// with the few stop words of its length and initial only.
+    static STOP: std::sync::LazyLock<Vec<[Vec<&'static str>; 128]>> =
+        std::sync::LazyLock::new(|| {
+            let longest = STOP_WORDS.iter().map(|w| w.len()).max().unwrap_or(0);
+            let mut table = vec![std::array::from_fn(|_| Vec::new()); longest + 1];
+            for word in STOP_WORDS {
+                if let Some(&first) = word.as_bytes().first().filter(|b| b.is_ascii()) {
+                    table[word.len()][usize::from(first)].push(*word);
+                }
+            }
+            table
+        });
+    let is_stop = |lower: &str| {
+        let Some(&first) = lower.as_bytes().first() else {
+            return false;
+        };
+        STOP.get(lower.len())
+            .and_then(|by_first| by_first.get(usize::from(first)))
+            .is_some_and(|list| list.contains(&lower))
+    };
+    // Four letters take at least four bytes.
+    if word.len() < 4 {
+        return false;
+    }
+    if word.is_ascii() {
+        if word.bytes().filter(u8::is_ascii_alphabetic).count() < 4 {
+            return false;
+        }
+        if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+            return !is_stop(word);
+        }
+        return !is_stop(&word.to_ascii_lowercase());
+    }
     if word.chars().filter(|c| c.is_alphabetic()).count() < 4 {
         return false;
     }
-    // Most words are already lower case; only fold the ones that are not.
     if word.chars().any(char::is_uppercase) {
-        STOP.binary_search(&word.to_lowercase().as_str()).is_err()
+        !is_stop(&word.to_lowercase())
     } else {
-        STOP.binary_search(&word).is_err()
+        !is_stop(word)
     }
 }
 
@@ -118,15 +274,24 @@ pub(crate) fn stem_word(word: &str) -> Cow<'_, str> {
 /// it, if it is at most `bound`; `None` as soon as it is known to exceed it. Only the diagonal
 /// band of width `2 × bound + 1` is computed.
 pub(crate) fn bounded_levenshtein(a: &str, b: &str, bound: usize) -> Option<usize> {
+    // In ASCII text a byte is a character.
+    if a.is_ascii() && b.is_ascii() {
+        return banded_levenshtein(a.as_bytes(), b.as_bytes(), bound);
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    banded_levenshtein(&a, &b, bound)
+}
+
+/// [`bounded_levenshtein`] over sequences of characters.
+fn banded_levenshtein<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > bound {
         return None;
     }
     let over = bound + 1;
     // row[j] is the distance between a[..i] and b[..j]; cells outside the band hold `over`.
     let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(over)).collect();
-    for (i, &ca) in a.iter().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let i = i + 1;
         let low = i.saturating_sub(bound).max(1);
         let high = (i + bound).min(b.len());
@@ -135,7 +300,7 @@ pub(crate) fn bounded_levenshtein(a: &str, b: &str, bound: usize) -> Option<usiz
         let mut best = row[low - 1];
         for j in low..=high {
             let above = row[j];
-            let cost = usize::from(ca != b[j - 1]);
+            let cost = usize::from(*ca != b[j - 1]);
             let value = (diagonal + cost)
                 .min(above + 1)
                 .min(row[j - 1] + 1)
@@ -326,11 +491,16 @@ pub(crate) fn quantity(text: &str) -> Option<Quantity> {
 /// ("three", "first") between non-alphanumeric characters. Most option texts have neither, and
 /// this rules them out without the full parse.
 fn may_state_quantity(text: &str) -> bool {
-    let listed =
-        |part: &str| QUANTITY_NUMBER_WORDS.contains(&part) || ORDINAL_WORDS.contains(&part);
+    let listed = |part: &str| {
+        QUANTITY_NUMBER_WORDS
+            .iter()
+            .chain(ORDINAL_WORDS)
+            .any(|word| word.eq_ignore_ascii_case(part))
+    };
+    // Every number and ordinal word has three to seven letters.
     text.bytes().any(|b| b.is_ascii_digit())
         || text.split(|c: char| !c.is_alphanumeric()).any(|part| {
-            if part.bytes().all(|b| b.is_ascii_lowercase()) {
+            if part.is_ascii() {
                 (3..=7).contains(&part.len()) && listed(part)
             } else {
                 listed(&part.to_lowercase())
@@ -767,6 +937,36 @@ mod tests {
             "Assess the risk firsthand, then report"
         ));
         assert!(may_state_quantity("the 2nd"));
+    }
+
+    /// The definition of [`words`], one `char` at a time, for the property test below.
+    fn reference_words(text: &str) -> Vec<(usize, &str)> {
+        let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-';
+        let mut found = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some(&(start, c)) = chars.peek() {
+            if !c.is_alphanumeric() {
+                chars.next();
+                continue;
+            }
+            let mut end = start;
+            while let Some(&(at, c)) = chars.peek() {
+                if !is_word(c) {
+                    break;
+                }
+                end = at + c.len_utf8();
+                chars.next();
+            }
+            found.push((start, text[start..end].trim_end_matches(['\'', '’', '-'])));
+        }
+        found
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_match_their_definition(text in "[a-zA-Z0-9 '’\\-.,é€ßİ\u{300}\n]{0,40}") {
+            proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), reference_words(&text));
+        }
     }
 
     #[test]

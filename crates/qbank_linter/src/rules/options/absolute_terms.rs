@@ -3,7 +3,7 @@ use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
 use crate::rules::options::all_of_the_above::collective_phrase;
-use crate::rules::text::{in_list, value_span, words};
+use crate::rules::text::{in_list, value_span};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 
 declare_rule! {
@@ -62,17 +62,19 @@ impl ItemRule for AbsoluteTerms {
         let in_keys: Vec<String> = item
             .options
             .iter()
-            .filter(|o| o.is_key())
-            .flat_map(|o| listed_words(&o.text.value, list))
+            .zip(&ctx.words.options)
+            .filter(|(o, _)| o.is_key())
+            .flat_map(|(_, words)| listed_words(words.words(), list))
             .map(|(_, w)| w.to_lowercase())
             .collect();
         for (index, option) in item.options.iter().enumerate() {
             if option.is_key()
-                || collective_phrase(&option.text.value, &["all", "none", "neither"]).is_some()
+                || collective_phrase(&ctx.words.options[index], &["all", "none", "neither"])
+                    .is_some()
             {
                 continue;
             }
-            let Some((offset, word)) = listed_words(&option.text.value, list)
+            let Some((offset, word)) = listed_words(ctx.words.options[index].words(), list)
                 .find(|(_, w)| !in_keys.iter().any(|k| k.eq_ignore_ascii_case(w)))
             else {
                 continue;
@@ -97,13 +99,14 @@ impl ItemRule for AbsoluteTerms {
     }
 }
 
-/// The words of `text` that are in `list`, with their offsets, except those right after "not".
-pub(super) fn listed_words<'t>(
-    text: &'t str,
-    list: &[String],
-) -> impl Iterator<Item = (usize, &'t str)> {
+/// The `words` (of one text, as `text::words` gives them) that are in `list`, with their offsets,
+/// except those right after "not".
+pub(super) fn listed_words<'w, 't: 'w>(
+    words: &'w [(usize, &'t str)],
+    list: &'w [String],
+) -> impl Iterator<Item = (usize, &'t str)> + 'w {
     let mut previous = "";
-    words(text).filter(move |&(_, word)| {
+    words.iter().copied().filter(move |&(_, word)| {
         let negated = previous.eq_ignore_ascii_case("not");
         previous = word;
         !negated && in_list(word, list)
@@ -113,11 +116,13 @@ pub(super) fn listed_words<'t>(
 #[cfg(test)]
 mod tests {
     use super::listed_words;
+    use crate::rules::text::words;
     use crate::words::ABSOLUTE_WORDS;
 
     fn found(text: &str) -> Vec<&str> {
         let list: Vec<String> = ABSOLUTE_WORDS.iter().map(|w| (*w).to_owned()).collect();
-        listed_words(text, &list).map(|(_, w)| w).collect()
+        let words: Vec<(usize, &str)> = words(text).collect();
+        listed_words(&words, &list).map(|(_, w)| w).collect()
     }
 
     #[test]

@@ -4,7 +4,7 @@ use qbank_model::Item;
 use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
-use crate::rules::text::{value_span, words};
+use crate::rules::text::{TextWords, value_span};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::{COLLECTIVE_ABOVE, COLLECTIVE_CONTINUATIONS, COLLECTIVE_NOUNS};
 
@@ -63,7 +63,7 @@ impl ItemRule for AllOfTheAbove {
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
         for (index, option) in item.options.iter().enumerate() {
-            let Some(phrase) = collective_phrase(&option.text.value, &["all"]) else {
+            let Some(phrase) = collective_phrase(&ctx.words.options[index], &["all"]) else {
                 continue;
             };
             let said = &option.text.value[phrase.clone()];
@@ -91,8 +91,9 @@ impl ItemRule for AllOfTheAbove {
 /// (or "answers", ...), "these", "those", "them", or "are correct". The phrase must end the
 /// option, be followed by punctuation, or be followed by a word of `COLLECTIVE_CONTINUATIONS`:
 /// "all of the above assets" is about assets, not about the options.
-pub(super) fn collective_phrase(text: &str, leads: &[&str]) -> Option<Range<usize>> {
-    let found: Vec<(usize, &str)> = words(text).collect();
+pub(super) fn collective_phrase(words: &TextWords<'_>, leads: &[&str]) -> Option<Range<usize>> {
+    let text = words.text();
+    let found = words.words();
     found
         .iter()
         .enumerate()
@@ -140,9 +141,10 @@ fn is_one_of(word: &str, list: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::collective_phrase;
+    use crate::rules::text::TextWords;
 
     fn phrase<'t>(text: &'t str, leads: &[&str]) -> Option<&'t str> {
-        collective_phrase(text, leads).map(|r| &text[r])
+        collective_phrase(&TextWords::new(text), leads).map(|r| &text[r])
     }
 
     #[test]

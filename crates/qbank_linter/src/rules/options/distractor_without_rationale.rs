@@ -6,7 +6,7 @@ use qbank_model::schema::option_label;
 use qbank_model::{Item, Status};
 
 use crate::registry::declare_rule;
-use crate::rules::text::{is_content_word, quantity, stem_word, words};
+use crate::rules::text::{TextWords, is_content_word, root};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::{OPTION_NOUNS, WORD_ENDINGS};
 
@@ -94,15 +94,24 @@ impl ItemRule for DistractorWithoutRationale {
         if rationale.value.trim().is_empty() {
             return;
         }
-        let named = named_labels(&rationale.value, item.options.len());
-        let options: Vec<&str> = item.options.iter().map(|o| o.text.value.as_str()).collect();
-        let words = Words::new(&item.stem.value, &rationale.value, &options);
+        let Some(rationale_words) = ctx.words.rationale.as_ref() else {
+            return;
+        };
+        let named = named_labels(rationale_words, item.options.len());
+        // The words are compared only if some distractor is not named by its label.
+        let mut words = None;
         for (index, option) in item.options.iter().enumerate() {
             if option.is_key()
                 || named.contains(&index)
-                || quantity(&option.text.value).is_some()
-                || words.discussed(index)
+                || ctx.words.options[index].quantity().is_some()
             {
+                continue;
+            }
+            let words = words.get_or_insert_with(|| {
+                let rationale = ctx.words.rationale.as_ref();
+                Words::new(&ctx.words.stem, rationale, &ctx.words.options)
+            });
+            if words.discussed(index) {
                 continue;
             }
             let mut diagnostic = Self::META
@@ -139,12 +148,31 @@ struct Words<'t> {
     options: Vec<Vec<Cow<'t, str>>>,
 }
 
-impl<'t> Words<'t> {
-    fn new(stem: &'t str, rationale: &'t str, options: &[&'t str]) -> Self {
+impl<'w> Words<'w> {
+    fn new<'t: 'w>(
+        stem: &'w TextWords<'t>,
+        rationale: Option<&'w TextWords<'t>>,
+        options: &'w [TextWords<'t>],
+    ) -> Self {
         Self {
             stem: roots(stem, false),
-            rationale: roots(rationale, false),
-            options: options.iter().map(|option| roots(option, true)).collect(),
+            rationale: rationale.map(|r| roots(r, false)).unwrap_or_default(),
+            options: options
+                .iter()
+                .map(|option| {
+                    let mut roots = roots(option, true);
+                    // An option's roots are counted, so each once.
+                    let mut seen = 0;
+                    while seen < roots.len() {
+                        if roots[..seen].contains(&roots[seen]) {
+                            roots.remove(seen);
+                        } else {
+                            seen += 1;
+                        }
+                    }
+                    roots
+                })
+                .collect(),
         }
     }
 
@@ -162,7 +190,7 @@ impl<'t> Words<'t> {
         }
         // A word only this option uses, found in the rationale, is the rationale discussing
         // the option in its own words ("a rising budget" for "growth in the security budget").
-        let distinctive = |root: &&Cow<'t, str>| {
+        let distinctive = |root: &&Cow<'w, str>| {
             !contains_root(&self.stem, root)
                 && self
                     .options
@@ -179,36 +207,22 @@ impl<'t> Words<'t> {
 /// The [`root`]s of the words of `text`, each hyphenated word also split into its parts
 /// ("command-level" gives "command-level", "command" and "level"); with `content`, only of
 /// content words.
-fn roots(text: &str, content: bool) -> Vec<Cow<'_, str>> {
-    let mut roots: Vec<Cow<'_, str>> = Vec::new();
-    for (_, word) in words(text) {
-        let parts = std::iter::once(word).chain(word.split('-').filter(|_| word.contains('-')));
-        for part in parts {
-            if content && !is_content_word(part) {
-                continue;
-            }
-            let root = root(part);
-            // Most roots differ in their first byte: compare that before the whole text.
-            let first = root.as_bytes().first();
-            if !roots
-                .iter()
-                .any(|r| r.as_bytes().first() == first && *r == root)
-            {
-                roots.push(root);
+fn roots<'w, 't: 'w>(text: &'w TextWords<'t>, content: bool) -> Vec<Cow<'w, str>> {
+    let mut roots: Vec<Cow<'w, str>> = Vec::with_capacity(text.words().len());
+    let words = text.words().iter().zip(text.roots()).zip(text.content());
+    for ((&(_, word), whole), &is_content) in words {
+        if !content || is_content {
+            roots.push(Cow::Borrowed(whole.as_ref()));
+        }
+        if word.contains('-') {
+            for part in word.split('-') {
+                if !content || is_content_word(part) {
+                    roots.push(root(part));
+                }
             }
         }
     }
     roots
-}
-
-/// The form a word is compared in: [`stem_word`] of it without a possessive `'s`, so that
-/// "team's" matches "team" and "policies" matches "policy".
-fn root(word: &str) -> Cow<'_, str> {
-    let word = word
-        .strip_suffix("'s")
-        .or_else(|| word.strip_suffix("’s"))
-        .unwrap_or(word);
-    stem_word(word)
 }
 
 /// Whether `roots` holds `root` or another form of it (see [`same_root`]).
@@ -236,7 +250,8 @@ fn same_root(a: &str, b: &str) -> bool {
 /// The indices of the options, among the first `count`, whose labels the rationale names: after
 /// a word such as "option" ("option B", "options A, C and D"), or in parentheses ("(B)").
 /// Labels must be capitals, so that "answer a question" names nothing.
-fn named_labels(rationale: &str, count: usize) -> HashSet<usize> {
+fn named_labels(words: &TextWords<'_>, count: usize) -> HashSet<usize> {
+    let rationale = words.text();
     let label = |word: &str| match word.as_bytes() {
         [letter @ b'A'..=b'Z'] => Some(usize::from(letter - b'A')).filter(|&i| i < count),
         _ => None,
@@ -244,7 +259,7 @@ fn named_labels(rationale: &str, count: usize) -> HashSet<usize> {
     let mut named = HashSet::new();
     let mut after_noun = false;
     let mut previous_end = 0;
-    for (start, word) in words(rationale) {
+    for &(start, word) in words.words() {
         // A label continues a list only if nothing but spaces and commas separate it from the
         // word before: "option B. A manager" names B, not A.
         let joined = rationale[previous_end..start]
@@ -264,7 +279,16 @@ fn named_labels(rationale: &str, count: usize) -> HashSet<usize> {
             .iter()
             .any(|noun| noun.eq_ignore_ascii_case(word));
     }
-    for index in 0..count {
+    // "(B)": one pass over the text for single-letter labels, a search for the rare others.
+    for window in rationale.as_bytes().windows(3) {
+        if let [b'(', letter @ b'A'..=b'Z', b')'] = window {
+            let index = usize::from(letter - b'A');
+            if index < count {
+                named.insert(index);
+            }
+        }
+    }
+    for index in 26..count {
         if rationale.contains(&format!("({})", option_label(index))) {
             named.insert(index);
         }
@@ -274,12 +298,14 @@ fn named_labels(rationale: &str, count: usize) -> HashSet<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Words, named_labels, root, same_root};
+    use super::{Words, named_labels, same_root};
+    use crate::rules::text::{TextWords, root};
 
     #[test]
     fn names_labels_after_option_words_and_in_parentheses() {
         let named = |text| {
-            let mut found: Vec<usize> = named_labels(text, 4).into_iter().collect();
+            let mut found: Vec<usize> =
+                named_labels(&TextWords::new(text), 4).into_iter().collect();
             found.sort_unstable();
             found
         };
@@ -297,10 +323,11 @@ mod tests {
 
     /// Whether `rationale` discusses the first of `options`, under a stem about access.
     fn discussed(rationale: &str, options: &[&str]) -> bool {
+        let options: Vec<TextWords<'_>> = options.iter().map(|o| TextWords::new(o)).collect();
         Words::new(
-            "Who should decide on access to the data?",
-            rationale,
-            options,
+            &TextWords::new("Who should decide on access to the data?"),
+            Some(&TextWords::new(rationale)),
+            &options,
         )
         .discussed(0)
     }

@@ -59,8 +59,8 @@ impl ItemRule for HedgedKey {
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
         let list = &ctx.lint.hedge_words;
-        let hedges = |text: &'_ str| {
-            listed_words(text, list)
+        let hedges = |index: usize| {
+            listed_words(ctx.words.options[index].words(), list)
                 .filter(|&(offset, word)| offset == 0 || !is_capitalized(word))
                 .map(|(offset, word)| (offset, word.to_owned()))
                 .collect::<Vec<_>>()
@@ -68,13 +68,14 @@ impl ItemRule for HedgedKey {
         let in_distractors: Vec<String> = item
             .options
             .iter()
-            .filter(|o| !o.is_key())
-            .flat_map(|o| hedges(&o.text.value))
+            .enumerate()
+            .filter(|(_, o)| !o.is_key())
+            .flat_map(|(index, _)| hedges(index))
             .map(|(_, w)| w)
             .collect();
         for key in item.key_indices() {
             let text = &item.options[key].text;
-            let Some((offset, word)) = hedges(&text.value)
+            let Some((offset, word)) = hedges(key)
                 .into_iter()
                 .find(|(_, w)| !in_distractors.iter().any(|d| d.eq_ignore_ascii_case(w)))
             else {

@@ -5,7 +5,7 @@ use qbank_model::Item;
 use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
-use crate::rules::text::{Quantity, quantity};
+use crate::rules::text::Quantity;
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 
 declare_rule! {
@@ -86,10 +86,11 @@ impl ItemRule for LostSequence {
         if item.shuffles() && !all_fixed {
             return;
         }
-        let Some(quantities) = item
+        let Some(quantities) = ctx
+            .words
             .options
             .iter()
-            .map(|option| quantity(&option.text.value))
+            .map(|option| option.quantity().cloned())
             .collect::<Option<Vec<Quantity>>>()
         else {
             return;

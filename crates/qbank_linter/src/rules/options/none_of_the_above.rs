@@ -67,7 +67,8 @@ impl ItemRule for NoneOfTheAbove {
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
         for (index, option) in item.options.iter().enumerate() {
-            let Some(phrase) = collective_phrase(&option.text.value, &["none", "neither"]) else {
+            let Some(phrase) = collective_phrase(&ctx.words.options[index], &["none", "neither"])
+            else {
                 continue;
             };
             let said = &option.text.value[phrase.clone()];

@@ -3,7 +3,7 @@ use qbank_model::Item;
 use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
-use crate::rules::text::{bounded_levenshtein, words};
+use crate::rules::text::{TextWords, bounded_levenshtein};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::{CONTAINED_OPTION_MIN_WORDS, OPTION_NEGATIVES, OPTION_SIMILARITY};
 
@@ -60,11 +60,7 @@ impl ItemRule for OverlappingOptions {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        let texts: Vec<Normalized> = item
-            .options
-            .iter()
-            .map(|o| Normalized::new(&o.text.value))
-            .collect();
+        let texts: Vec<Normalized> = ctx.words.options.iter().map(Normalized::new).collect();
         for later in 1..texts.len() {
             for earlier in 0..later {
                 let Some(overlap) = overlap(&texts[earlier], &texts[later]) else {
@@ -121,42 +117,78 @@ impl ItemRule for OverlappingOptions {
 }
 
 /// An option's text in the forms it is compared in.
-struct Normalized {
-    /// Lowercase words joined by single spaces, without punctuation.
-    words: String,
-    /// `words` between two spaces, for finding one option's words inside another's.
+struct Normalized<'t> {
+    text: &'t str,
+    /// Lowercase words joined by single spaces, without punctuation, between two spaces (for
+    /// finding one option's words inside another's on word boundaries).
     padded: String,
     count: usize,
-    /// Case and runs of whitespace folded, punctuation kept: QB301's notion of equality.
-    folded: String,
-    /// The runs of digits, in order.
-    numbers: Vec<String>,
+    /// Characters in the words, without the padding.
+    chars: usize,
+    /// Whether a word is one of [`OPTION_NEGATIVES`].
+    negated: bool,
 }
 
-impl Normalized {
-    fn new(text: &str) -> Self {
-        let list: Vec<String> = words(text).map(|(_, w)| w.to_lowercase()).collect();
-        let numbers = text
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|run| !run.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let words = list.join(" ");
+impl<'t> Normalized<'t> {
+    fn new(words: &TextWords<'t>) -> Self {
+        let text = words.text();
+        let mut padded = String::with_capacity(text.len() + 2);
+        padded.push(' ');
+        let mut count = 0;
+        let mut negated = false;
+        for &(_, word) in words.words() {
+            let start = padded.len();
+            if word.is_ascii() {
+                padded.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                padded.push_str(&word.to_lowercase());
+            }
+            negated |= OPTION_NEGATIVES.contains(&&padded[start..]);
+            padded.push(' ');
+            count += 1;
+        }
+        if count == 0 {
+            padded.push(' ');
+        }
+        let chars = padded.chars().count() - 2;
         Self {
-            count: list.len(),
-            padded: format!(" {words} "),
-            words,
-            folded: text
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase(),
-            numbers,
+            text,
+            padded,
+            count,
+            chars,
+            negated,
         }
     }
 
-    fn has_negation(&self) -> bool {
-        self.words.split(' ').any(|w| OPTION_NEGATIVES.contains(&w))
+    /// The lowercase words joined by single spaces.
+    fn words(&self) -> &str {
+        &self.padded[1..self.padded.len() - 1]
+    }
+
+    /// The runs of digits of the text, in order.
+    fn numbers(&self) -> impl Iterator<Item = &'t str> {
+        self.text
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|run| !run.is_empty())
+    }
+
+    /// Whether the texts are equal once case and runs of whitespace are folded, punctuation
+    /// kept: QB301's notion of equality.
+    fn folded_eq(&self, other: &Self) -> bool {
+        let mut ours = self.text.split_whitespace();
+        let mut theirs = other.text.split_whitespace();
+        loop {
+            match (ours.next(), theirs.next()) {
+                (None, None) => return true,
+                (Some(a), Some(b)) => {
+                    let lower = |word: &'t str| word.chars().flat_map(char::to_lowercase);
+                    if !lower(a).eq(lower(b)) {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
     }
 }
 
@@ -171,19 +203,19 @@ enum Overlap {
 }
 
 /// How `a` and `b` (an earlier and a later option) overlap, if they do.
-fn overlap(a: &Normalized, b: &Normalized) -> Option<Overlap> {
-    if a.folded == b.folded || a.words.is_empty() || b.words.is_empty() {
+fn overlap(a: &Normalized<'_>, b: &Normalized<'_>) -> Option<Overlap> {
+    if a.count == 0 || b.count == 0 || a.folded_eq(b) {
         return None;
     }
-    if a.words == b.words {
+    if a.padded == b.padded {
         return Some(Overlap::SameWords);
     }
     // An outer option that adds a negation ("Do not accept the risk") is the inner one's
     // opposite, not an overlap.
-    let contains = |outer: &Normalized, inner: &Normalized| {
+    let contains = |outer: &Normalized<'_>, inner: &Normalized<'_>| {
         inner.count >= CONTAINED_OPTION_MIN_WORDS
             && outer.count > inner.count
-            && (inner.has_negation() || !outer.has_negation())
+            && (inner.negated || !outer.negated)
             && outer.padded.contains(&inner.padded)
     };
     if contains(b, a) {
@@ -196,14 +228,14 @@ fn overlap(a: &Normalized, b: &Normalized) -> Option<Overlap> {
             outer_is_later: false,
         });
     }
-    if a.numbers != b.numbers {
-        return None;
-    }
     // The edit distance is at least the difference in length, so most pairs are ruled out
     // without computing it (this runs for every pair of options of every item).
-    let (la, lb) = (a.words.chars().count(), b.words.chars().count());
+    let (la, lb) = (a.chars, b.chars);
     let longer = la.max(lb) as f64;
     if (la.abs_diff(lb) as f64) > (1.0 - OPTION_SIMILARITY) * longer {
+        return None;
+    }
+    if !a.numbers().eq(b.numbers()) {
         return None;
     }
     // Only distances up to this bound can reach the similarity, so the distance is computed
@@ -211,7 +243,7 @@ fn overlap(a: &Normalized, b: &Normalized) -> Option<Overlap> {
     // (One more than the bound, so that rounding in the float comparison below decides.)
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let bound = ((1.0 - OPTION_SIMILARITY) * longer).ceil() as usize + 1;
-    let distance = bounded_levenshtein(&a.words, &b.words, bound)?;
+    let distance = bounded_levenshtein(a.words(), b.words(), bound)?;
     let similarity = 1.0 - distance as f64 / longer;
     (similarity >= OPTION_SIMILARITY).then(|| Overlap::Similar((similarity * 100.0).floor()))
 }
@@ -219,9 +251,11 @@ fn overlap(a: &Normalized, b: &Normalized) -> Option<Overlap> {
 #[cfg(test)]
 mod tests {
     use super::{Normalized, Overlap, overlap};
+    use crate::rules::text::TextWords;
 
     fn check(a: &str, b: &str) -> Option<Overlap> {
-        overlap(&Normalized::new(a), &Normalized::new(b))
+        let (a, b) = (TextWords::new(a), TextWords::new(b));
+        overlap(&Normalized::new(&a), &Normalized::new(&b))
     }
 
     #[test]

@@ -3,7 +3,7 @@ use qbank_model::Item;
 use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
-use crate::rules::text::{Quantity, quantity};
+use crate::rules::text::{Quantity, TextWords};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 
 declare_rule! {
@@ -73,11 +73,8 @@ impl ItemRule for OverlappingRanges {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        let quantities: Vec<Option<Quantity>> = item
-            .options
-            .iter()
-            .map(|option| quantity(&option.text.value))
-            .collect();
+        let quantities: Vec<Option<&Quantity>> =
+            ctx.words.options.iter().map(TextWords::quantity).collect();
         // Most items state no quantity at all; they cost one parse per option.
         if quantities.iter().filter(|q| q.is_some()).count() < 2 {
             return;

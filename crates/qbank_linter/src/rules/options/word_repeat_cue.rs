@@ -5,7 +5,7 @@ use qbank_model::schema::option_label;
 use qbank_model::{Item, ItemOption};
 
 use crate::registry::declare_rule;
-use crate::rules::text::{in_list, is_content_word, stem_word, value_span, words};
+use crate::rules::text::{TextWords, in_list, is_content_word, value_span, without_possessive};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 
 declare_rule! {
@@ -78,23 +78,28 @@ impl ItemRule for WordRepeatCue {
         let Some(&first_key) = keys.first() else {
             return;
         };
-        let stem: Vec<(usize, &str, Cow<'_, str>)> =
-            content_words(&item.stem.value, &ctx.lint.neutral_words).collect();
-        let distractor_words: Vec<Cow<'_, str>> = item
+        let neutral = &ctx.lint.neutral_words;
+        let stem: Vec<(usize, &str, &Cow<'_, str>)> = content_words(&ctx.words.stem, neutral);
+        let distractor_words: Vec<&Cow<'_, str>> = item
             .options
             .iter()
-            .filter(|o| !o.is_key())
-            .flat_map(|o| words(&o.text.value).map(|(_, w)| compared(w)))
+            .zip(&ctx.words.options)
+            .filter(|(o, _)| !o.is_key())
+            .flat_map(|(_, words)| words.roots())
             .collect();
         if item.options.iter().all(ItemOption::is_key) {
             return;
         }
         // Each key's words in the compared form, computed once rather than per stem word.
-        let key_words: Vec<Vec<(usize, &str, Cow<'_, str>)>> = keys
+        let key_words: Vec<Vec<(usize, &str, &Cow<'_, str>)>> = keys
             .iter()
             .map(|&key| {
-                words(&item.options[key].text.value)
-                    .map(|(offset, w)| (offset, w, compared(w)))
+                let words = &ctx.words.options[key];
+                words
+                    .words()
+                    .iter()
+                    .zip(words.roots())
+                    .map(|(&(offset, w), root)| (offset, w, root))
                     .collect()
             })
             .collect();
@@ -102,19 +107,19 @@ impl ItemRule for WordRepeatCue {
             let position = keys.iter().position(|&k| k == key)?;
             key_words[position]
                 .iter()
-                .find(|(_, _, b)| b == base)
+                .find(|(_, _, b)| *b == base)
                 .map(|&(offset, w, _)| (offset, w))
         };
         // Stem order, once per word.
         let mut cues: Vec<(usize, &str, &Cow<'_, str>)> = Vec::new();
-        for (offset, word, base) in &stem {
+        for &(offset, word, base) in &stem {
             if cues.iter().any(|(_, _, b)| *b == base)
-                || distractor_words.contains(base)
+                || distractor_words.contains(&base)
                 || !keys.iter().all(|&key| in_key(key, base).is_some())
             {
                 continue;
             }
-            cues.push((*offset, word, base));
+            cues.push((offset, word, base));
         }
         let Some(&(stem_offset, _, base)) = cues.first() else {
             return;
@@ -165,49 +170,51 @@ impl ItemRule for WordRepeatCue {
 
 /// The content words of `text` that are not `neutral`, with their offsets and the form they
 /// are compared in.
-fn content_words<'t>(
-    text: &'t str,
+fn content_words<'w, 't>(
+    text: &'w TextWords<'t>,
     neutral: &[String],
-) -> impl Iterator<Item = (usize, &'t str, Cow<'t, str>)> {
-    words(text).filter_map(move |(offset, word)| {
-        let base = compared(word);
-        let written = without_possessive(word);
-        let content = is_content_word(written)
-            && is_content_word(&base)
-            && !in_list(written, neutral)
-            && !in_list(&base, neutral);
-        content.then_some((offset, word, base))
-    })
-}
-
-/// The form in which stem and option words are compared: the crude stem of the word without a
-/// possessive `'s`, so that "vendor's" matches "vendors" and "vendor".
-fn compared(word: &str) -> Cow<'_, str> {
-    stem_word(without_possessive(word))
-}
-
-fn without_possessive(word: &str) -> &str {
-    word.strip_suffix("'s")
-        .or_else(|| word.strip_suffix("’s"))
-        .unwrap_or(word)
+) -> Vec<(usize, &'t str, &'w Cow<'t, str>)> {
+    text.words()
+        .iter()
+        .zip(text.roots())
+        .zip(text.content())
+        .filter(|&((&(_, word), base), &whole_is_content)| {
+            let written = without_possessive(word);
+            let written_is_content = if written.len() == word.len() {
+                whole_is_content
+            } else {
+                is_content_word(written)
+            };
+            written_is_content
+                && is_content_word(base)
+                && !in_list(written, neutral)
+                && !in_list(base, neutral)
+        })
+        .map(|((&(offset, word), base), _)| (offset, word, base))
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{compared, content_words};
+    use super::content_words;
+    use crate::rules::text::{TextWords, root};
     use crate::words::LintSettings;
 
     #[test]
     fn possessives_and_plurals_compare_equal() {
-        assert_eq!(compared("vendor's"), compared("vendors"));
-        assert_eq!(compared("Policies"), compared("policy"));
+        assert_eq!(root("vendor's"), root("vendors"));
+        assert_eq!(root("Policies"), root("policy"));
     }
 
     #[test]
     fn stop_words_are_not_content_even_when_inflected() {
         let neutral = LintSettings::default().neutral_words;
         let text = "The organizations' manager reviews the vendor's risks within a week";
-        let found: Vec<&str> = content_words(text, &neutral).map(|(_, w, _)| w).collect();
+        let words = TextWords::new(text);
+        let found: Vec<&str> = content_words(&words, &neutral)
+            .into_iter()
+            .map(|(_, w, _)| w)
+            .collect();
         assert_eq!(found, ["reviews", "vendor's", "week"]);
     }
 }

@@ -4,7 +4,7 @@ use std::ops::Range;
 use qbank_model::{Item, Spanned};
 
 use crate::registry::declare_rule;
-use crate::rules::text::{value_span, words};
+use crate::rules::text::{TextWords, value_span, words};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::{CAPITALIZED_LABELS, EMPHASIS_WORDS};
 
@@ -62,13 +62,14 @@ impl ItemRule for UndefinedAcronym {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        let texts: Vec<&Spanned<String>> = std::iter::once(&item.stem)
-            .chain(item.options.iter().map(|o| &o.text))
-            .collect();
+        let texts: Vec<(&Spanned<String>, &TextWords<'_>)> =
+            std::iter::once((&item.stem, &ctx.words.stem))
+                .chain(item.options.iter().map(|o| &o.text).zip(&ctx.words.options))
+                .collect();
         let mut uses: Vec<(&Spanned<String>, Range<usize>, &str)> = Vec::new();
         let mut defined: HashSet<&str> = HashSet::new();
-        for text in &texts {
-            for (range, acronym, spelled_out) in acronyms(&text.value) {
+        for &(text, words) in &texts {
+            for (range, acronym, spelled_out) in acronyms(words) {
                 if spelled_out {
                     defined.insert(acronym);
                 }
@@ -102,8 +103,9 @@ impl ItemRule for UndefinedAcronym {
 
 /// The acronyms of `text`: the byte range of each use, the acronym (without a plural `s`, a
 /// possessive `'s` or a hyphenated suffix), and whether this use spells it out.
-fn acronyms(text: &str) -> Vec<(Range<usize>, &str, bool)> {
-    let found: Vec<(usize, &str)> = words(text).collect();
+fn acronyms<'t>(words: &TextWords<'t>) -> Vec<(Range<usize>, &'t str, bool)> {
+    let text = words.text();
+    let found = words.words();
     let mut out = Vec::new();
     for (index, &(offset, word)) in found.iter().enumerate() {
         let Some(acronym) = acronym(word) else {
@@ -120,6 +122,10 @@ fn acronyms(text: &str) -> Vec<(Range<usize>, &str, bool)> {
 /// The acronym that `word` writes, if any: two or more capitals and digits, starting with a
 /// capital, before an optional plural `s`, possessive `'s` or hyphenated part.
 fn acronym(word: &str) -> Option<&str> {
+    // Most words do not start with a capital.
+    if !word.as_bytes().first().is_some_and(u8::is_ascii_uppercase) {
+        return None;
+    }
     let head = word.split(['-', '\'', '’']).next()?;
     let head = head
         .strip_suffix('s')
@@ -195,7 +201,10 @@ mod tests {
     use super::*;
 
     fn found(text: &str) -> Vec<(&str, bool)> {
-        acronyms(text).into_iter().map(|(_, a, d)| (a, d)).collect()
+        acronyms(&TextWords::new(text))
+            .into_iter()
+            .map(|(_, a, d)| (a, d))
+            .collect()
     }
 
     #[test]
