@@ -66,15 +66,12 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
     for (_, item) in root.iter_mut() {
         multiline(item);
     }
-    let mut position = 0;
     if let Some(Item::ArrayOfTables(options)) = root.get_mut("options") {
         for option in options.iter_mut() {
             sort(option, OPTION_ORDER);
             for (_, item) in option.iter_mut() {
                 multiline(item);
             }
-            option.set_position(Some(position));
-            position += 1;
             let prefix = option
                 .decor()
                 .prefix()
@@ -86,6 +83,7 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
             option.decor_mut().set_prefix(format!("\n{comments}"));
         }
     }
+    place_tables(document.as_table_mut());
     let mut out = String::new();
     for line in document.to_string().lines() {
         out.push_str(line.trim_end_matches([' ', '\t']));
@@ -98,6 +96,67 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
         out.clear();
     }
     Ok(out)
+}
+
+/// Sets the document positions of the tables under `root`, which decide the order they are
+/// written in: the options first, in their order, each with its own sub-tables; then every other
+/// table in the order it is written now. Written this way, a formatted file formats to itself.
+fn place_tables(root: &mut Table) {
+    // Each table as the writer sees it: whether it belongs to an option, and its position
+    // (a table without one is written after the table before it).
+    let mut tables: Vec<(bool, isize)> = Vec::new();
+    let mut last = 0;
+    visit_tables(root, true, false, &mut |table, in_options| {
+        if let Some(position) = table.position() {
+            last = position;
+        }
+        tables.push((in_options, last));
+    });
+    let mut order: Vec<usize> = (0..tables.len()).collect();
+    // Stable: options in visiting order, then the others by their present position.
+    order.sort_by_key(|&i| {
+        let (in_options, position) = tables[i];
+        (!in_options, if in_options { 0 } else { position })
+    });
+    let mut placed = vec![0; tables.len()];
+    for (rank, &i) in order.iter().enumerate() {
+        placed[i] = isize::try_from(rank).unwrap_or(isize::MAX);
+    }
+    let mut next = placed.into_iter();
+    visit_tables(root, true, false, &mut |table, _| {
+        table.set_position(next.next());
+    });
+}
+
+/// Calls `f` on every table below `table` that is written with a header (not dotted), in the
+/// order the TOML writer visits them, with whether it is (or is inside) an option; `top` says
+/// that `table` is the document's root, where `options` are the item's options.
+fn visit_tables(
+    table: &mut Table,
+    top: bool,
+    in_options: bool,
+    f: &mut impl FnMut(&mut Table, bool),
+) {
+    for (key, item) in table.iter_mut() {
+        let inside = in_options || (top && key.get() == "options");
+        match item {
+            Item::Table(child) => {
+                if !child.is_dotted() {
+                    f(child, inside);
+                }
+                visit_tables(child, false, inside, f);
+            }
+            Item::ArrayOfTables(array) => {
+                for child in array.iter_mut() {
+                    if !child.is_dotted() {
+                        f(child, inside);
+                    }
+                    visit_tables(child, false, inside, f);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Removes and returns the comments before the first key of `root`, if any.
@@ -215,6 +274,36 @@ mod tests {
         let after: toml::Table = toml::from_str(&formatted).unwrap();
         assert_eq!(before, after);
         assert_eq!(format_item(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn other_tables_follow_the_options_and_stay_put() {
+        // An unknown array of tables among the options (found by fuzzing: the options moved
+        // around it on each run) and a sub-table of an option.
+        let text = "id = \"Q-1\"\n[[options]]\ntext = \"A\"\n[[optionz]]\nx = 1\n[[options]]\ntext = \"B\"\n[options.note]\ny = 2\n[extra]\nz = 3\n[[options]]\ntext = \"C\"\n";
+        let formatted = format_item(text).unwrap();
+        insta::assert_snapshot!(formatted, @r#"
+        id = "Q-1"
+
+        [[options]]
+        text = "A"
+
+        [[options]]
+        text = "B"
+        [options.note]
+        y = 2
+
+        [[options]]
+        text = "C"
+        [[optionz]]
+        x = 1
+        [extra]
+        z = 3
+        "#);
+        assert_eq!(format_item(&formatted).unwrap(), formatted);
+        let before: toml::Table = toml::from_str(text).unwrap();
+        let after: toml::Table = toml::from_str(&formatted).unwrap();
+        assert_eq!(before, after);
     }
 
     #[test]
