@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use qbank_workspace::Workspace;
 
-use crate::rules::{self, BankIndex, ItemContext};
+use crate::rules::{self, BankIndex, ItemContext, ItemRule};
 use crate::{Settings, check};
 
 #[test]
@@ -29,45 +29,34 @@ fn timing() {
         &settings.clone().except(&["QB2", "QB3", "QB5"]),
     );
     let index = BankIndex::new(workspace.root(), outcome.blueprints.clone(), &[]);
+    // The time `rules` take over every item, each item with a context of its own.
+    let time = |rules: &[&dyn ItemRule]| {
+        let start = Instant::now();
+        for checked in &outcome.items {
+            let ctx = ItemContext::new(
+                &checked.item,
+                &checked.file,
+                &checked.path,
+                &index,
+                &settings.lint,
+            );
+            std::hint::black_box(ctx.run(&checked.item, rules));
+        }
+        start.elapsed()
+    };
     let mut rows: Vec<(Duration, &str)> = rules::ITEM_RULES
         .iter()
         .filter(|rule| {
             std::env::var("QBANK_TIMING_RULE").map_or(true, |only| only == rule.meta().code)
         })
-        .map(|rule| {
-            let start = Instant::now();
-            for checked in &outcome.items {
-                let ctx = ItemContext::new(
-                    &checked.item,
-                    &checked.file,
-                    &checked.path,
-                    &index,
-                    &settings.lint,
-                );
-                std::hint::black_box(ctx.run(&checked.item, &[*rule]));
-            }
-            (start.elapsed(), rule.meta().code)
-        })
+        .map(|rule| (time(&[*rule]), rule.meta().code))
         .collect();
     rows.sort_unstable_by(|a, b| b.cmp(a));
     let total: Duration = rows.iter().map(|r| r.0).sum();
     // As a check runs them: every rule on an item in turn, sharing the item's words. The best
     // of three runs, as the machine's speed drifts.
     let together = (0..3)
-        .map(|_| {
-            let start = Instant::now();
-            for checked in &outcome.items {
-                let ctx = ItemContext::new(
-                    &checked.item,
-                    &checked.file,
-                    &checked.path,
-                    &index,
-                    &settings.lint,
-                );
-                std::hint::black_box(ctx.run(&checked.item, rules::ITEM_RULES));
-            }
-            start.elapsed()
-        })
+        .map(|_| time(rules::ITEM_RULES))
         .min()
         .unwrap_or_default();
     eprintln!(
