@@ -84,10 +84,23 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
         }
     }
     place_tables(document.as_table_mut());
+    let written = document.to_string();
+    // Trailing blanks go, except inside a multi-line string, where they are part of the value.
+    let strings = multiline_strings(&written);
     let mut out = String::new();
-    for line in document.to_string().lines() {
-        out.push_str(line.trim_end_matches([' ', '\t']));
+    let mut start = 0;
+    for line in written.lines() {
+        let end = start + line.len();
+        if strings.iter().any(|s| s.start < end && end < s.end) {
+            out.push_str(line);
+        } else {
+            out.push_str(line.trim_end_matches([' ', '\t']));
+        }
         out.push('\n');
+        start = (end + 1).min(written.len());
+        if written.as_bytes().get(end) == Some(&b'\r') {
+            start = (end + 2).min(written.len());
+        }
     }
     while out.ends_with("\n\n") {
         out.pop();
@@ -96,6 +109,42 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
         out.clear();
     }
     Ok(out)
+}
+
+/// The byte ranges of the multi-line strings of `text` (a TOML document), quotes included.
+fn multiline_strings(text: &str) -> Vec<std::ops::Range<usize>> {
+    type Spans = Vec<std::ops::Range<usize>>;
+    fn in_value(text: &str, value: &Value, out: &mut Spans) {
+        match value {
+            Value::String(string) => {
+                if let Some(span) = string.span()
+                    && text
+                        .get(span.clone())
+                        .is_some_and(|raw| raw.starts_with("\"\"\"") || raw.starts_with("'''"))
+                {
+                    out.push(span);
+                }
+            }
+            Value::Array(array) => array.iter().for_each(|v| in_value(text, v, out)),
+            Value::InlineTable(table) => table.iter().for_each(|(_, v)| in_value(text, v, out)),
+            _ => {}
+        }
+    }
+    fn in_table(text: &str, table: &Table, out: &mut Spans) {
+        for (_, item) in table {
+            match item {
+                Item::Value(value) => in_value(text, value, out),
+                Item::Table(child) => in_table(text, child, out),
+                Item::ArrayOfTables(array) => array.iter().for_each(|t| in_table(text, t, out)),
+                Item::None => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(document) = toml_edit::Document::parse(text) {
+        in_table(text, document.as_table(), &mut out);
+    }
+    out
 }
 
 /// Sets the document positions of the tables under `root`, which decide the order they are
@@ -304,6 +353,21 @@ mod tests {
         let before: toml::Table = toml::from_str(text).unwrap();
         let after: toml::Table = toml::from_str(&formatted).unwrap();
         assert_eq!(before, after);
+    }
+
+    #[test]
+    fn blanks_at_line_ends_inside_multiline_strings_stay() {
+        // Found by fuzzing: trimming every line changed a rationale that ends a line in a blank.
+        let text = "id = \"Q-1\"   \nrationale = \"\"\"\nkeep  \nthis\t\nend\"\"\"  \n# note  \n";
+        let formatted = format_item(text).unwrap();
+        assert_eq!(
+            formatted,
+            "id = \"Q-1\"\nrationale = \"\"\"\nkeep  \nthis\t\nend\"\"\"\n# note\n"
+        );
+        let before: toml::Table = toml::from_str(text).unwrap();
+        let after: toml::Table = toml::from_str(&formatted).unwrap();
+        assert_eq!(before, after);
+        assert_eq!(format_item(&formatted).unwrap(), formatted);
     }
 
     #[test]
