@@ -7,7 +7,9 @@
 //! - Options as `[[options]]` tables, each after one blank line, with `text`, `correct`,
 //!   `feedback`, `fixed` in that order; an inline `options = [...]` array is turned into them.
 //! - A text that spans lines (the stem, rationale, feedback) as a triple-quoted string.
-//! - One space around `=`, no trailing whitespace, and exactly one newline at the end.
+//! - Other tables (which the schema reports) after the options, in the order they were written.
+//! - One space around `=`, no trailing whitespace outside multi-line strings (inside them it is
+//!   part of the value), and exactly one newline at the end.
 //!
 //! Comments stay with the key or table they precede. Values are not changed: formatting an
 //! item never changes what it means.
