@@ -56,15 +56,13 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
     }
     // The comments before the first key head the file (`#:schema`, a suppression): they stay
     // at the top whichever key comes first.
-    let header = take_header(root);
-    sort(root, crate::item::ITEM_KEYS);
-    let first: Option<String> = root.iter().next().map(|(key, _)| key.to_owned());
-    if let (Some(header), Some(first)) = (header, first)
-        && let Some(mut key) = root.key_mut(&first)
-    {
-        let own = prefix(key.leaf_decor());
-        key.leaf_decor_mut().set_prefix(format!("{header}{own}"));
+    // They go to the document's own prefix: on a key that sorts first they could land on the
+    // `options` key, whose prefix is written before every `[[options]]` header.
+    if let Some(header) = take_header(root) {
+        let own = prefix(root.decor());
+        root.decor_mut().set_prefix(format!("{own}{header}"));
     }
+    sort(root, crate::item::ITEM_KEYS);
     for (_, item) in root.iter_mut() {
         multiline(item);
     }
@@ -369,6 +367,25 @@ mod tests {
         let before: toml::Table = toml::from_str(text).unwrap();
         let after: toml::Table = toml::from_str(&formatted).unwrap();
         assert_eq!(before, after);
+        assert_eq!(format_item(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn a_heading_comment_stays_at_the_top_once() {
+        // Found by fuzzing: the comment moved onto the `options` key, which sorts before the
+        // unknown `text`, and was written before every `[[options]]` header.
+        let text = "# heading [[options]]\ntext = \"X\"\n\n[[options]]\ntext = \"A\"\n\n[[options]]\ntext = \"B\"\n";
+        let formatted = format_item(text).unwrap();
+        insta::assert_snapshot!(formatted, @r#"
+        # heading [[options]]
+        text = "X"
+
+        [[options]]
+        text = "A"
+
+        [[options]]
+        text = "B"
+        "#);
         assert_eq!(format_item(&formatted).unwrap(), formatted);
     }
 
