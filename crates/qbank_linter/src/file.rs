@@ -256,7 +256,7 @@ pub(crate) fn check_item_file(
     };
     if let Some(item) = &item {
         let ctx = ItemContext::new(item, &source, &path, bank, lint);
-        diagnostics.extend(ctx.run(item, rules));
+        diagnostics.extend(ctx.run(rules));
     }
     result(source, diagnostics, id, item, suppressions)
 }

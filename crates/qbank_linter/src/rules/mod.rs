@@ -332,6 +332,7 @@ impl<'a> ItemWords<'a> {
 
 /// What an item rule sees besides the item.
 pub(crate) struct ItemContext<'a> {
+    item: &'a Item,
     pub(crate) file: &'a SourceFile,
     pub(crate) path: &'a Path,
     pub(crate) bank: &'a BankIndex,
@@ -351,6 +352,7 @@ impl<'a> ItemContext<'a> {
         lint: &'a LintSettings,
     ) -> Self {
         Self {
+            item,
             file,
             path,
             bank,
@@ -364,8 +366,9 @@ impl<'a> ItemContext<'a> {
         self.diagnostics.borrow_mut().push(diagnostic);
     }
 
-    /// Runs `rules` (the enabled item rules) on `item`, the item of [`ItemContext::new`].
-    pub(crate) fn run(mut self, item: &Item, rules: &[&dyn ItemRule]) -> Vec<Diagnostic> {
+    /// Runs `rules` (the enabled item rules) on the item.
+    pub(crate) fn run(mut self, rules: &[&dyn ItemRule]) -> Vec<Diagnostic> {
+        let item = self.item;
         for rule in rules {
             rule.check(item, &mut self);
         }

@@ -108,8 +108,7 @@ impl ItemRule for DistractorWithoutRationale {
                 continue;
             }
             let words = words.get_or_insert_with(|| {
-                let rationale = ctx.words.rationale.as_ref();
-                Words::new(&ctx.words.stem, rationale, &ctx.words.options)
+                Words::new(&ctx.words.stem, rationale_words, &ctx.words.options)
             });
             if words.discussed(index) {
                 continue;
@@ -151,12 +150,12 @@ struct Words<'t> {
 impl<'w> Words<'w> {
     fn new<'t: 'w>(
         stem: &'w TextWords<'t>,
-        rationale: Option<&'w TextWords<'t>>,
+        rationale: &'w TextWords<'t>,
         options: &'w [TextWords<'t>],
     ) -> Self {
         Self {
             stem: roots(stem, false),
-            rationale: rationale.map(|r| roots(r, false)).unwrap_or_default(),
+            rationale: roots(rationale, false),
             options: options
                 .iter()
                 .map(|option| {
@@ -326,7 +325,7 @@ mod tests {
         let options: Vec<TextWords<'_>> = options.iter().map(|o| TextWords::new(o)).collect();
         Words::new(
             &TextWords::new("Who should decide on access to the data?"),
-            Some(&TextWords::new(rationale)),
+            &TextWords::new(rationale),
             &options,
         )
         .discussed(0)
