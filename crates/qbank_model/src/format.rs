@@ -105,6 +105,10 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
     while out.ends_with("\n\n") {
         out.pop();
     }
+    // Nothing before the first line: a file that starts with its options would otherwise start
+    // with the blank line that separates option tables.
+    let blank = out.len() - out.trim_start_matches('\n').len();
+    out.drain(..blank);
     if out.trim().is_empty() {
         out.clear();
     }
@@ -387,6 +391,26 @@ mod tests {
         text = "B"
         "#);
         assert_eq!(format_item(&formatted).unwrap(), formatted);
+    }
+
+    #[test]
+    fn a_file_of_options_starts_with_its_comment_or_its_first_table() {
+        // Found by fuzzing: with no key before the options, the heading comment became the
+        // first table's and gained a blank line before it on the second run.
+        let text = "# heading\noptions = [\n  { text = \"A\" },\n  { text = \"B\" },\n]\n";
+        let formatted = format_item(text).unwrap();
+        insta::assert_snapshot!(formatted, @r#"
+        # heading
+
+        [[options]]
+        text = "A"
+
+        [[options]]
+        text = "B"
+        "#);
+        assert_eq!(format_item(&formatted).unwrap(), formatted);
+        let tables = "[[options]]\ntext = \"A\"\n";
+        assert_eq!(format_item(tables).unwrap(), tables);
     }
 
     #[test]
