@@ -281,6 +281,21 @@ fn multiline(item: &mut Item) {
 mod tests {
     use super::format_item;
 
+    /// `text` formatted, after checking that formatting kept every value and that the result
+    /// formats to itself.
+    fn format_checked(text: &str) -> String {
+        let formatted = format_item(text).unwrap();
+        let before: toml::Table = toml::from_str(text).unwrap();
+        let after: toml::Table = toml::from_str(&formatted).unwrap();
+        assert_eq!(before, after, "values changed:\n{formatted}");
+        assert_eq!(
+            format_item(&formatted).unwrap(),
+            formatted,
+            "not idempotent"
+        );
+        formatted
+    }
+
     #[test]
     fn canonical_items_are_unchanged() {
         let text = "#:schema ../schemas/item.schema.json\nid = \"Q-1\"\nexam = \"demo\"\nstem = \"\"\"\nTwo\nlines\"\"\"\n\n[[options]]\ntext = \"A\"\ncorrect = true\n\n[[options]]\ntext = \"B\"\n";
@@ -308,7 +323,7 @@ mod tests {
     #[test]
     fn inline_options_become_tables_and_line_breaks_triple_quotes() {
         let text = "id = \"Q-1\"\nstem = \"One\\nTwo\"\noptions = [{ text = \"A\", correct = true }, { text = \"B\" }]\n";
-        let formatted = format_item(text).unwrap();
+        let formatted = format_checked(text);
         insta::assert_snapshot!(formatted, @r#"
         id = "Q-1"
         stem = """
@@ -322,11 +337,6 @@ mod tests {
         [[options]]
         text = "B"
         "#);
-        // The meaning is the same.
-        let before: toml::Table = toml::from_str(text).unwrap();
-        let after: toml::Table = toml::from_str(&formatted).unwrap();
-        assert_eq!(before, after);
-        assert_eq!(format_item(&formatted).unwrap(), formatted);
     }
 
     #[test]
@@ -334,7 +344,7 @@ mod tests {
         // An unknown array of tables among the options (found by fuzzing: the options moved
         // around it on each run) and a sub-table of an option.
         let text = "id = \"Q-1\"\n[[options]]\ntext = \"A\"\n[[optionz]]\nx = 1\n[[options]]\ntext = \"B\"\n[options.note]\ny = 2\n[extra]\nz = 3\n[[options]]\ntext = \"C\"\n";
-        let formatted = format_item(text).unwrap();
+        let formatted = format_checked(text);
         insta::assert_snapshot!(formatted, @r#"
         id = "Q-1"
 
@@ -353,25 +363,17 @@ mod tests {
         [extra]
         z = 3
         "#);
-        assert_eq!(format_item(&formatted).unwrap(), formatted);
-        let before: toml::Table = toml::from_str(text).unwrap();
-        let after: toml::Table = toml::from_str(&formatted).unwrap();
-        assert_eq!(before, after);
     }
 
     #[test]
     fn blanks_at_line_ends_inside_multiline_strings_stay() {
         // Found by fuzzing: trimming every line changed a rationale that ends a line in a blank.
         let text = "id = \"Q-1\"   \nrationale = \"\"\"\nkeep  \nthis\t\nend\"\"\"  \n# note  \n";
-        let formatted = format_item(text).unwrap();
+        let formatted = format_checked(text);
         assert_eq!(
             formatted,
             "id = \"Q-1\"\nrationale = \"\"\"\nkeep  \nthis\t\nend\"\"\"\n# note\n"
         );
-        let before: toml::Table = toml::from_str(text).unwrap();
-        let after: toml::Table = toml::from_str(&formatted).unwrap();
-        assert_eq!(before, after);
-        assert_eq!(format_item(&formatted).unwrap(), formatted);
     }
 
     #[test]
@@ -379,7 +381,7 @@ mod tests {
         // Found by fuzzing: the comment moved onto the `options` key, which sorts before the
         // unknown `text`, and was written before every `[[options]]` header.
         let text = "# heading [[options]]\ntext = \"X\"\n\n[[options]]\ntext = \"A\"\n\n[[options]]\ntext = \"B\"\n";
-        let formatted = format_item(text).unwrap();
+        let formatted = format_checked(text);
         insta::assert_snapshot!(formatted, @r#"
         # heading [[options]]
         text = "X"
@@ -390,7 +392,6 @@ mod tests {
         [[options]]
         text = "B"
         "#);
-        assert_eq!(format_item(&formatted).unwrap(), formatted);
     }
 
     #[test]
@@ -398,7 +399,7 @@ mod tests {
         // Found by fuzzing: with no key before the options, the heading comment became the
         // first table's and gained a blank line before it on the second run.
         let text = "# heading\noptions = [\n  { text = \"A\" },\n  { text = \"B\" },\n]\n";
-        let formatted = format_item(text).unwrap();
+        let formatted = format_checked(text);
         insta::assert_snapshot!(formatted, @r#"
         # heading
 
@@ -408,9 +409,8 @@ mod tests {
         [[options]]
         text = "B"
         "#);
-        assert_eq!(format_item(&formatted).unwrap(), formatted);
         let tables = "[[options]]\ntext = \"A\"\n";
-        assert_eq!(format_item(tables).unwrap(), tables);
+        assert_eq!(format_checked(tables), tables);
     }
 
     #[test]
