@@ -1,4 +1,4 @@
-//! An item file of the sample bank: decoding, TOML, schema, typed item, every rule, every report format, `qbank fmt`.
+//! An item file of the sample bank: decoding, TOML, schema, typed item, every rule, a report format, `qbank fmt`.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| qbank_fuzzing::item_lint(data));

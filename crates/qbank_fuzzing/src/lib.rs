@@ -15,8 +15,8 @@
 //! The targets:
 //!
 //! - [`item_lint`]: the bytes as an item file of the sample bank, through decoding, TOML
-//!   parsing, schema validation, the typed item, every item and bank rule, every diagnostic
-//!   format, and `qbank fmt`'s canonical layout;
+//!   parsing, schema validation, the typed item, every item and bank rule, one diagnostic
+//!   format chosen by the bytes, and `qbank fmt`'s canonical layout;
 //! - [`bank_files`]: the bytes as a blueprint, the concept glossary, the duplicate allowlist or
 //!   `qbank.toml`, chosen by the first byte, then a check of the bank with it;
 //! - [`export_roundtrip`]: the bytes drive the structure of a pack of valid items with
