@@ -220,7 +220,9 @@ fn check_config(sample: &Sample, text: &str) {
 /// The diagnostic format an input is rendered in: the sum of its bytes picks one, so that a
 /// mutation of any byte can move the input to another renderer.
 fn format_for(data: &[u8]) -> DiagnosticFormat {
-    let sum = data.iter().fold(0usize, |sum, &b| sum.wrapping_add(usize::from(b)));
+    let sum = data
+        .iter()
+        .fold(0usize, |sum, &b| sum.wrapping_add(usize::from(b)));
     FORMATS[sum % FORMATS.len()]
 }
 

@@ -39,9 +39,9 @@ use stem::{
     UndefinedAcronym, UnemphasizedNegative, WindowDressing,
 };
 use structure::{
-    ByteOrderMark, CrlfLineEndings, DuplicateId, EmptyFile, FileTooLarge, IdFileNameMismatch,
-    InvalidToml, InvalidValue, MissingKey, PlaceholderText, StrayFile, UnexplainedSuppression,
-    UnknownKey, UnknownSuppression, UnreadableFile, UnusedSuppression,
+    ByteOrderMark, ControlCharacter, CrlfLineEndings, DuplicateId, EmptyFile, FileTooLarge,
+    IdFileNameMismatch, InvalidToml, InvalidValue, MissingKey, PlaceholderText, StrayFile,
+    UnexplainedSuppression, UnknownKey, UnknownSuppression, UnreadableFile, UnusedSuppression,
 };
 
 /// Every rule, sorted by code.
@@ -62,6 +62,7 @@ pub static RULES: &[&RuleMeta] = &[
     &UnknownSuppression::META,
     &UnusedSuppression::META,
     &PlaceholderText::META,
+    &ControlCharacter::META,
     &UnemphasizedNegative::META,
     &UnclearTask::META,
     &FillInTheBlank::META,
@@ -121,6 +122,7 @@ pub static RULES: &[&RuleMeta] = &[
 pub(crate) static ITEM_RULES: &[&dyn ItemRule] = &[
     &IdFileNameMismatch,
     &PlaceholderText,
+    &ControlCharacter,
     &UnemphasizedNegative,
     &UnclearTask,
     &FillInTheBlank,

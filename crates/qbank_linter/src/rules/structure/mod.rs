@@ -1,6 +1,7 @@
 //! Structure and schema rules (`QB1xx`).
 
 mod byte_order_mark;
+mod control_character;
 mod crlf_line_endings;
 mod duplicate_id;
 mod empty_file;
@@ -18,6 +19,7 @@ mod unreadable_file;
 mod unused_suppression;
 
 pub(crate) use byte_order_mark::ByteOrderMark;
+pub(crate) use control_character::ControlCharacter;
 pub(crate) use crlf_line_endings::CrlfLineEndings;
 pub(crate) use duplicate_id::DuplicateId;
 pub(crate) use empty_file::EmptyFile;

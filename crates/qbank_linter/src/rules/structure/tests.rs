@@ -13,6 +13,7 @@ use crate::test::{TempBank, assert_fixture, assert_rendered, check_files, check_
 #[test_case("QB113")]
 #[test_case("QB114")]
 #[test_case("QB115")]
+#[test_case("QB116")]
 fn rules(code: &str) {
     assert_fixture("structure", code);
 }
