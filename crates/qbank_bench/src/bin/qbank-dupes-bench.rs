@@ -20,6 +20,10 @@ use qbank_dupes::{
 };
 use rayon::prelude::*;
 
+// The allocator of the `qbank` binary, so that the search is timed as `qbank dupes` runs it.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Time exact near-duplicate detection on a generated bank.
 #[derive(Debug, Parser)]
 #[command(name = "qbank-dupes-bench")]
