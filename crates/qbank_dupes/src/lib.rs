@@ -73,6 +73,7 @@ mod diff;
 mod levenshtein;
 mod metrics;
 mod normalize;
+mod reference;
 mod threshold;
 
 use std::fmt;
@@ -81,6 +82,7 @@ use std::str::FromStr;
 pub use cluster::{clones, clusters};
 pub use diff::{DiffKind, DiffRun, word_diff};
 pub use normalize::normalize;
+pub use reference::{Reference, reference_accepts, reference_pairs};
 pub use threshold::Threshold;
 
 /// Errors of this crate.

@@ -6,7 +6,9 @@
 )]
 
 use proptest::prelude::*;
-use qbank_dupes::{Entry, Metric, Options, Pair, Threshold, find_pairs, normalize};
+use qbank_dupes::{
+    Entry, Metric, Options, Pair, Threshold, find_pairs, normalize, reference_pairs,
+};
 
 /// Words the generated stems are written from: common phrases, as real stems are, plus a few
 /// non-ASCII and punctuated words so that normalization and rare symbols are exercised.
@@ -122,58 +124,20 @@ fn threshold_strategy() -> impl Strategy<Value = Threshold> {
     .prop_map(|t| Threshold::parse(t).unwrap())
 }
 
-/// Brute force: `None` when the pair is a float tie we cannot decide by `strsim` alone (only
-/// for the float metrics; those ties are covered by the unit tests on the exact decisions).
-fn brute_accepts(metric: Metric, a: &str, b: &str, t: Threshold) -> Option<bool> {
-    match metric {
-        Metric::Levenshtein => {
-            let d = strsim::levenshtein(a, b);
-            let max_len = a.chars().count().max(b.chars().count());
-            Some(
-                d as u128 * u128::from(t.denominator())
-                    <= u128::from(t.denominator() - t.numerator()) * max_len as u128,
-            )
-        }
-        Metric::JaroWinkler | Metric::Dice => {
-            let s = metric.similarity(a, b);
-            let t = t.as_f64();
-            ((s - t).abs() > 1e-9).then_some(s >= t)
-        }
-    }
-}
-
-/// Compares the fast result with brute force over `pairs_to_check` (all pairs in scope that
-/// involve a query, or all pairs in scope).
+/// Compares the fast result with [`reference_pairs`]: every pair in scope that involves a
+/// query (or every pair in scope), compared with `strsim`.
 fn check(entries: &[Entry], options: &Options) -> Result<(), TestCaseError> {
     let found = find_pairs(entries, options).unwrap();
     let norm: Vec<String> = entries.iter().map(|e| normalize(&e.stem)).collect();
-    let is_query = |i: usize| options.queries.as_ref().is_none_or(|q| q.contains(&i));
-    let mut expected = Vec::new();
-    let mut undecided = Vec::new();
-    for b in 0..entries.len() {
-        for a in 0..b {
-            if !options.across_groups && entries[a].group != entries[b].group {
-                continue;
-            }
-            if !is_query(a) && !is_query(b) {
-                continue;
-            }
-            match brute_accepts(options.metric, &norm[a], &norm[b], options.threshold) {
-                Some(true) => expected.push((a, b)),
-                Some(false) => {}
-                None => undecided.push((a, b)),
-            }
-        }
-    }
-    expected.sort_unstable();
+    let reference = reference_pairs(entries, options);
     let got: Vec<(usize, usize)> = found
         .iter()
         .map(|p| (p.a, p.b))
-        .filter(|ab| !undecided.contains(ab))
+        .filter(|ab| !reference.undecided.contains(ab))
         .collect();
     prop_assert_eq!(
         &got,
-        &expected,
+        &reference.pairs,
         "metric {}, threshold {}",
         options.metric,
         options.threshold

@@ -4,7 +4,7 @@
 use arbitrary::{Result, Unstructured};
 use qbank_dupes::{
     DiffKind, Entry, ItemOption, Metric, Options, Threshold, clones, find_pairs, normalize,
-    word_diff,
+    reference_pairs, word_diff,
 };
 use unicode_normalization::UnicodeNormalization;
 
@@ -62,24 +62,6 @@ fn threshold(u: &mut Unstructured<'_>) -> Result<Threshold> {
     Ok(Threshold::new(num, den).unwrap_or_default())
 }
 
-/// Whether brute force accepts the pair, or `None` for a float metric too close to call.
-fn brute_accepts(metric: Metric, a: &str, b: &str, threshold: Threshold) -> Option<bool> {
-    match metric {
-        Metric::Levenshtein => {
-            let distance = strsim::levenshtein(a, b) as u128;
-            let longer = a.chars().count().max(b.chars().count()) as u128;
-            let num = u128::from(threshold.numerator());
-            let den = u128::from(threshold.denominator());
-            Some(distance * den <= (den - num) * longer)
-        }
-        Metric::JaroWinkler | Metric::Dice => {
-            let similarity = metric.similarity(a, b);
-            let threshold = threshold.as_f64();
-            ((similarity - threshold).abs() > 1e-9).then_some(similarity >= threshold)
-        }
-    }
-}
-
 /// Builds up to ten stems from `data` and checks:
 ///
 /// - `normalize` against its documented definition, for every stem;
@@ -107,26 +89,13 @@ pub fn dupes(data: &[u8]) {
         );
     }
     let found = find_pairs(&entries, &options).expect("no query is out of range");
-    let mut expected = Vec::new();
-    let mut undecided = Vec::new();
-    for b in 0..entries.len() {
-        for a in 0..b {
-            if !options.across_groups && entries[a].group != entries[b].group {
-                continue;
-            }
-            match brute_accepts(options.metric, &norm[a], &norm[b], options.threshold) {
-                Some(true) => expected.push((a, b)),
-                Some(false) => {}
-                None => undecided.push((a, b)),
-            }
-        }
-    }
-    expected.sort_unstable();
+    let reference = reference_pairs(&entries, &options);
     let got: Vec<(usize, usize)> = found
         .iter()
         .map(|p| (p.a, p.b))
-        .filter(|ab| !undecided.contains(ab))
+        .filter(|ab| !reference.undecided.contains(ab))
         .collect();
+    let expected = reference.pairs;
     assert_eq!(
         got, expected,
         "metric {}, threshold {}, stems {norm:?}",

@@ -105,31 +105,24 @@ fn a_failed_export_leaves_no_partial_pack() {
         "bank/items/d1/DEMO-3.toml",
         &item("DEMO-3", "1").replace("Order the unit", "Order the \\u0007 unit"),
     );
+    let refused_with = |code: i32, message: &str| {
+        let output = test
+            .command()
+            .args(["export", "-f", "moodle", "-o", "pack.xml"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    };
     // The check refuses the control character first (QB116)...
-    let refused = test
-        .command()
-        .args(["export", "-f", "moodle", "-o", "pack.xml"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert_eq!(refused.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("error-level findings in 1 file(s): bank/items/d1/DEMO-3.toml"),
-        "{stderr}"
+    refused_with(
+        1,
+        "error-level findings in 1 file(s): bank/items/d1/DEMO-3.toml",
     );
     // ...and with that rule off, the Moodle writer refuses it, after the items were loaded.
     test.write("bank/qbank.toml", "[rules]\ncontrol-character = \"off\"\n");
-    let output = test
-        .command()
-        .args(["export", "-f", "moodle", "-o", "pack.xml"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("item `DEMO-3`: `options[1].text` holds U+0007"),
-        "{stderr}"
-    );
+    refused_with(2, "item `DEMO-3`: `options[1].text` holds U+0007");
     assert_eq!(
         std::fs::read_to_string(test.root().join("pack.xml")).unwrap(),
         "old pack\n"
