@@ -1,10 +1,7 @@
 //! Everything qbank writes to standard output or to a report file.
 
-use std::fs;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
-
-use anyhow::Context;
 
 use crate::args::ColorChoice;
 
@@ -19,8 +16,10 @@ pub(crate) fn use_color(choice: ColorChoice, to_file: bool) -> bool {
     }
 }
 
-/// Writes `bytes` to standard output, or atomically to `output` (a temporary file beside it,
-/// then a rename), so a reader never sees half a report.
+/// Writes `bytes` to standard output, or atomically to `output` with
+/// [`qbank_export::write_atomic`] (a temporary file beside it, flushed to disk, then renamed
+/// over it, keeping the permissions of the file it replaces), so a reader never sees half a
+/// file and an interrupted run changes nothing.
 pub(crate) fn emit(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
     let Some(path) = output else {
         let mut stdout = io::stdout().lock();
@@ -28,23 +27,7 @@ pub(crate) fn emit(bytes: &[u8], output: Option<&Path>) -> anyhow::Result<()> {
         stdout.flush()?;
         return Ok(());
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .with_context(|| format!("`{}` is not a file path", path.display()))?;
-    let temp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    fs::write(&temp, bytes).with_context(|| format!("failed to write `{}`", temp.display()))?;
-    fs::rename(&temp, path).with_context(|| {
-        let _ = fs::remove_file(&temp);
-        format!("failed to write `{}`", path.display())
-    })?;
+    qbank_export::write_atomic(path, bytes)?;
     Ok(())
 }
 

@@ -94,3 +94,25 @@ fn files_that_are_not_toml_are_reported_and_the_rest_formatted() {
     let formatted = std::fs::read_to_string(test.root().join("bank/items/d2/DEMO-7.toml")).unwrap();
     assert!(formatted.starts_with("# qbank: allow QB409 -- pilot item\nid = \"DEMO-7\""));
 }
+
+/// A reformatted item keeps its permissions, and no temporary file is left beside it.
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_a_files_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let test = CliTest::new();
+    let path = test.write("bank/items/d1/DEMO-7.toml", &messy());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let output = test.command().arg("fmt").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_ne!(std::fs::read_to_string(&path).unwrap(), messy());
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let mut names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["DEMO-1.toml", "DEMO-7.toml"]);
+}
