@@ -9,6 +9,11 @@ use std::time::Instant;
 
 use qbank_export::{Format, export, read_pack, write_atomic};
 
+// The allocator of the `qbank` binary, so that the writers are timed as `qbank export` runs
+// them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     let (Some(pack), Some(out)) = (args.get(1), args.get(2)) else {
