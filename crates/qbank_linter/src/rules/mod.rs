@@ -316,6 +316,7 @@ pub(crate) struct ItemWords<'a> {
     /// One per option, in order.
     pub(crate) options: Vec<TextWords<'a>>,
     pub(crate) rationale: Option<TextWords<'a>>,
+    question: std::cell::OnceCell<std::ops::Range<usize>>,
 }
 
 impl<'a> ItemWords<'a> {
@@ -328,7 +329,16 @@ impl<'a> ItemWords<'a> {
                 .map(|o| TextWords::new(&o.text.value))
                 .collect(),
             rationale: item.rationale.as_ref().map(|r| TextWords::new(&r.value)),
+            question: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The byte range of the question the stem asks ([`stem::question`]), found once for the
+    /// several stem rules that read it.
+    pub(crate) fn question(&self) -> std::ops::Range<usize> {
+        self.question
+            .get_or_init(|| stem::question(self.stem.text()))
+            .clone()
     }
 }
 

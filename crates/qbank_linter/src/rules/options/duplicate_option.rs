@@ -78,16 +78,21 @@ impl ItemRule for DuplicateOption {
 
 /// Whether two texts are equal after trimming, collapsing inner whitespace and folding case.
 fn same_text(a: &str, b: &str) -> bool {
-    let folded = |word: &str| {
-        word.chars()
-            .flat_map(char::to_lowercase)
-            .collect::<Vec<_>>()
+    // Compared as they are first, without building the folded words.
+    let same_word = |l: &str, r: &str| {
+        if l.is_ascii() && r.is_ascii() {
+            l.eq_ignore_ascii_case(r)
+        } else {
+            l.chars()
+                .flat_map(char::to_lowercase)
+                .eq(r.chars().flat_map(char::to_lowercase))
+        }
     };
     let (mut left, mut right) = (a.split_whitespace(), b.split_whitespace());
     loop {
         match (left.next(), right.next()) {
             (None, None) => return true,
-            (Some(l), Some(r)) if l == r || folded(l) == folded(r) => {}
+            (Some(l), Some(r)) if same_word(l, r) => {}
             _ => return false,
         }
     }
@@ -102,5 +107,7 @@ mod tests {
         assert!(same_text(" Accept  the RISK ", "accept the risk"));
         assert!(!same_text("ab c", "a bc"));
         assert!(!same_text("accept the risk", "accept the risks"));
+        assert!(same_text("ÉTAPE une", "étape UNE"));
+        assert!(!same_text("étape", "etape"));
     }
 }

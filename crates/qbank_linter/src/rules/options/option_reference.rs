@@ -75,7 +75,9 @@ impl ItemRule for OptionReference {
             return;
         }
         for (index, option) in item.options.iter().enumerate() {
-            let Some((phrase, named)) = option_reference(&option.text.value, item.options.len())
+            let words = ctx.words.options[index].words();
+            let Some((phrase, named)) =
+                option_reference(&option.text.value, words, item.options.len())
             else {
                 continue;
             };
@@ -133,8 +135,11 @@ fn join_labels(labels: &[String]) -> String {
 
 /// The first reference to options by label in `text`, as the byte range of the phrase and the
 /// indices of the options it names; `count` is the number of options.
-fn option_reference(text: &str, count: usize) -> Option<(Range<usize>, Vec<usize>)> {
-    let found: Vec<(usize, &str)> = words(text).collect();
+fn option_reference(
+    text: &str,
+    found: &[(usize, &str)],
+    count: usize,
+) -> Option<(Range<usize>, Vec<usize>)> {
     let is_prefix = |w: &str| {
         OPTION_REFERENCE_PREFIXES
             .iter()
@@ -147,7 +152,7 @@ fn option_reference(text: &str, count: usize) -> Option<(Range<usize>, Vec<usize
             .take_while(|(_, w)| is_prefix(w))
             .count();
         let first = start + prefixes;
-        if let Some((last, named)) = label_list(text, &found, first, count) {
+        if let Some((last, named)) = label_list(text, found, first, count) {
             let (end_offset, end_word) = found[last];
             let end = end_offset + end_word.len();
             let tail_ok = found.get(last + 1).is_none_or(|&(next_offset, next)| {
@@ -215,9 +220,11 @@ fn label_list(
 #[cfg(test)]
 mod tests {
     use super::{labelled_in_stem, option_reference};
+    use crate::rules::text::words;
 
     fn reference(text: &str) -> Option<(&str, Vec<usize>)> {
-        option_reference(text, 4).map(|(range, named)| (&text[range], named))
+        let found: Vec<(usize, &str)> = words(text).collect();
+        option_reference(text, &found, 4).map(|(range, named)| (&text[range], named))
     }
 
     #[test]

@@ -57,7 +57,10 @@ impl ItemRule for DoubleNegative {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        let Some((stem_range, stem_word)) = question_negatives(&item.stem.value).into_iter().next()
+        let Some((stem_range, stem_word)) =
+            question_negatives(&item.stem.value, ctx.words.question())
+                .into_iter()
+                .next()
         else {
             return;
         };

@@ -1,6 +1,5 @@
 use qbank_model::Item;
 
-use super::question;
 use crate::registry::declare_rule;
 use crate::rules::text::value_span;
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
@@ -41,7 +40,7 @@ impl ItemRule for FillInTheBlank {
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
         let stem = &item.stem.value;
-        let end = question(stem).end;
+        let end = ctx.words.question().end;
         for blank in blanks(stem) {
             let rest = stem.get(blank.end..end.max(blank.end)).unwrap_or_default();
             if rest

@@ -1,7 +1,9 @@
+use std::ops::Range;
+
 use qbank_model::Item;
 use qbank_model::schema::option_label;
 
-use super::{is_one_of, question};
+use super::is_one_of;
 use crate::registry::declare_rule;
 use crate::rules::text::{value_span, words};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
@@ -76,7 +78,7 @@ impl ItemRule for GrammaticalCue {
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
         let stem = &item.stem.value;
-        let Some((at, article)) = final_article(stem) else {
+        let Some((at, article)) = final_article(stem, ctx.words.question()) else {
             return;
         };
         let wants_vowel = article.eq_ignore_ascii_case("an");
@@ -121,8 +123,7 @@ impl ItemRule for GrammaticalCue {
 
 /// The article "a" or "an" that ends the question of `stem`, before a colon, a blank or an
 /// ellipsis, with its byte offset.
-fn final_article(stem: &str) -> Option<(usize, &str)> {
-    let range = question(stem);
+fn final_article(stem: &str, range: Range<usize>) -> Option<(usize, &str)> {
     let body = stem[range.clone()]
         .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '.' | '…' | '_' | '?'));
     let (offset, last) = words(body).last()?;
@@ -183,15 +184,19 @@ fn labels(labels: &[String]) -> String {
 mod tests {
     use super::*;
 
+    fn article(stem: &str) -> Option<(usize, &str)> {
+        final_article(stem, crate::rules::stem::question(stem))
+    }
+
     #[test]
     fn articles_end_the_question() {
         assert_eq!(
-            final_article("A departure from a standard is an:"),
+            article("A departure from a standard is an:"),
             Some((31, "an"))
         );
-        assert_eq!(final_article("The owner is a ___."), Some((13, "a")));
-        assert_eq!(final_article("Which is a control?"), None);
-        assert_eq!(final_article("The grade is A"), None);
+        assert_eq!(article("The owner is a ___."), Some((13, "a")));
+        assert_eq!(article("Which is a control?"), None);
+        assert_eq!(article("The grade is A"), None);
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn number(word: &str) -> Option<usize> {
 
 /// The byte range of the question a stem asks, as [`question_range`] finds it, and also skipping a
 /// final instruction sentence without parentheses, as in "Which are BEST? Choose TWO.".
-fn question(stem: &str) -> Range<usize> {
+pub(crate) fn question(stem: &str) -> Range<usize> {
     let last = question_range(stem);
     let sentence: Vec<&str> = words(&stem[last.clone()]).map(|(_, w)| w).collect();
     let is_instruction = sentence.len() <= 6
@@ -84,8 +84,7 @@ fn question(stem: &str) -> Range<usize> {
 /// "at least" or "false positives", nor one after a word that opens a subordinate clause
 /// ("Which control protects data that is not encrypted?"): these describe the situation, they do
 /// not turn the question around.
-fn question_negatives(stem: &str) -> Vec<(Range<usize>, &str)> {
-    let range = question(stem);
+fn question_negatives(stem: &str, range: Range<usize>) -> Vec<(Range<usize>, &str)> {
     let found: Vec<(usize, &str)> = words(&stem[range.clone()]).collect();
     let mut negatives = Vec::new();
     for (index, &(offset, word)) in found.iter().enumerate() {
@@ -126,7 +125,7 @@ mod helper_tests {
     use super::*;
 
     fn negatives(stem: &str) -> Vec<&str> {
-        question_negatives(stem)
+        question_negatives(stem, question(stem))
             .into_iter()
             .map(|(_, w)| w)
             .collect()

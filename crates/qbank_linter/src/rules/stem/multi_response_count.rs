@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use qbank_model::{Item, ItemType};
 
-use super::{is_one_of, number, question};
+use super::{is_one_of, number};
 use crate::registry::declare_rule;
 use crate::rules::text::{value_span, words};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
@@ -54,7 +54,7 @@ impl ItemRule for MultiResponseCount {
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
         let stem = &item.stem.value;
         let keys = item.key_indices().count();
-        let counts = counts(stem);
+        let counts = counts(stem, ctx.words.question().start);
         let span = |range: Range<usize>| value_span(ctx.file.text(), &item.stem, range);
         match item.item_type.value {
             ItemType::Single => {
@@ -85,7 +85,7 @@ impl ItemRule for MultiResponseCount {
                 }
                 let say = count_word(keys);
                 if counts.is_empty() {
-                    let question = question(stem);
+                    let question = ctx.words.question();
                     ctx.report(
                         Self::META
                             .diagnostic(
@@ -125,8 +125,7 @@ impl ItemRule for MultiResponseCount {
 
 /// The counts of options to choose that the stem states, from its question on, with the byte
 /// range of each number in the stem.
-fn counts(stem: &str) -> Vec<(Range<usize>, usize)> {
-    let start = question(stem).start;
+fn counts(stem: &str, start: usize) -> Vec<(Range<usize>, usize)> {
     let found: Vec<(usize, &str)> = words(&stem[start..]).collect();
     let mut counts = Vec::new();
     for (index, &(offset, word)) in found.iter().enumerate() {
@@ -161,7 +160,7 @@ mod tests {
     use super::*;
 
     fn found(stem: &str) -> Vec<(&str, usize)> {
-        counts(stem)
+        counts(stem, crate::rules::stem::question(stem).start)
             .into_iter()
             .map(|(range, n)| (&stem[range], n))
             .collect()

@@ -1,6 +1,6 @@
 use qbank_model::Item;
 
-use super::{is_one_of, question};
+use super::is_one_of;
 use crate::registry::declare_rule;
 use crate::rules::text::{value_span, words};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
@@ -52,7 +52,7 @@ impl ItemRule for UnclearTask {
         if stem.trim().is_empty() || asks_a_question(stem) {
             return;
         }
-        let range = question(stem);
+        let range = ctx.words.question();
         let last = stem[range.clone()].trim_end();
         let first = words(last).next().map(|(_, w)| w);
         if last.ends_with(':')

@@ -47,7 +47,7 @@ impl ItemRule for UnemphasizedNegative {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        for (range, word) in question_negatives(&item.stem.value) {
+        for (range, word) in question_negatives(&item.stem.value, ctx.words.question()) {
             if is_capitals(word) {
                 continue;
             }
