@@ -491,17 +491,37 @@ pub(crate) fn quantity(text: &str) -> Option<Quantity> {
 /// ("three", "first") between non-alphanumeric characters. Most option texts have neither, and
 /// this rules them out without the full parse.
 fn may_state_quantity(text: &str) -> bool {
+    /// Whether an ASCII letter can start a number or ordinal word, in either case.
+    const INITIALS: [bool; 128] = {
+        let mut table = [false; 128];
+        let mut i = 0;
+        while i < QUANTITY_NUMBER_WORDS.len() + ORDINAL_WORDS.len() {
+            let word = if i < QUANTITY_NUMBER_WORDS.len() {
+                QUANTITY_NUMBER_WORDS[i]
+            } else {
+                ORDINAL_WORDS[i - QUANTITY_NUMBER_WORDS.len()]
+            };
+            let first = word.as_bytes()[0];
+            table[first as usize] = true;
+            table[first.to_ascii_uppercase() as usize] = true;
+            i += 1;
+        }
+        table
+    };
     let listed = |part: &str| {
         QUANTITY_NUMBER_WORDS
             .iter()
             .chain(ORDINAL_WORDS)
             .any(|word| word.eq_ignore_ascii_case(part))
     };
-    // Every number and ordinal word has three to seven letters.
+    // Every number and ordinal word has three to seven letters; most words of an option are
+    // ruled out by their length and initial before the list is searched.
     text.bytes().any(|b| b.is_ascii_digit())
         || text.split(|c: char| !c.is_alphanumeric()).any(|part| {
             if part.is_ascii() {
-                (3..=7).contains(&part.len()) && listed(part)
+                (3..=7).contains(&part.len())
+                    && INITIALS[usize::from(part.as_bytes()[0])]
+                    && listed(part)
             } else {
                 listed(&part.to_lowercase())
             }

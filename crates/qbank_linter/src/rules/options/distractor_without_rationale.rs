@@ -261,11 +261,13 @@ fn named_labels(words: &TextWords<'_>, count: usize) -> HashSet<usize> {
     for &(start, word) in words.words() {
         // A label continues a list only if nothing but spaces and commas separate it from the
         // word before: "option B. A manager" names B, not A.
-        let joined = rationale[previous_end..start]
-            .chars()
-            .all(|c| c.is_whitespace() || c == ',');
+        let gap = previous_end..start;
         previous_end = start + word.len();
-        if after_noun && joined {
+        if after_noun
+            && rationale[gap]
+                .chars()
+                .all(|c| c.is_whitespace() || c == ',')
+        {
             if let Some(index) = label(word) {
                 named.insert(index);
                 continue;
