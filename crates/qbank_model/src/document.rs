@@ -81,10 +81,12 @@ impl<'a> Document<'a> {
     }
 
     /// The document as JSON for schema validation. Dates and times become strings in RFC 3339
-    /// form, so the schema can require `format: date`.
+    /// form, so the schema can require `format: date`. A line end inside a multi-line string
+    /// is LF in the value, also where the file has CRLF (TOML leaves that choice to the
+    /// reader): a bank checked out with Windows line ends reads as it does elsewhere.
     pub fn to_json(&self) -> Result<Value, Vec<ValueError>> {
         let mut errors = Vec::new();
-        let value = table_to_json(self.root.get_ref(), &mut errors);
+        let value = table_to_json(self.text, self.root.get_ref(), &mut errors);
         if errors.is_empty() {
             Ok(value)
         } else {
@@ -155,17 +157,47 @@ pub(crate) fn range(span: std::ops::Range<usize>) -> TextRange {
     TextRange::new(span.start, span.end)
 }
 
-fn table_to_json(table: &DeTable<'_>, errors: &mut Vec<ValueError>) -> Value {
+fn table_to_json(text: &str, table: &DeTable<'_>, errors: &mut Vec<ValueError>) -> Value {
     let mut map = Map::with_capacity(table.len());
     for (key, value) in table {
-        map.insert(key.get_ref().to_string(), value_to_json(value, errors));
+        map.insert(
+            key.get_ref().to_string(),
+            value_to_json(text, value, errors),
+        );
     }
     Value::Object(map)
 }
 
-fn value_to_json(value: &TomlSpanned<DeValue<'_>>, errors: &mut Vec<ValueError>) -> Value {
+/// A multi-line string written with CRLF line ends, decoded with LF ones: `raw` is the string
+/// as written, quotes included. A CR byte in a TOML string can only be part of a line end
+/// (escapes such as `\r` are written without one), so replacing CRLF in the written form
+/// changes the line ends and nothing else.
+fn with_lf_line_ends(raw: &str) -> Option<String> {
+    if !(raw.starts_with("\"\"\"") || raw.starts_with("'''")) || !raw.contains('\r') {
+        return None;
+    }
+    let written = format!("v = {}", raw.replace("\r\n", "\n"));
+    let table = DeTable::parse(&written).ok()?;
+    match table.get_ref().get("v").map(TomlSpanned::get_ref) {
+        Some(DeValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn value_to_json(
+    text: &str,
+    value: &TomlSpanned<DeValue<'_>>,
+    errors: &mut Vec<ValueError>,
+) -> Value {
     match value.get_ref() {
-        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::String(s) => {
+            // Only a string that holds a CR can have been written with CRLF line ends.
+            let lf = s.contains('\r').then(|| text.get(value.span())).flatten();
+            Value::String(
+                lf.and_then(with_lf_line_ends)
+                    .unwrap_or_else(|| s.to_string()),
+            )
+        }
         DeValue::Integer(i) => {
             if let Some(n) = parse_integer(i.as_str(), i.radix()) {
                 Value::Number(n.into())
@@ -191,10 +223,13 @@ fn value_to_json(value: &TomlSpanned<DeValue<'_>>, errors: &mut Vec<ValueError>)
         }
         DeValue::Boolean(b) => Value::Bool(*b),
         DeValue::Datetime(datetime) => Value::String(datetime.to_string()),
-        DeValue::Array(array) => {
-            Value::Array(array.iter().map(|v| value_to_json(v, errors)).collect())
-        }
-        DeValue::Table(table) => table_to_json(table, errors),
+        DeValue::Array(array) => Value::Array(
+            array
+                .iter()
+                .map(|v| value_to_json(text, v, errors))
+                .collect(),
+        ),
+        DeValue::Table(table) => table_to_json(text, table, errors),
     }
 }
 
@@ -213,6 +248,22 @@ pub(crate) fn parse_integer(digits: &str, radix: u32) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_ends_inside_multi_line_strings_read_as_lf() {
+        let text =
+            "a = \"\"\"\r\nOne\r\ntwo\\r\\n\"\"\"\r\nb = '''\r\nx\r\ny'''\r\nc = \"p\\r\\nq\"\r\n";
+        let json = Document::parse(text).unwrap().to_json().unwrap();
+        // Written CRLF line ends read as LF; escaped ones are kept.
+        assert_eq!(json["a"], "One\ntwo\r\n");
+        assert_eq!(json["b"], "x\ny");
+        assert_eq!(json["c"], "p\r\nq");
+        let lf = Document::parse(&text.replace("\r\n", "\n"))
+            .unwrap()
+            .to_json()
+            .unwrap();
+        assert_eq!(json, lf);
+    }
 
     #[test]
     fn locates_keys_values_and_array_tables() {

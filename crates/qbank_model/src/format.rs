@@ -86,29 +86,21 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
     place_tables(document.as_table_mut());
     let written = document.to_string();
     // Trailing blanks go, except inside a multi-line string, where they are part of the value.
-    // Line ends become LF; inside a multi-line string a CRLF is part of the value, so it is
-    // kept: as a `\r` escape before the LF in a basic string, as it is in a literal one.
     let strings = multiline_strings(&written);
     let mut out = String::new();
     let mut start = 0;
     for line in written.lines() {
         let end = start + line.len();
-        let crlf = written.as_bytes().get(end) == Some(&b'\r');
-        match strings.iter().find(|(s, _)| s.start < end && end < s.end) {
-            Some((span, basic)) => {
-                out.push_str(line);
-                // A line end right after the opening quotes is not part of the value.
-                let kept = crlf && end != span.start + 3;
-                if kept && !*basic {
-                    out.push('\r');
-                } else if kept && !escapes_line_end(line) {
-                    out.push_str("\\r");
-                }
-            }
-            None => out.push_str(line.trim_end_matches([' ', '\t'])),
+        if strings.iter().any(|s| s.start < end && end < s.end) {
+            out.push_str(line);
+        } else {
+            out.push_str(line.trim_end_matches([' ', '\t']));
         }
         out.push('\n');
-        start = (end + if crlf { 2 } else { 1 }).min(written.len());
+        start = (end + 1).min(written.len());
+        if written.as_bytes().get(end) == Some(&b'\r') {
+            start = (end + 2).min(written.len());
+        }
     }
     while out.ends_with("\n\n") {
         out.pop();
@@ -123,29 +115,18 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
     Ok(out)
 }
 
-/// Whether a line of a multi-line basic string ends in a line-ending backslash (an odd run of
-/// backslashes, then only blanks), which trims the line end and the blanks after it from the
-/// value.
-fn escapes_line_end(line: &str) -> bool {
-    let body = line.trim_end_matches([' ', '\t']);
-    (body.len() - body.trim_end_matches('\\').len()) % 2 == 1
-}
-
-/// The byte ranges of the multi-line strings of `text` (a TOML document), quotes included, and
-/// whether each is a basic string (`"""`) rather than a literal one (`'''`).
-fn multiline_strings(text: &str) -> Vec<(std::ops::Range<usize>, bool)> {
-    type Spans = Vec<(std::ops::Range<usize>, bool)>;
+/// The byte ranges of the multi-line strings of `text` (a TOML document), quotes included.
+fn multiline_strings(text: &str) -> Vec<std::ops::Range<usize>> {
+    type Spans = Vec<std::ops::Range<usize>>;
     fn in_value(text: &str, value: &Value, out: &mut Spans) {
         match value {
             Value::String(string) => {
                 if let Some(span) = string.span()
-                    && let Some(raw) = text.get(span.clone())
+                    && text
+                        .get(span.clone())
+                        .is_some_and(|raw| raw.starts_with("\"\"\"") || raw.starts_with("'''"))
                 {
-                    if raw.starts_with("\"\"\"") {
-                        out.push((span, true));
-                    } else if raw.starts_with("'''") {
-                        out.push((span, false));
-                    }
+                    out.push(span);
                 }
             }
             Value::Array(array) => array.iter().for_each(|v| in_value(text, v, out)),
@@ -302,11 +283,16 @@ mod tests {
 
     /// `text` formatted, after checking that formatting kept every value and that the result
     /// formats to itself.
+    /// Formats `text`, checks that the values qbank reads are the same before and after and
+    /// that the result formats to itself, and returns it.
     fn format_checked(text: &str) -> String {
         let formatted = format_item(text).unwrap();
-        let before: toml::Table = toml::from_str(text).unwrap();
-        let after: toml::Table = toml::from_str(&formatted).unwrap();
-        assert_eq!(before, after, "values changed:\n{formatted}");
+        let values = |text: &str| crate::Document::parse(text).unwrap().to_json().unwrap();
+        assert_eq!(
+            values(text),
+            values(&formatted),
+            "values changed:\n{formatted}"
+        );
         assert_eq!(
             format_item(&formatted).unwrap(),
             formatted,
@@ -316,16 +302,13 @@ mod tests {
     }
 
     #[test]
-    fn line_ends_inside_multi_line_strings_keep_their_values() {
-        // CRLF inside a basic string becomes a `\r` escape before LF; in a literal string it
-        // stays; after a line-ending backslash and right after the opening quotes it is not
-        // part of the value and becomes LF.
-        let text =
-            "stem = \"\"\"\r\nOne\r\ntwo \\\r\n  three\"\"\"\r\nrationale = '''\r\nx\r\ny'''\r\n";
-        let formatted = format_checked(text);
+    fn crlf_line_ends_become_lf_and_multi_line_texts_keep_their_values() {
+        // qbank reads a line end inside a multi-line string as LF, so writing LF keeps the
+        // value; an escaped `\r` stays.
+        let text = "stem = \"\"\"\r\nOne\r\ntwo\\r\\n \\\r\n  three\"\"\"\r\nrationale = '''\r\nx\r\ny'''\r\n";
         assert_eq!(
-            formatted,
-            "stem = \"\"\"\nOne\\r\ntwo \\\n  three\"\"\"\nrationale = '''\nx\r\ny'''\n"
+            format_checked(text),
+            "stem = \"\"\"\nOne\ntwo\\r\\n \\\n  three\"\"\"\nrationale = '''\nx\ny'''\n"
         );
     }
 
