@@ -51,7 +51,7 @@ use rapidfuzz::HashableChar;
 use rapidfuzz::distance::levenshtein;
 use rayon::prelude::*;
 
-use crate::normalize::normalize_into;
+use crate::normalize::normalized_len;
 use crate::{Entry, Options, Pair, Progress, Scope, SearchStats, Threshold, normalize};
 
 /// Bins of the character sketch.
@@ -785,40 +785,66 @@ fn char_len(stem: &str) -> usize {
 }
 
 /// What each scope needs normalized. Without queries, every member. With queries, a scope
-/// without queries needs nothing, and a member is kept only when its normalized length lies in
-/// some query's length window: shorter stems within `max_distance` of the query's length,
-/// longer ones of length `l` with `p l <= q lq` for the threshold `p / q` (that is
-/// `(l - lq) q <= (q - p) l`, the length bound at the longer length `l`). The windows depend
-/// only on the queries, so each member is normalized once, into a reused buffer, and copied
-/// out only when it is kept.
+/// without queries needs nothing, and a member needs its stem only when its normalized length
+/// lies in some query's length window: shorter stems within `max_distance` of the query's
+/// length, longer ones of length `l` with `p l <= q lq` for the threshold `p / q` (that is
+/// `(l - lq) q <= (q - p) l`, the length bound at the longer length `l`). Lengths are counted
+/// without normalizing ASCII stems, so a query search normalizes and sketches only what it
+/// may compare.
 fn plan(entries: &[Entry], scopes: &[Scope], options: &Options) -> Vec<Work> {
+    let threshold = options.threshold;
     scopes
         .iter()
         .filter_map(|scope| {
-            let (members, stems) = match &scope.queries {
-                None => {
-                    let stems = scope
-                        .members
-                        .par_iter()
-                        .map(|&i| normalize(&entries[i].stem))
-                        .collect();
-                    (scope.members.clone(), stems)
-                }
+            let members = match &scope.queries {
+                None => scope.members.clone(),
                 Some(queries) if queries.is_empty() => return None,
                 Some(queries) => {
-                    let wanted = windows(entries, scope, queries, options.threshold);
-                    scope
+                    let lens: Vec<usize> = scope
                         .members
                         .par_iter()
-                        .map_init(String::new, |buf, &i| {
-                            normalize_into(&entries[i].stem, buf);
-                            let keep = in_windows(&wanted, char_len(buf));
-                            keep.then(|| (i, buf.clone()))
+                        .map(|&i| normalized_len(&entries[i].stem))
+                        .collect();
+                    let longest = lens.iter().copied().max().unwrap_or(0);
+                    // +1 at a window's first length, -1 after its last.
+                    let mut edges = vec![0_i64; longest + 2];
+                    for &q in queries {
+                        let Ok(k) = scope.members.binary_search(&q) else {
+                            continue;
+                        };
+                        let lq = lens[k];
+                        let lo = lq - threshold.max_distance(lq);
+                        let hi = if threshold.numerator() == 0 {
+                            longest
+                        } else {
+                            let hi = u128::from(threshold.denominator()) * lq as u128
+                                / u128::from(threshold.numerator());
+                            usize::try_from(hi).unwrap_or(usize::MAX).min(longest)
+                        };
+                        edges[lo] += 1;
+                        edges[hi + 1] -= 1;
+                    }
+                    let mut open = 0;
+                    let wanted: Vec<bool> = edges
+                        .iter()
+                        .map(|&e| {
+                            open += e;
+                            open > 0
                         })
-                        .flatten()
-                        .unzip()
+                        .collect();
+                    scope
+                        .members
+                        .iter()
+                        .zip(&lens)
+                        .filter(|&(_, &l)| wanted[l])
+                        .map(|(&i, _)| i)
+                        .collect()
                 }
             };
+            let stems = members
+                .par_iter()
+                .map(|&i| normalize(&entries[i].stem))
+                .collect();
             Some(Work {
                 members,
                 stems,
@@ -826,46 +852,6 @@ fn plan(entries: &[Entry], scopes: &[Scope], options: &Options) -> Vec<Work> {
             })
         })
         .collect()
-}
-
-/// The normalized lengths that lie in the length window of some query of `scope`, as sorted,
-/// disjoint, inclusive ranges.
-fn windows(
-    entries: &[Entry],
-    scope: &Scope,
-    queries: &[usize],
-    threshold: Threshold,
-) -> Vec<(usize, usize)> {
-    let mut ranges: Vec<(usize, usize)> = queries
-        .iter()
-        .filter(|q| scope.members.binary_search(q).is_ok())
-        .map(|&q| {
-            let lq = char_len(&normalize(&entries[q].stem));
-            let hi = if threshold.numerator() == 0 {
-                usize::MAX
-            } else {
-                let hi = u128::from(threshold.denominator()) * lq as u128
-                    / u128::from(threshold.numerator());
-                usize::try_from(hi).unwrap_or(usize::MAX)
-            };
-            (lq - threshold.max_distance(lq), hi)
-        })
-        .collect();
-    ranges.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
-    for (lo, hi) in ranges {
-        match merged.last_mut() {
-            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
-            _ => merged.push((lo, hi)),
-        }
-    }
-    merged
-}
-
-/// Whether `len` lies in one of the sorted, disjoint `ranges`.
-fn in_windows(ranges: &[(usize, usize)], len: usize) -> bool {
-    let after = ranges.partition_point(|&(lo, _)| lo <= len);
-    after > 0 && len <= ranges[after - 1].1
 }
 
 pub(crate) fn find(
@@ -975,36 +961,6 @@ mod tests {
 
     /// A string over a small alphabet (so that trigrams repeat, past the saturated occurrence
     /// index) and a copy with edits applied: (position scaled to the text, kind, letter).
-    #[test]
-    fn query_windows_are_the_lengths_a_query_can_match() {
-        // Normalized lengths 20 and 40 at 0.85: 17 to 23 and 34 to 47, merged when they touch.
-        let entries: Vec<Entry> = [
-            "a".repeat(20),
-            "b".repeat(40),
-            "c".repeat(22),
-            "d".repeat(5),
-        ]
-        .into_iter()
-        .map(|stem| Entry::new("g", stem))
-        .collect();
-        let scope = Scope {
-            members: vec![0, 1, 2, 3],
-            queries: Some(vec![0, 1]),
-        };
-        let ranges = windows(&entries, &scope, &[0, 1], Threshold::DEFAULT);
-        assert_eq!(ranges, [(17, 23), (34, 47)]);
-        for (len, inside) in [(16, false), (17, true), (23, true), (24, false), (47, true)] {
-            assert_eq!(in_windows(&ranges, len), inside, "{len}");
-        }
-        // The window of 22 (19 to 25) joins the first; a query outside the scope adds none.
-        let ranges = windows(&entries, &scope, &[0, 2, 9], Threshold::DEFAULT);
-        assert_eq!(ranges, [(17, 25)]);
-        // At a threshold of 0 every longer length is in the window.
-        let zero = Threshold::new(0, 1).expect("0/1 is a threshold");
-        let ranges = windows(&entries, &scope, &[3], zero);
-        assert!(in_windows(&ranges, 0) && in_windows(&ranges, usize::MAX));
-    }
-
     fn pair_strategy() -> impl Strategy<Value = (String, String)> {
         let alphabet = prop::sample::select(vec!['a', 'b', 'c', ' ', 'é']);
         (

@@ -14,23 +14,35 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 /// assert_eq!(qbank_dupes::normalize("  Which ﬁrewall-rule\tapplies?  "), "which firewallrule applies");
 /// ```
 pub fn normalize(text: &str) -> String {
-    let mut out = String::new();
-    normalize_into(text, &mut out);
-    out
-}
-
-/// [`normalize`] into `out`, reusing its buffer: a search that normalizes a whole bank to keep
-/// a few stems allocates only for the stems it keeps.
-pub(crate) fn normalize_into(text: &str, out: &mut String) {
     // Most stems are ASCII, which is already in NFKC; the byte loop below gives the same
     // result as the general path and is most of the search's set-up time on big banks.
     if text.is_ascii() {
-        fold_ascii(text, out);
+        fold_ascii(text)
     } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        *out = fold(text.chars());
+        fold(text.chars())
     } else {
-        *out = fold(text.nfkc());
+        fold(text.nfkc())
     }
+}
+
+/// The length in `char`s of [`normalize`]`(text)`. Counts without building the text when
+/// `text` is ASCII, which lets a query search skip stems whose length rules them out.
+pub(crate) fn normalized_len(text: &str) -> usize {
+    if !text.is_ascii() {
+        return normalize(text).chars().count();
+    }
+    // The same state machine as `fold_ascii`: a space is counted before an alphanumeric byte
+    // when whitespace separates it from an earlier one.
+    // The flags are integers rather than `bool`s so that the loop stays free of branches.
+    let (mut len, mut pending_space) = (0, 0);
+    for &b in text.as_bytes() {
+        let class = ASCII_CLASS[usize::from(b & 0x7f)];
+        let alnum = usize::from(class > 1);
+        len += alnum + (alnum & pending_space);
+        pending_space =
+            (pending_space | (usize::from(class == 1) & usize::from(len > 0))) & (alnum ^ 1);
+    }
+    len
 }
 
 /// For each ASCII byte: 0 to drop it, 1 for whitespace (`char::is_whitespace`: U+0009 to
@@ -58,10 +70,8 @@ const ASCII_CLASS: [u8; 128] = {
 /// output cursor, which moves past them only when they belong to the result. The output is
 /// never longer than the input (a space is written only for an earlier whitespace byte), so
 /// both writes stay inside a buffer one byte longer than the input.
-fn fold_ascii(text: &str, into: &mut String) {
-    let mut out = std::mem::take(into).into_bytes();
-    out.clear();
-    out.resize(text.len() + 1, 0);
+fn fold_ascii(text: &str) -> String {
+    let mut out = vec![0_u8; text.len() + 1];
     // The flags are integers rather than `bool`s so that the loop stays free of branches.
     let (mut n, mut pending_space) = (0, 0);
     for &b in text.as_bytes() {
@@ -77,8 +87,7 @@ fn fold_ascii(text: &str, into: &mut String) {
     out.truncate(n);
     // Only ASCII bytes were kept, so the conversion cannot fail; the lossy fallback is
     // never taken.
-    *into = String::from_utf8(out)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Steps 2 to 4 of the normalization, on NFKC text.
@@ -118,10 +127,25 @@ mod tests {
             " A\u{b}b\u{c}C\r\n\td-e_f ",
             "\u{1c}x\u{1f}",
         ] {
-            // A buffer that held a longer text before must not leak into the result.
-            let mut out = "stale text, longer than any of the inputs above".repeat(4);
-            fold_ascii(text, &mut out);
-            assert_eq!(out, fold(text.chars()), "{text:?}");
+            assert_eq!(fold_ascii(text), fold(text.chars()), "{text:?}");
+            assert_eq!(normalized_len(text), fold_ascii(text).len(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn normalized_len_counts_chars_of_the_normalized_text() {
+        for text in [
+            "",
+            " -- ",
+            "  Which ﬁrewall-rule\tapplies?  ",
+            "ÉCOLE  a",
+            "a  b\n",
+        ] {
+            assert_eq!(
+                normalized_len(text),
+                normalize(text).chars().count(),
+                "{text:?}"
+            );
         }
     }
 
