@@ -1,61 +1,490 @@
 //! Deterministic zip archives: members sorted by path, then the manifest as the last member, a
 //! fixed timestamp (1980-01-01, the earliest zip can write) and fixed permissions.
+//!
+//! The container is written here rather than with the `zip` crate, which gives every member a
+//! fresh compressor and cannot take data compressed elsewhere: a QTI package has one small
+//! member per item, and setting up a compressor cost as much as deflating. Here every member is
+//! deflated on its own with libdeflate (a whole-buffer compressor with no per-stream state worth
+//! the name), members are deflated in parallel, and the archive is laid out sequentially from
+//! the results. A member's bytes depend only on its contents, never on the thread count.
+//!
+//! The layout follows PKWARE's APPNOTE 6.3: local headers with the sizes and CRC-32 up front (no
+//! data descriptors), a central directory, and the zip64 end records and extra fields exactly
+//! when a count, size or offset does not fit the classic fields (a QTI package of more than
+//! 65,535 items needs them).
 
-use std::io::{Cursor, Write};
-
+use libdeflater::{CompressionLvl, Compressor};
 use rayon::prelude::*;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 
 use crate::ExportError;
-use crate::manifest::{MANIFEST_NAME, Manifest};
+use crate::manifest::{MANIFEST_NAME, Manifest, ManifestEntry};
 
-/// Zips `files` (path, bytes), sorted by path, followed by `manifest` as
-/// [`MANIFEST_NAME`].
-pub(crate) fn zip(
-    mut files: Vec<(String, Vec<u8>)>,
-    manifest: &Manifest,
-) -> Result<Vec<u8>, ExportError> {
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files.push((MANIFEST_NAME.to_owned(), manifest.to_bytes()));
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        // The fastest level: packs of a hundred thousand items compress in a second, and
-        // levels above it save little on text this repetitive.
-        .compression_level(Some(1))
-        .last_modified_time(DateTime::default())
-        .unix_permissions(0o644);
-    let error = |e: &dyn std::fmt::Display| ExportError::Zip(e.to_string());
-    // Deflating is most of the work: groups of members are deflated in parallel, each into an
-    // archive of its own, then copied still compressed into one archive in order. The groups
-    // have a fixed size, so the bytes do not depend on the number of threads.
-    let mut groups: Vec<Vec<u8>> = files
-        .par_chunks(GROUP)
-        .map(|group| {
-            let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-            for (path, bytes) in group {
-                writer
-                    .start_file(path.as_str(), options)
-                    .map_err(|e| error(&e))?;
-                writer.write_all(bytes).map_err(|e| error(&e))?;
-            }
-            let cursor = writer.finish().map_err(|e| error(&e))?;
-            Ok(cursor.into_inner())
-        })
-        .collect::<Result<_, ExportError>>()?;
-    if groups.len() == 1
-        && let Some(only) = groups.pop()
-    {
-        return Ok(only);
-    }
-    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-    for group in groups {
-        let archive = ZipArchive::new(Cursor::new(group)).map_err(|e| error(&e))?;
-        writer.merge_archive(archive).map_err(|e| error(&e))?;
-    }
-    let cursor = writer.finish().map_err(|e| error(&e))?;
-    Ok(cursor.into_inner())
+/// The members of an archive, compressed, with their manifest entries.
+#[derive(Default)]
+pub(crate) struct Compressed {
+    members: Vec<Member>,
+    entries: Vec<ManifestEntry>,
 }
 
-/// Members deflated by one task.
-const GROUP: usize = 512;
+impl Compressed {
+    /// Compresses `files` (path, bytes), in parallel; each is dropped once compressed.
+    pub(crate) fn add_files(&mut self, files: Vec<(String, Vec<u8>)>) -> Result<(), ExportError> {
+        let pairs: Vec<(Member, ManifestEntry)> = files
+            .into_par_iter()
+            .map_init(Deflater::new, |deflater, (path, bytes)| {
+                deflater.member(path, &bytes)
+            })
+            .collect::<Result<_, _>>()?;
+        self.extend(pairs);
+        Ok(())
+    }
+
+    /// Builds one member per source, in parallel: `build` writes a member's text into the
+    /// (cleared) buffer and returns its path. The text is compressed straight away, so the
+    /// uncompressed members are never held together.
+    pub(crate) fn add_each<T: Sync>(
+        &mut self,
+        sources: &[T],
+        build: impl Fn(&T, &mut String) -> String + Sync,
+    ) -> Result<(), ExportError> {
+        let pairs: Vec<(Member, ManifestEntry)> = sources
+            .par_iter()
+            .map_init(
+                || (Deflater::new(), String::new()),
+                |(deflater, text), source| {
+                    text.clear();
+                    let path = build(source, text);
+                    deflater.member(path, text.as_bytes())
+                },
+            )
+            .collect::<Result<_, _>>()?;
+        self.extend(pairs);
+        Ok(())
+    }
+
+    fn extend(&mut self, pairs: Vec<(Member, ManifestEntry)>) {
+        self.members.reserve(pairs.len());
+        self.entries.reserve(pairs.len());
+        for (member, entry) in pairs {
+            self.members.push(member);
+            self.entries.push(entry);
+        }
+    }
+
+    /// The manifest entries of the members added so far.
+    pub(crate) fn entries(&self) -> Vec<ManifestEntry> {
+        self.entries.clone()
+    }
+
+    /// The archive: the members sorted by path, followed by `manifest` as [`MANIFEST_NAME`].
+    pub(crate) fn zip(mut self, manifest: &Manifest) -> Result<Vec<u8>, ExportError> {
+        self.members.sort_by(|a, b| a.name.cmp(&b.name));
+        let (manifest, _) =
+            Deflater::new().member(MANIFEST_NAME.to_owned(), &manifest.to_bytes())?;
+        self.members.push(manifest);
+        Ok(layout(&self.members))
+    }
+}
+
+/// A compressor and its scratch buffer, one per rayon task.
+struct Deflater {
+    compressor: Compressor,
+    scratch: Vec<u8>,
+}
+
+impl Deflater {
+    fn new() -> Self {
+        Self {
+            // The fastest level that compresses (`CompressionLvl::fastest()` is 0, which only
+            // stores): on the many small members of a QTI package it is several times faster
+            // than the higher levels, and its output a few per cent larger.
+            compressor: Compressor::new(CompressionLvl::new(1).unwrap_or_default()),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The member `name` holding `bytes`, and its manifest entry.
+    fn member(
+        &mut self,
+        name: String,
+        bytes: &[u8],
+    ) -> Result<(Member, ManifestEntry), ExportError> {
+        if u16::try_from(name.len()).is_err() {
+            return Err(ExportError::Zip(format!(
+                "the member name `{}…` is longer than zip allows (65,535 bytes)",
+                name.chars().take(40).collect::<String>()
+            )));
+        }
+        let bound = self.compressor.deflate_compress_bound(bytes.len());
+        if self.scratch.len() < bound {
+            self.scratch.resize(bound, 0);
+        }
+        let written = self
+            .compressor
+            .deflate_compress(bytes, &mut self.scratch)
+            .map_err(|e| ExportError::Zip(format!("deflating `{name}`: {e:?}")))?;
+        // Data that does not shrink is stored as it is, as every zip tool does.
+        let (method, data) = if written < bytes.len() {
+            (DEFLATED, self.scratch[..written].to_vec())
+        } else {
+            (STORED, bytes.to_vec())
+        };
+        let entry = ManifestEntry::of(name.clone(), bytes);
+        let member = Member {
+            name,
+            method,
+            crc: crc32fast::hash(bytes),
+            size: bytes.len() as u64,
+            data,
+        };
+        Ok((member, entry))
+    }
+}
+
+/// One member, compressed and ready to be laid out.
+struct Member {
+    name: String,
+    method: u16,
+    crc: u32,
+    size: u64,
+    data: Vec<u8>,
+}
+
+const STORED: u16 = 0;
+const DEFLATED: u16 = 8;
+/// The classic fields' largest value; a value at or above it goes in a zip64 field.
+const MAX32: u64 = 0xFFFF_FFFF;
+/// 1980-01-01 00:00:00 in MS-DOS date format; the time field is 0.
+const DOS_DATE: u16 = (1 << 5) | 1;
+/// Regular file, `rw-r--r--`, in the high half of the external attributes (host Unix).
+const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
+/// Bit 11 of the general-purpose flags: the name is UTF-8.
+const UTF8_NAME: u16 = 1 << 11;
+
+fn layout(members: &[Member]) -> Vec<u8> {
+    let data: usize = members.iter().map(|m| m.data.len() + m.name.len()).sum();
+    let mut out = Vec::with_capacity(data + members.len() * 128 + 1024);
+    let mut offsets = Vec::with_capacity(members.len());
+    for member in members {
+        offsets.push(out.len() as u64);
+        local_header(&mut out, member);
+        out.extend_from_slice(&member.data);
+    }
+    let directory_offset = out.len() as u64;
+    for (member, &offset) in members.iter().zip(&offsets) {
+        central_header(&mut out, member, offset);
+    }
+    let directory_size = out.len() as u64 - directory_offset;
+    let entries = members.len() as u64;
+    if entries >= 0xFFFF || directory_size >= MAX32 || directory_offset >= MAX32 {
+        let record_offset = out.len() as u64;
+        // zip64 end of central directory record.
+        put32(&mut out, 0x0606_4b50);
+        put64(&mut out, 44);
+        put16(&mut out, made_by(ZIP64_VERSION));
+        put16(&mut out, ZIP64_VERSION);
+        put32(&mut out, 0);
+        put32(&mut out, 0);
+        put64(&mut out, entries);
+        put64(&mut out, entries);
+        put64(&mut out, directory_size);
+        put64(&mut out, directory_offset);
+        // zip64 end of central directory locator.
+        put32(&mut out, 0x0706_4b50);
+        put32(&mut out, 0);
+        put64(&mut out, record_offset);
+        put32(&mut out, 1);
+    }
+    // End of central directory record; fields that overflow hold their maximum, pointing the
+    // reader at the zip64 record.
+    put32(&mut out, 0x0605_4b50);
+    put16(&mut out, 0);
+    put16(&mut out, 0);
+    let short_entries = u16::try_from(entries).unwrap_or(u16::MAX);
+    put16(&mut out, short_entries);
+    put16(&mut out, short_entries);
+    put32(&mut out, clamp32(directory_size));
+    put32(&mut out, clamp32(directory_offset));
+    put16(&mut out, 0);
+    out
+}
+
+const ZIP64_VERSION: u16 = 45;
+
+/// Version made by: Unix (3) in the high byte, the specification version in the low one.
+fn made_by(version: u16) -> u16 {
+    (3 << 8) | version
+}
+
+fn version_needed(member: &Member, zip64: bool) -> u16 {
+    match (zip64, member.method) {
+        (true, _) => ZIP64_VERSION,
+        (false, DEFLATED) => 20,
+        (false, _) => 10,
+    }
+}
+
+fn flags(member: &Member) -> u16 {
+    if member.name.is_ascii() { 0 } else { UTF8_NAME }
+}
+
+fn local_header(out: &mut Vec<u8>, member: &Member) {
+    let compressed = member.data.len() as u64;
+    // A local header's zip64 field holds both sizes whenever either overflows.
+    let zip64 = member.size >= MAX32 || compressed >= MAX32;
+    put32(out, 0x0403_4b50);
+    put16(out, version_needed(member, zip64));
+    put16(out, flags(member));
+    put16(out, member.method);
+    put16(out, 0);
+    put16(out, DOS_DATE);
+    put32(out, member.crc);
+    put32(out, if zip64 { u32::MAX } else { clamp32(compressed) });
+    put32(
+        out,
+        if zip64 {
+            u32::MAX
+        } else {
+            clamp32(member.size)
+        },
+    );
+    put16(out, name_length(member));
+    put16(out, if zip64 { 20 } else { 0 });
+    out.extend_from_slice(member.name.as_bytes());
+    if zip64 {
+        put16(out, 0x0001);
+        put16(out, 16);
+        put64(out, member.size);
+        put64(out, compressed);
+    }
+}
+
+fn central_header(out: &mut Vec<u8>, member: &Member, offset: u64) {
+    let compressed = member.data.len() as u64;
+    // A central header's zip64 field holds only the values that overflow, in this order.
+    let wide: Vec<u64> = [member.size, compressed, offset]
+        .into_iter()
+        .filter(|&v| v >= MAX32)
+        .collect();
+    let zip64 = !wide.is_empty();
+    let version = version_needed(member, zip64);
+    put32(out, 0x0201_4b50);
+    put16(out, made_by(version));
+    put16(out, version);
+    put16(out, flags(member));
+    put16(out, member.method);
+    put16(out, 0);
+    put16(out, DOS_DATE);
+    put32(out, member.crc);
+    put32(out, clamp32(compressed));
+    put32(out, clamp32(member.size));
+    put16(out, name_length(member));
+    let extra = if zip64 { 4 + 8 * wide.len() } else { 0 };
+    put16(out, u16::try_from(extra).unwrap_or(u16::MAX));
+    put16(out, 0);
+    put16(out, 0);
+    put16(out, 0);
+    put32(out, EXTERNAL_ATTRIBUTES);
+    put32(out, clamp32(offset));
+    out.extend_from_slice(member.name.as_bytes());
+    if zip64 {
+        put16(out, 0x0001);
+        put16(out, u16::try_from(8 * wide.len()).unwrap_or(u16::MAX));
+        for value in wide {
+            put64(out, value);
+        }
+    }
+}
+
+/// [`Member::new`] refused longer names.
+fn name_length(member: &Member) -> u16 {
+    u16::try_from(member.name.len()).unwrap_or(u16::MAX)
+}
+
+/// `value`, or `0xFFFF_FFFF` when it does not fit (the zip64 marker).
+fn clamp32(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+fn put16(out: &mut Vec<u8>, value: u16) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn put32(out: &mut Vec<u8>, value: u32) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+fn put64(out: &mut Vec<u8>, value: u64) {
+    out.extend_from_slice(&value.to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Cursor, Read};
+
+    use super::*;
+
+    /// Zips `files` with their manifest, as an export does.
+    fn zip_all(files: Vec<(String, Vec<u8>)>) -> Result<(Vec<u8>, Manifest), ExportError> {
+        let mut compressed = Compressed::default();
+        compressed.add_files(files)?;
+        let manifest = Manifest::new(compressed.entries());
+        Ok((compressed.zip(&manifest)?, manifest))
+    }
+
+    /// Reads `bytes` back with the `zip` crate: every member's name, bytes, method and mode.
+    fn read_back(bytes: &[u8]) -> Vec<(String, Vec<u8>, zip::CompressionMethod, Option<u32>)> {
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..archive.len())
+            .map(|i| {
+                let mut file = archive.by_index(i).unwrap();
+                let mut data = Vec::new();
+                file.read_to_end(&mut data).unwrap();
+                let time = file.last_modified().unwrap();
+                assert_eq!(
+                    (time.year(), time.month(), time.day(), time.hour()),
+                    (1980, 1, 1, 0)
+                );
+                (
+                    file.name().to_owned(),
+                    data,
+                    file.compression(),
+                    file.unix_mode(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn members_read_back_sorted_with_the_manifest_last() {
+        let files = vec![
+            ("items/b.xml".to_owned(), b"<b/>".repeat(200)),
+            ("items/a.xml".to_owned(), Vec::new()),
+            (
+                "media/caf\u{e9} \u{1F600}.png".to_owned(),
+                vec![0x89, b'P', 0, 1],
+            ),
+        ];
+        let (bytes, manifest) = zip_all(files.clone()).unwrap();
+        let read = read_back(&bytes);
+        assert_eq!(manifest.files.len(), 3);
+        assert_eq!(
+            manifest.files[1],
+            ManifestEntry::of("items/b.xml", &files[0].1)
+        );
+        let names: Vec<&str> = read.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "items/a.xml",
+                "items/b.xml",
+                "media/caf\u{e9} \u{1F600}.png",
+                MANIFEST_NAME
+            ]
+        );
+        assert_eq!(read[0].1, b"");
+        assert_eq!(read[1].1, b"<b/>".repeat(200));
+        assert_eq!(read[2].1, [0x89, b'P', 0, 1]);
+        assert_eq!(read[3].1, manifest.to_bytes());
+        // Repetitive text is deflated; four bytes of binary are stored.
+        assert_eq!(read[1].2, zip::CompressionMethod::Deflated);
+        assert_eq!(read[2].2, zip::CompressionMethod::Stored);
+        assert!(read.iter().all(|r| r.3 == Some(0o100_644)));
+    }
+
+    #[test]
+    fn the_same_members_give_the_same_bytes_in_any_order_and_thread_count() {
+        let files: Vec<(String, Vec<u8>)> = (0..300)
+            .map(|i| {
+                (
+                    format!("items/{i:04}.xml"),
+                    format!("<item n='{i}'/>").repeat(i % 7).into_bytes(),
+                )
+            })
+            .collect();
+        let (once, _) = zip_all(files.clone()).unwrap();
+        let mut reversed = files.clone();
+        reversed.reverse();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (again, _) = pool.install(|| zip_all(reversed)).unwrap();
+        assert_eq!(once, again);
+    }
+
+    #[test]
+    fn members_built_in_place_zip_as_whole_files_do() {
+        let sources: Vec<usize> = (0..50).collect();
+        let text = |i: usize| format!("<item n=\"{i}\">{}</item>", "text ".repeat(i));
+        let mut built = Compressed::default();
+        built
+            .add_each(&sources, |&i, out| {
+                out.push_str(&text(i));
+                format!("items/{i:02}.xml")
+            })
+            .unwrap();
+        built
+            .add_files(vec![("a.xml".to_owned(), b"<a/>".to_vec())])
+            .unwrap();
+        let mut files: Vec<(String, Vec<u8>)> = sources
+            .iter()
+            .map(|&i| (format!("items/{i:02}.xml"), text(i).into_bytes()))
+            .collect();
+        files.push(("a.xml".to_owned(), b"<a/>".to_vec()));
+        let (whole, manifest) = zip_all(files).unwrap();
+        assert_eq!(Manifest::new(built.entries()), manifest);
+        assert_eq!(built.zip(&manifest).unwrap(), whole);
+        let read = read_back(&whole);
+        assert_eq!(read[0].0, "a.xml");
+        assert_eq!(read[50].1, text(49).into_bytes());
+    }
+
+    #[test]
+    fn more_than_65535_members_use_the_zip64_end_records() {
+        let files: Vec<(String, Vec<u8>)> = (0..70_000)
+            .map(|i| (format!("m/{i:05}"), vec![u8::try_from(i % 251).unwrap()]))
+            .collect();
+        let (bytes, _) = zip_all(files).unwrap();
+        // The classic end record says "see zip64"; the zip64 locator sits right before it.
+        let end = bytes.len() - 22;
+        assert_eq!(bytes[end..end + 4], 0x0605_4b50u32.to_le_bytes());
+        assert_eq!(bytes[end + 10..end + 12], [0xFF, 0xFF]);
+        assert_eq!(bytes[end - 20..end - 16], 0x0706_4b50u32.to_le_bytes());
+        let read = read_back(&bytes);
+        assert_eq!(read.len(), 70_001);
+        assert_eq!(read[69_999].0, "m/69999");
+        assert_eq!(read[69_999].1, [u8::try_from(69_999 % 251).unwrap()]);
+    }
+
+    #[test]
+    fn zip64_fields_hold_only_the_values_that_overflow() {
+        let member = Member {
+            name: "big".to_owned(),
+            method: STORED,
+            crc: 0,
+            size: 3,
+            data: b"abc".to_vec(),
+        };
+        let mut out = Vec::new();
+        central_header(&mut out, &member, 5_000_000_000);
+        // Offset field marks zip64; the extra field (id 1, 8 bytes) holds the offset alone.
+        assert_eq!(out[42..46], [0xFF; 4]);
+        assert_eq!(out[6..8], ZIP64_VERSION.to_le_bytes());
+        assert_eq!(out[49..53], [1, 0, 8, 0]);
+        assert_eq!(out[53..61], 5_000_000_000u64.to_le_bytes());
+        assert_eq!(out.len(), 46 + 3 + 12);
+    }
+
+    #[test]
+    fn an_overlong_member_name_is_an_error() {
+        let files = vec![("x".repeat(70_000), b"data".to_vec())];
+        let Err(error) = zip_all(files) else {
+            panic!("an overlong name was zipped");
+        };
+        assert!(
+            error.to_string().contains("longer than zip allows"),
+            "{error}"
+        );
+    }
+}

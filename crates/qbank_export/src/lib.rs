@@ -188,7 +188,11 @@ pub fn export_with(
     let members = match format {
         Format::Qti3 => qti::write(pack, qti::Version::V3)?,
         Format::Qti21 => qti::write(pack, qti::Version::V21)?,
-        Format::Anki => anki::write(pack)?,
+        Format::Anki => {
+            let mut compressed = archive::Compressed::default();
+            compressed.add_files(anki::write(pack)?)?;
+            compressed
+        }
         Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
             let mut bytes = Vec::new();
             match format {
@@ -211,13 +215,8 @@ pub fn export_with(
             });
         }
     };
-    let manifest = sign(Manifest::new(
-        members
-            .iter()
-            .map(|(path, bytes)| ManifestEntry::of(path.clone(), bytes))
-            .collect(),
-    ));
-    let bytes = archive::zip(members, &manifest)?;
+    let manifest = sign(Manifest::new(members.entries()));
+    let bytes = members.zip(&manifest)?;
     Ok(Exported {
         bytes,
         manifest,

@@ -15,9 +15,9 @@ use std::fmt::Write as _;
 
 use qbank_blueprint::largest_remainder;
 use qbank_model::Decimal;
-use rayon::prelude::*;
 
 use crate::ExportError;
+use crate::archive::Compressed;
 use crate::pack::{Pack, PackBlueprint, PackItem, PackItemType, label};
 use crate::text::{check_xml, xml, xml_string};
 
@@ -190,9 +190,9 @@ fn identifier(prefix: &str, id: &str) -> String {
     }
 }
 
-/// Writes `pack` as a QTI content package; returns its members, which the caller zips with the
-/// manifest.
-pub(crate) fn write(pack: &Pack, version: Version) -> Result<Vec<(String, Vec<u8>)>, ExportError> {
+/// Writes `pack` as a QTI content package; returns its members, compressed, which the caller
+/// zips with the manifest.
+pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportError> {
     let v = match version {
         Version::V3 => &V3,
         Version::V21 => &V21,
@@ -209,15 +209,13 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Vec<(String, Vec<u8
             });
         }
     }
-    let mut files: Vec<(String, Vec<u8>)> = pack
-        .items
-        .par_iter()
-        .map(|item| {
-            let ident = identifier("I_", &item.id);
-            let xml = item_xml(v, item, &ident, pack.meta.keys).into_bytes();
-            (format!("items/{ident}.xml"), xml)
-        })
-        .collect();
+    let mut compressed = Compressed::default();
+    compressed.add_each(&pack.items, |item, out| {
+        let ident = identifier("I_", &item.id);
+        item_xml(out, v, item, &ident, pack.meta.keys);
+        format!("items/{ident}.xml")
+    })?;
+    let mut files = Vec::new();
     let mut tests = Vec::new();
     let mut exams: Vec<&str> = pack.items.iter().map(|i| i.exam.as_str()).collect();
     exams.dedup();
@@ -236,7 +234,8 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Vec<(String, Vec<u8
         "imsmanifest.xml".to_owned(),
         manifest_xml(v, pack, &tests).into_bytes(),
     ));
-    Ok(files)
+    compressed.add_files(files)?;
+    Ok(compressed)
 }
 
 fn header(out: &mut String, root: &str, ns: &str, xsd: &str) {
@@ -246,9 +245,9 @@ fn header(out: &mut String, root: &str, ns: &str, xsd: &str) {
     );
 }
 
-fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String {
-    let mut out = String::with_capacity(item.stem.len() * 2 + 2048);
-    header(&mut out, v.item, v.item_ns, v.item_xsd);
+/// Writes the item's XML into `out`.
+fn item_xml(out: &mut String, v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) {
+    header(out, v.item, v.item_ns, v.item_xsd);
     let _ = writeln!(
         out,
         "\n    identifier=\"{ident}\" title=\"{}\"\n    adaptive=\"false\" {}=\"false\" xml:lang=\"en\">",
@@ -285,12 +284,12 @@ fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String 
     }
     let _ = writeln!(out, "  <{}>", v.item_body);
     out.push_str("    ");
-    paragraph(&item.stem, &mut out);
+    paragraph(&item.stem, out);
     for exhibit in &item.exhibits {
         out.push_str("    <p><img src=\"../media/");
-        xml(&exhibit.file, &mut out);
+        xml(&exhibit.file, out);
         out.push_str("\" alt=\"");
-        xml(&exhibit.alt, &mut out);
+        xml(&exhibit.alt, out);
         out.push_str("\"/></p>\n");
     }
     let max = u8::from(!multiple);
@@ -307,7 +306,7 @@ fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String 
             v.simple_choice,
             label(i)
         );
-        xml(&option.text, &mut out);
+        xml(&option.text, out);
         let _ = writeln!(out, "</{}>", v.simple_choice);
     }
     let _ = writeln!(out, "    </{}>", v.choice_interaction);
@@ -319,7 +318,7 @@ fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String 
             v.response_processing, v.match_correct
         );
     } else if keys {
-        response_processing_with_feedback(v, &mut out);
+        response_processing_with_feedback(v, out);
     }
     for (identifier, title, text) in &feedback {
         let title = title.map(|t| format!(" title=\"{t}\"")).unwrap_or_default();
@@ -336,14 +335,13 @@ fn item_xml(v: &Vocabulary, item: &PackItem, ident: &str, keys: bool) -> String 
             None => "    ",
         };
         out.push_str(margin);
-        paragraph(text, &mut out);
+        paragraph(text, out);
         if let Some(body) = v.content_body {
             let _ = writeln!(out, "    </{body}>");
         }
         let _ = writeln!(out, "  </{}>", v.modal_feedback);
     }
     let _ = writeln!(out, "</{}>", v.item);
-    out
 }
 
 /// Plain text as one `<p>` whose line breaks are `<br/>`, and a line feed.
