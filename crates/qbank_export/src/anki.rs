@@ -15,7 +15,7 @@ use sha1::{Digest, Sha1};
 
 use crate::ExportError;
 use crate::pack::{Pack, PackItem, label};
-use crate::text::html;
+use crate::text::{html, push_html};
 
 /// Fixed timestamps: a pack's bytes must not depend on when it was written.
 const EPOCH_SECONDS: i64 = 1_700_000_000;
@@ -39,10 +39,14 @@ const CSS: &str = ".card { font-family: sans-serif; font-size: 18px; text-align:
 
 /// Plain text as an Anki field.
 fn field(text: &str) -> String {
-    html(text)
-        .replace('{', "&#123;")
-        .replace('}', "&#125;")
-        .replace('\r', "&#13;")
+    let mut out = String::with_capacity(text.len() + 16);
+    push_field(&mut out, text);
+    out
+}
+
+/// Appends [`field`] of `text` to `out`.
+fn push_field(out: &mut String, text: &str) {
+    push_html(out, text, b"{}\r");
 }
 
 /// A deck name part: `::` separates decks, so it cannot appear inside one.
@@ -81,50 +85,47 @@ pub(crate) fn write(pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, ExportError> 
         decks.insert("1".to_owned(), deck(1, "Default"));
         let mut media: Vec<&String> = pack.media.keys().collect();
         media.sort();
+        let groups = pack.groups();
         let mut note = 0i64;
-        for (n, (exam, domain, items)) in pack.groups().into_iter().enumerate() {
-            let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
-            let name = format!(
-                "{root}::{}::{}",
-                deck_part(exam),
-                deck_part(&pack.domain_title(exam, domain))
-            );
-            decks.insert(deck_id.to_string(), deck(deck_id, &name));
-            // The notes' texts are built in parallel; only the inserts are sequential.
-            let notes: Vec<Note> = items.par_iter().map(Note::new).collect();
-            for Note {
-                guid,
-                tags,
-                fields,
-                sort,
-                checksum,
-            } in notes
-            {
-                let id = FIRST_NOTE_ID + note;
-                tx.prepare_cached(
-                    "INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')",
-                )
-                .and_then(|mut insert| {
-                    insert.execute(params![
-                        id,
-                        guid,
-                        MODEL_ID,
-                        EPOCH_SECONDS,
-                        tags,
-                        fields,
-                        sort,
-                        checksum
-                    ])
-                })
-                .map_err(|e| anki_error(&e))?;
-                tx.prepare_cached(
-                    "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
-                )
-                .and_then(|mut insert| insert.execute(params![id, id, deck_id, EPOCH_SECONDS, note + 1]))
-                .map_err(|e| anki_error(&e))?;
-                note += 1;
+        // The notes' texts are built in parallel, a batch ahead of the inserts, which are
+        // sequential.
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Note>>(1);
+            let batches = &groups;
+            scope.spawn(move || {
+                for (_, _, items) in batches {
+                    for batch in items.chunks(NOTE_BATCH) {
+                        if send
+                            .send(batch.par_iter().map(Note::new).collect())
+                            .is_err()
+                        {
+                            // The inserts stopped at an error.
+                            return;
+                        }
+                    }
+                }
+            });
+            for (n, (exam, domain, items)) in groups.iter().enumerate() {
+                let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
+                let name = format!(
+                    "{root}::{}::{}",
+                    deck_part(exam),
+                    deck_part(&pack.domain_title(exam, domain))
+                );
+                decks.insert(deck_id.to_string(), deck(deck_id, &name));
+                for _ in items.chunks(NOTE_BATCH) {
+                    let notes = receive
+                        .recv()
+                        .map_err(|_| anki_error(&"the notes stopped coming"))?;
+                    for note_row in notes {
+                        insert_note(&tx, FIRST_NOTE_ID + note, deck_id, note + 1, note_row)?;
+                        note += 1;
+                    }
+                }
             }
-        }
+            Ok::<(), ExportError>(())
+        })?;
+        tx.execute_batch(INDEXES).map_err(|e| anki_error(&e))?;
         let models = json!({ MODEL_ID.to_string(): model(FIRST_DECK_ID) });
         tx.execute(
             "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
@@ -155,6 +156,46 @@ pub(crate) fn write(pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, ExportError> 
             .into_bytes(),
     ));
     Ok(files)
+}
+
+/// Notes built in parallel while the previous batch is inserted.
+const NOTE_BATCH: usize = 2048;
+
+/// Inserts `note` as note `id` with its card, in deck `deck_id` at position `due`.
+fn insert_note(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    deck_id: i64,
+    due: i64,
+    note: Note,
+) -> Result<(), ExportError> {
+    let Note {
+        guid,
+        tags,
+        fields,
+        sort,
+        checksum,
+    } = note;
+    tx.prepare_cached("INSERT INTO notes VALUES (?1, ?2, ?3, ?4, -1, ?5, ?6, ?7, ?8, 0, '')")
+        .and_then(|mut insert| {
+            insert.execute(params![
+                id,
+                guid,
+                MODEL_ID,
+                EPOCH_SECONDS,
+                tags,
+                fields,
+                sort,
+                checksum
+            ])
+        })
+        .map_err(|e| anki_error(&e))?;
+    tx.prepare_cached(
+        "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
+    )
+    .and_then(|mut insert| insert.execute(params![id, id, deck_id, EPOCH_SECONDS, due]))
+    .map_err(|e| anki_error(&e))?;
+    Ok(())
 }
 
 /// The values of one note's row.
@@ -201,22 +242,27 @@ fn fields(item: &PackItem) -> Vec<String> {
             field(&exhibit.alt)
         );
     }
-    let options = item.options.iter().fold(String::new(), |mut s, o| {
-        let _ = write!(s, "<li>{}</li>", field(&o.text));
-        s
-    });
-    let answer = item
-        .key_indices()
-        .into_iter()
-        .map(|k| format!("{}. {}", label(k), field(&item.options[k].text)))
-        .collect::<Vec<_>>()
-        .join("<br>");
-    let references = item
-        .references
-        .iter()
-        .map(|r| field(r))
-        .collect::<Vec<_>>()
-        .join("<br>");
+    let mut options = String::with_capacity(item.options.iter().map(|o| o.text.len() + 16).sum());
+    for option in &item.options {
+        options.push_str("<li>");
+        push_field(&mut options, &option.text);
+        options.push_str("</li>");
+    }
+    let mut answer = String::new();
+    for (n, k) in item.key_indices().into_iter().enumerate() {
+        if n > 0 {
+            answer.push_str("<br>");
+        }
+        let _ = write!(answer, "{}. ", label(k));
+        push_field(&mut answer, &item.options[k].text);
+    }
+    let mut references = String::new();
+    for (n, reference) in item.references.iter().enumerate() {
+        if n > 0 {
+            references.push_str("<br>");
+        }
+        push_field(&mut references, reference);
+    }
     vec![
         question,
         options,
@@ -246,15 +292,16 @@ fn checksum(text: &str) -> i64 {
 
 fn strip_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut in_tag = false;
-    for c in text.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
+    let mut rest = text;
+    // `<` and `>` are ASCII, so the runs between them are whole characters.
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        match rest[open..].find('>') {
+            Some(close) => rest = &rest[open + close + 1..],
+            None => return out,
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -293,6 +340,10 @@ CREATE TABLE notes (id integer primary key, guid text not null, mid integer not 
 CREATE TABLE cards (id integer primary key, nid integer not null, did integer not null, ord integer not null, mod integer not null, usn integer not null, type integer not null, queue integer not null, due integer not null, ivl integer not null, factor integer not null, reps integer not null, lapses integer not null, left integer not null, odue integer not null, odid integer not null, flags integer not null, data text not null);
 CREATE TABLE revlog (id integer primary key, cid integer not null, usn integer not null, ease integer not null, ivl integer not null, lastIvl integer not null, factor integer not null, time integer not null, type integer not null);
 CREATE TABLE graves (usn integer not null, oid integer not null, type integer not null);
+";
+
+/// The indexes of an Anki collection, schema 11, built after the rows are in.
+const INDEXES: &str = "
 CREATE INDEX ix_notes_usn on notes (usn);
 CREATE INDEX ix_cards_usn on cards (usn);
 CREATE INDEX ix_revlog_usn on revlog (usn);
@@ -301,3 +352,26 @@ CREATE INDEX ix_cards_sched on cards (did, queue, due);
 CREATE INDEX ix_revlog_cid on revlog (cid);
 CREATE INDEX ix_notes_csum on notes (csum);
 ";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sort_field_is_the_text_outside_tags() {
+        assert_eq!(strip_html("a <b>bold</b> 2 > 1"), "a bold 2 > 1");
+        assert_eq!(strip_html("x<a<b>y"), "xy");
+        assert_eq!(
+            strip_html("caf\u{e9}<br>\nend <unclosed"),
+            "caf\u{e9}\nend "
+        );
+    }
+
+    #[test]
+    fn fields_escape_markup_braces_and_carriage_returns() {
+        assert_eq!(
+            field(" {{c1::x}} <b>\r\n"),
+            "&#32;&#123;&#123;c1::x&#125;&#125; &lt;b&gt;&#13;<br>\n"
+        );
+    }
+}

@@ -115,25 +115,39 @@ impl Deflater {
                 name.chars().take(40).collect::<String>()
             )));
         }
-        let bound = self.compressor.deflate_compress_bound(bytes.len());
-        if self.scratch.len() < bound {
-            self.scratch.resize(bound, 0);
-        }
-        let written = self
-            .compressor
-            .deflate_compress(bytes, &mut self.scratch)
-            .map_err(|e| ExportError::Zip(format!("deflating `{name}`: {e:?}")))?;
-        // Data that does not shrink is stored as it is, as every zip tool does.
-        let (method, data) = if written < bytes.len() {
-            (DEFLATED, self.scratch[..written].to_vec())
-        } else {
-            (STORED, bytes.to_vec())
+        let digests = || {
+            (
+                ManifestEntry::of(name.clone(), bytes),
+                crc32fast::hash(bytes),
+            )
         };
-        let entry = ManifestEntry::of(name.clone(), bytes);
+        let mut deflate = || -> Result<(u16, Vec<u8>), ExportError> {
+            let bound = self.compressor.deflate_compress_bound(bytes.len());
+            if self.scratch.len() < bound {
+                self.scratch.resize(bound, 0);
+            }
+            let written = self
+                .compressor
+                .deflate_compress(bytes, &mut self.scratch)
+                .map_err(|e| ExportError::Zip(format!("deflating `{name}`: {e:?}")))?;
+            // Data that does not shrink is stored as it is, as every zip tool does.
+            Ok(if written < bytes.len() {
+                (DEFLATED, self.scratch[..written].to_vec())
+            } else {
+                (STORED, bytes.to_vec())
+            })
+        };
+        // A large member (an Anki collection) is digested on another core while it is deflated.
+        let ((entry, crc), deflated) = if bytes.len() >= 1 << 20 {
+            rayon::join(digests, deflate)
+        } else {
+            (digests(), deflate())
+        };
+        let (method, data) = deflated?;
         let member = Member {
             name,
             method,
-            crc: crc32fast::hash(bytes),
+            crc,
             size: bytes.len() as u64,
             data,
         };

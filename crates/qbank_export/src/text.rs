@@ -158,23 +158,50 @@ pub(crate) fn xml_string(text: &str) -> String {
 /// white space, which HTML would drop.
 pub(crate) fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    let trimmed_start = text.len() - text.trim_start().len();
-    let trimmed_end = text.trim_end().len();
-    for (at, c) in text.char_indices() {
-        let edge = at < trimmed_start || at >= trimmed_end.max(trimmed_start);
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<br>\n"),
-            c if edge && c.is_whitespace() => {
-                let _ = write!(out, "&#{};", u32::from(c));
-            }
-            _ => out.push(c),
+    push_html(&mut out, text, b"");
+    out
+}
+
+/// Appends [`html`] of `text` to `out`, with each ASCII byte of `extra` also written as a
+/// character reference. Runs between the characters to escape are copied whole.
+pub(crate) fn push_html(out: &mut String, text: &str, extra: &[u8]) {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len().max(start);
+    push_white_space(out, &text[..start]);
+    // Every character escaped here is ASCII, so each index below is a character boundary.
+    let middle = &text[start..end];
+    let mut copied = 0;
+    for (at, &byte) in middle.as_bytes().iter().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\n' => "<br>\n",
+            _ if extra.contains(&byte) => "",
+            _ => continue,
+        };
+        out.push_str(&middle[copied..at]);
+        if entity.is_empty() {
+            let _ = write!(out, "&#{byte};");
+        } else {
+            out.push_str(entity);
+        }
+        copied = at + 1;
+    }
+    out.push_str(&middle[copied..]);
+    push_white_space(out, &text[end..]);
+}
+
+/// Leading or trailing white space as character references (line feeds as `<br>`).
+fn push_white_space(out: &mut String, space: &str) {
+    for c in space.chars() {
+        if c == '\n' {
+            out.push_str("<br>\n");
+        } else {
+            let _ = write!(out, "&#{};", u32::from(c));
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -185,6 +212,11 @@ mod tests {
     fn html_keeps_edges_and_line_breaks() {
         assert_eq!(html(" a<b>\n& c "), "&#32;a&lt;b&gt;<br>\n&amp; c&#32;");
         assert_eq!(html("  "), "&#32;&#32;");
+        assert_eq!(html("\n\u{a0}x\u{2003}\n"), "<br>\n&#160;x&#8195;<br>\n");
+        assert_eq!(html("caf\u{e9} \"q\""), "caf\u{e9} &quot;q&quot;");
+        let mut out = String::from("<li>");
+        push_html(&mut out, "\r{a}\r b}\r", b"{}\r");
+        assert_eq!(out, "<li>&#13;&#123;a&#125;&#13; b&#125;&#13;");
     }
 
     #[test]
