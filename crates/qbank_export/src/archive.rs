@@ -71,9 +71,10 @@ impl Compressed {
         }
     }
 
-    /// The manifest entries of the members added so far.
-    pub(crate) fn entries(&self) -> Vec<ManifestEntry> {
-        self.entries.clone()
+    /// The manifest entries of the members added so far, taken out: the archive does not
+    /// need them.
+    pub(crate) fn take_entries(&mut self) -> Vec<ManifestEntry> {
+        std::mem::take(&mut self.entries)
     }
 
     /// The archive: the members sorted by path, followed by `manifest` as [`MANIFEST_NAME`].
@@ -342,7 +343,7 @@ mod tests {
     fn zip_all(files: Vec<(String, Vec<u8>)>) -> Result<(Vec<u8>, Manifest), ExportError> {
         let mut compressed = Compressed::default();
         compressed.add_files(files)?;
-        let manifest = Manifest::new(compressed.entries());
+        let manifest = Manifest::new(compressed.take_entries());
         Ok((compressed.zip(&manifest)?, manifest))
     }
 
@@ -447,7 +448,7 @@ mod tests {
             .collect();
         files.push(("a.xml".to_owned(), b"<a/>".to_vec()));
         let (whole, manifest) = zip_all(files).unwrap();
-        assert_eq!(Manifest::new(built.entries()), manifest);
+        assert_eq!(Manifest::new(built.take_entries()), manifest);
         assert_eq!(built.zip(&manifest).unwrap(), whole);
         let read = read_back(&whole);
         assert_eq!(read[0].0, "a.xml");

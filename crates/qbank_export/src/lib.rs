@@ -185,7 +185,7 @@ pub fn export_with(
         }
         manifest
     };
-    let members = match format {
+    let mut members = match format {
         Format::Qti3 => qti::write(pack, qti::Version::V3)?,
         Format::Qti21 => qti::write(pack, qti::Version::V21)?,
         Format::Anki => {
@@ -215,7 +215,7 @@ pub fn export_with(
             });
         }
     };
-    let manifest = sign(Manifest::new(members.entries()));
+    let manifest = sign(Manifest::new(members.take_entries()));
     let bytes = members.zip(&manifest)?;
     Ok(Exported {
         bytes,

@@ -210,11 +210,24 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportE
         }
     }
     let mut compressed = Compressed::default();
-    compressed.add_each(&pack.items, |item, out| {
-        let ident = identifier("I_", &item.id);
-        item_xml(out, v, item, &ident, pack.meta.keys);
-        format!("items/{ident}.xml")
-    })?;
+    // The tests and the manifest are one document each, built while the items are.
+    let (items, files) = rayon::join(
+        || {
+            compressed.add_each(&pack.items, |item, out| {
+                let ident = identifier("I_", &item.id);
+                item_xml(out, v, item, &ident, pack.meta.keys);
+                format!("items/{ident}.xml")
+            })
+        },
+        || package_files(v, pack),
+    );
+    items?;
+    compressed.add_files(files)?;
+    Ok(compressed)
+}
+
+/// The members of the package beside the items: a test per exam, the media, the manifest.
+fn package_files(v: &Vocabulary, pack: &Pack) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     let mut tests = Vec::new();
     let mut exams: Vec<&str> = pack.items.iter().map(|i| i.exam.as_str()).collect();
@@ -234,8 +247,7 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportE
         "imsmanifest.xml".to_owned(),
         manifest_xml(v, pack, &tests).into_bytes(),
     ));
-    compressed.add_files(files)?;
-    Ok(compressed)
+    files
 }
 
 fn header(out: &mut String, root: &str, ns: &str, xsd: &str) {
