@@ -83,48 +83,41 @@ pub(crate) fn write(pack: &Pack) -> Result<Vec<(String, Vec<u8>)>, ExportError> 
         };
         let mut decks = serde_json::Map::new();
         decks.insert("1".to_owned(), deck(1, "Default"));
-        let mut media: Vec<&String> = pack.media.keys().collect();
-        media.sort();
-        let groups = pack.groups();
-        let mut note = 0i64;
+        // Every batch of notes with its deck, in order.
+        let mut batches: Vec<(i64, &[PackItem])> = Vec::new();
+        for (n, (exam, domain, items)) in pack.groups().into_iter().enumerate() {
+            let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
+            let name = format!(
+                "{root}::{}::{}",
+                deck_part(exam),
+                deck_part(&pack.domain_title(exam, domain))
+            );
+            decks.insert(deck_id.to_string(), deck(deck_id, &name));
+            batches.extend(items.chunks(NOTE_BATCH).map(|batch| (deck_id, batch)));
+        }
+        let build = |batch: &[PackItem]| -> Vec<Note> { batch.par_iter().map(Note::new).collect() };
         // The notes' texts are built in parallel, a batch ahead of the inserts, which are
-        // sequential.
-        std::thread::scope(|scope| {
-            let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Note>>(1);
-            let batches = &groups;
-            scope.spawn(move || {
-                for (_, _, items) in batches {
-                    for batch in items.chunks(NOTE_BATCH) {
-                        if send
-                            .send(batch.par_iter().map(Note::new).collect())
-                            .is_err()
-                        {
-                            // The inserts stopped at an error.
-                            return;
-                        }
-                    }
+        // sequential. The next batch is a job of rayon's pool, so a thread waiting for it keeps
+        // taking work, and a panic in it reaches the caller as it is.
+        let mut note = 0i64;
+        let mut ready = batches.first().map(|&(_, batch)| build(batch));
+        for (k, &(deck_id, _)) in batches.iter().enumerate() {
+            let Some(notes) = ready.take() else {
+                return Err(anki_error(&"a batch of notes was not built"));
+            };
+            let mut next = None;
+            rayon::in_place_scope(|scope| {
+                if let Some(&(_, batch)) = batches.get(k + 1) {
+                    scope.spawn(|_| next = Some(build(batch)));
                 }
-            });
-            for (n, (exam, domain, items)) in groups.iter().enumerate() {
-                let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
-                let name = format!(
-                    "{root}::{}::{}",
-                    deck_part(exam),
-                    deck_part(&pack.domain_title(exam, domain))
-                );
-                decks.insert(deck_id.to_string(), deck(deck_id, &name));
-                for _ in items.chunks(NOTE_BATCH) {
-                    let notes = receive
-                        .recv()
-                        .map_err(|_| anki_error(&"the notes stopped coming"))?;
-                    for note_row in notes {
-                        insert_note(&tx, FIRST_NOTE_ID + note, deck_id, note + 1, note_row)?;
-                        note += 1;
-                    }
+                for row in notes {
+                    insert_note(&tx, FIRST_NOTE_ID + note, deck_id, note + 1, row)?;
+                    note += 1;
                 }
-            }
-            Ok::<(), ExportError>(())
-        })?;
+                Ok::<(), ExportError>(())
+            })?;
+            ready = next;
+        }
         tx.execute_batch(INDEXES).map_err(|e| anki_error(&e))?;
         let models = json!({ MODEL_ID.to_string(): model(FIRST_DECK_ID) });
         tx.execute(

@@ -80,6 +80,20 @@ impl Compressed {
     /// The archive: the members sorted by path, followed by `manifest` as [`MANIFEST_NAME`].
     pub(crate) fn zip(mut self, manifest: &Manifest) -> Result<Vec<u8>, ExportError> {
         self.members.sort_by(|a, b| a.name.cmp(&b.name));
+        // Two members of one name, or one named as the manifest, would leave a reader to pick
+        // one of them: refuse the archive instead.
+        let clash = self
+            .members
+            .windows(2)
+            .find(|pair| pair[0].name == pair[1].name)
+            .map(|pair| &pair[0])
+            .or_else(|| self.members.iter().find(|m| m.name == MANIFEST_NAME));
+        if let Some(member) = clash {
+            return Err(ExportError::Zip(format!(
+                "two members would be named `{}`",
+                member.name
+            )));
+        }
         let (manifest, _) =
             Deflater::new().member(MANIFEST_NAME.to_owned(), &manifest.to_bytes())?;
         self.members.push(manifest);
@@ -181,8 +195,9 @@ fn layout(members: &[Member]) -> Vec<u8> {
     let mut out = Vec::with_capacity(data + members.len() * 128 + 1024);
     let mut offsets = Vec::with_capacity(members.len());
     for member in members {
-        offsets.push(out.len() as u64);
-        local_header(&mut out, member);
+        let offset = out.len() as u64;
+        offsets.push(offset);
+        local_header(&mut out, member, offset);
         out.extend_from_slice(&member.data);
     }
     let directory_offset = out.len() as u64;
@@ -196,7 +211,7 @@ fn layout(members: &[Member]) -> Vec<u8> {
         // zip64 end of central directory record.
         put32(&mut out, 0x0606_4b50);
         put64(&mut out, 44);
-        put16(&mut out, made_by(ZIP64_VERSION));
+        put16(&mut out, MADE_BY);
         put16(&mut out, ZIP64_VERSION);
         put32(&mut out, 0);
         put32(&mut out, 0);
@@ -226,13 +241,27 @@ fn layout(members: &[Member]) -> Vec<u8> {
 
 const ZIP64_VERSION: u16 = 45;
 
-/// Version made by: Unix (3) in the high byte, the specification version in the low one.
-fn made_by(version: u16) -> u16 {
-    (3 << 8) | version
+/// Version made by: Unix (3) in the high byte, the specification version whose features the
+/// archive may use (4.5, zip64) in the low one.
+const MADE_BY: u16 = (3 << 8) | ZIP64_VERSION;
+
+/// The values of `member` at `offset` that do not fit a classic field, in the order a central
+/// header's zip64 extra field holds them: uncompressed size, compressed size, offset.
+fn wide_values(member: &Member, offset: u64) -> ([u64; 3], usize) {
+    let mut wide = [0; 3];
+    let mut count = 0;
+    for value in [member.size, member.data.len() as u64, offset] {
+        if value >= MAX32 {
+            wide[count] = value;
+            count += 1;
+        }
+    }
+    (wide, count)
 }
 
-fn version_needed(member: &Member, zip64: bool) -> u16 {
-    match (zip64, member.method) {
+/// The version needed to extract `member` at `offset`; the same in both of its headers.
+fn version_needed(member: &Member, offset: u64) -> u16 {
+    match (wide_values(member, offset).1 > 0, member.method) {
         (true, _) => ZIP64_VERSION,
         (false, DEFLATED) => 20,
         (false, _) => 10,
@@ -243,12 +272,12 @@ fn flags(member: &Member) -> u16 {
     if member.name.is_ascii() { 0 } else { UTF8_NAME }
 }
 
-fn local_header(out: &mut Vec<u8>, member: &Member) {
+fn local_header(out: &mut Vec<u8>, member: &Member, offset: u64) {
     let compressed = member.data.len() as u64;
     // A local header's zip64 field holds both sizes whenever either overflows.
     let zip64 = member.size >= MAX32 || compressed >= MAX32;
     put32(out, 0x0403_4b50);
-    put16(out, version_needed(member, zip64));
+    put16(out, version_needed(member, offset));
     put16(out, flags(member));
     put16(out, member.method);
     put16(out, 0);
@@ -276,16 +305,13 @@ fn local_header(out: &mut Vec<u8>, member: &Member) {
 
 fn central_header(out: &mut Vec<u8>, member: &Member, offset: u64) {
     let compressed = member.data.len() as u64;
-    // A central header's zip64 field holds only the values that overflow, in this order.
-    let wide: Vec<u64> = [member.size, compressed, offset]
-        .into_iter()
-        .filter(|&v| v >= MAX32)
-        .collect();
+    // A central header's zip64 field holds only the values that overflow.
+    let (wide, count) = wide_values(member, offset);
+    let wide = &wide[..count];
     let zip64 = !wide.is_empty();
-    let version = version_needed(member, zip64);
     put32(out, 0x0201_4b50);
-    put16(out, made_by(version));
-    put16(out, version);
+    put16(out, MADE_BY);
+    put16(out, version_needed(member, offset));
     put16(out, flags(member));
     put16(out, member.method);
     put16(out, 0);
@@ -305,13 +331,13 @@ fn central_header(out: &mut Vec<u8>, member: &Member, offset: u64) {
     if zip64 {
         put16(out, 0x0001);
         put16(out, u16::try_from(8 * wide.len()).unwrap_or(u16::MAX));
-        for value in wide {
+        for &value in wide {
             put64(out, value);
         }
     }
 }
 
-/// [`Member::new`] refused longer names.
+/// [`Deflater::member`] refused longer names.
 fn name_length(member: &Member) -> u16 {
     u16::try_from(member.name.len()).unwrap_or(u16::MAX)
 }
@@ -489,6 +515,76 @@ mod tests {
         assert_eq!(out[49..53], [1, 0, 8, 0]);
         assert_eq!(out[53..61], 5_000_000_000u64.to_le_bytes());
         assert_eq!(out.len(), 46 + 3 + 12);
+    }
+
+    #[test]
+    fn a_local_header_holds_both_sizes_in_zip64_when_one_overflows() {
+        let member = Member {
+            name: "huge".to_owned(),
+            method: DEFLATED,
+            crc: 7,
+            size: 5_000_000_000,
+            data: b"abc".to_vec(),
+        };
+        let mut local = Vec::new();
+        local_header(&mut local, &member, 0);
+        assert_eq!(local[4..6], ZIP64_VERSION.to_le_bytes());
+        assert_eq!(local[18..26], [0xFF; 8]);
+        assert_eq!(local[28..30], 20u16.to_le_bytes());
+        assert_eq!(local[34..38], [1, 0, 16, 0]);
+        assert_eq!(local[38..46], 5_000_000_000u64.to_le_bytes());
+        assert_eq!(local[46..54], 3u64.to_le_bytes());
+        assert_eq!(local.len(), 30 + 4 + 20);
+        // The central header holds the uncompressed size alone, and needs the same version.
+        let mut central = Vec::new();
+        central_header(&mut central, &member, 0);
+        assert_eq!(central[6..8], local[4..6]);
+        assert_eq!(central[20..24], 3u32.to_le_bytes());
+        assert_eq!(central[24..28], [0xFF; 4]);
+        assert_eq!(
+            central[50..62],
+            [[1, 0, 8, 0].as_slice(), &5_000_000_000u64.to_le_bytes()].concat()
+        );
+    }
+
+    #[test]
+    fn a_member_past_4_gib_needs_zip64_in_both_headers() {
+        let member = Member {
+            name: "late".to_owned(),
+            method: DEFLATED,
+            crc: 0,
+            size: 10,
+            data: vec![0; 4],
+        };
+        let (mut local, mut central) = (Vec::new(), Vec::new());
+        local_header(&mut local, &member, 5_000_000_000);
+        central_header(&mut central, &member, 5_000_000_000);
+        // Sizes fit, so the local header has no extra field, but both say version 4.5.
+        assert_eq!(local[28..30], [0, 0]);
+        assert_eq!(local[4..6], ZIP64_VERSION.to_le_bytes());
+        assert_eq!(central[6..8], ZIP64_VERSION.to_le_bytes());
+        let mut small = Vec::new();
+        local_header(&mut small, &member, 0);
+        assert_eq!(small[4..6], 20u16.to_le_bytes());
+    }
+
+    #[test]
+    fn two_members_of_one_name_are_refused() {
+        for files in [
+            vec![
+                ("a.xml".to_owned(), b"1".to_vec()),
+                ("a.xml".to_owned(), b"2".to_vec()),
+            ],
+            vec![(MANIFEST_NAME.to_owned(), b"{}".to_vec())],
+        ] {
+            let Err(error) = zip_all(files) else {
+                panic!("a clash was zipped");
+            };
+            assert!(
+                error.to_string().contains("two members would be named"),
+                "{error}"
+            );
+        }
     }
 
     #[test]

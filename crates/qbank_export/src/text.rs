@@ -165,6 +165,7 @@ pub(crate) fn html(text: &str) -> String {
 /// Appends [`html`] of `text` to `out`, with each ASCII byte of `extra` also written as a
 /// character reference. Runs between the characters to escape are copied whole.
 pub(crate) fn push_html(out: &mut String, text: &str, extra: &[u8]) {
+    debug_assert!(extra.is_ascii(), "only ASCII bytes are escaped by value");
     let start = text.len() - text.trim_start().len();
     let end = text.trim_end().len().max(start);
     push_white_space(out, &text[..start]);
