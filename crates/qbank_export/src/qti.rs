@@ -10,7 +10,7 @@
 //! feedback outcome; an item without uses the template by reference. A pack without keys has
 //! no correct response, response processing or feedback.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use qbank_blueprint::largest_remainder;
@@ -206,6 +206,20 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportE
                 field: "`id`".to_owned(),
                 format: v.format,
                 reason: "gives the same QTI identifier as another item".to_owned(),
+            });
+        }
+    }
+    // Each exam's test is a member named by its identifier.
+    let mut tests = BTreeMap::new();
+    for item in &pack.items {
+        let exam = item.exam.as_str();
+        let first = *tests.entry(identifier("T_", exam)).or_insert(exam);
+        if first != exam {
+            return Err(ExportError::Unrepresentable {
+                item: item.id.clone(),
+                field: "`exam`".to_owned(),
+                format: v.format,
+                reason: format!("gives the same QTI test identifier as the exam `{first}`"),
             });
         }
     }

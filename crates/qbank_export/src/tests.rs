@@ -247,6 +247,31 @@ fn xml_formats_refuse_control_characters_naming_the_item() {
 }
 
 #[test]
+fn qti_refuses_ids_and_exams_that_give_one_identifier() {
+    let mut pack = fixture();
+    pack.items[1].id = "DEMO 1".to_owned();
+    pack.items[0].id = "DEMO_1".to_owned();
+    for format in [Format::Qti3, Format::Qti21] {
+        let error = export(&pack, format).unwrap_err().to_string();
+        assert!(
+            error.contains("gives the same QTI identifier as another item"),
+            "{error}"
+        );
+    }
+    let mut pack = fixture();
+    pack.items[1].exam = "demo_x".to_owned();
+    pack.items[2].exam = "demo x".to_owned();
+    for format in [Format::Qti3, Format::Qti21] {
+        let error = export(&pack, format).unwrap_err().to_string();
+        assert!(
+            error.starts_with("item `DEMO-3`: `exam`")
+                && error.contains("the same QTI test identifier as the exam `demo_x`"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
 fn formats_that_need_keys_refuse_a_pack_without_them() {
     let mut pack = fixture();
     pack.items.iter_mut().for_each(PackItem::strip_keys);
