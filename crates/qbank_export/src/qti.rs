@@ -211,8 +211,12 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportE
     }
     // Each exam's test is a member named by its identifier.
     let mut tests = BTreeMap::new();
+    let mut previous = None;
     for item in &pack.items {
         let exam = item.exam.as_str();
+        if previous.replace(exam) == Some(exam) {
+            continue;
+        }
         let first = *tests.entry(identifier("T_", exam)).or_insert(exam);
         if first != exam {
             return Err(ExportError::Unrepresentable {
