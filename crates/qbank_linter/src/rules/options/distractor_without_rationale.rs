@@ -233,6 +233,7 @@ fn contains_root(roots: &[Cow<'_, str>], root: &str) -> bool {
 /// of at least three letters that the other extends by an ending of [`WORD_ENDINGS`] ("log"
 /// and "logs", "meet" and "meeting", "reissu" and "reissue", "document" and "documentation"),
 /// but not "data" and "database".
+#[inline]
 fn same_root(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if let Some(first) = short.as_bytes().first()

@@ -202,6 +202,22 @@ enum Overlap {
     Similar(f64),
 }
 
+/// Whether `haystack` holds `needle`, both padded word lists (" a b "). `str::contains` prepares
+/// a two-way searcher first, which costs more than the search on texts of option length; here
+/// only the word starts whose first letter matches are compared.
+fn contains_words(haystack: &[u8], needle: &[u8]) -> bool {
+    if needle.len() > haystack.len() {
+        return false;
+    }
+    if needle.len() < 2 {
+        return needle.first().is_none_or(|b| haystack.contains(b));
+    }
+    // A match starting at `s` has `needle[1]` at `s + 1`, for `s` up to `last`.
+    let last = haystack.len() - needle.len();
+    memchr::memchr_iter(needle[1], &haystack[1..last + 2])
+        .any(|s| haystack[s..].starts_with(needle))
+}
+
 /// How `a` and `b` (an earlier and a later option) overlap, if they do.
 fn overlap(a: &Normalized<'_>, b: &Normalized<'_>) -> Option<Overlap> {
     if a.count == 0 || b.count == 0 || a.folded_eq(b) {
@@ -216,7 +232,7 @@ fn overlap(a: &Normalized<'_>, b: &Normalized<'_>) -> Option<Overlap> {
         inner.count >= CONTAINED_OPTION_MIN_WORDS
             && outer.count > inner.count
             && (inner.negated || !outer.negated)
-            && outer.padded.contains(&inner.padded)
+            && contains_words(outer.padded.as_bytes(), inner.padded.as_bytes())
     };
     if contains(b, a) {
         return Some(Overlap::Contains {
@@ -250,7 +266,32 @@ fn overlap(a: &Normalized<'_>, b: &Normalized<'_>) -> Option<Overlap> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Normalized, Overlap, overlap};
+    use super::{Normalized, Overlap, contains_words, overlap};
+
+    #[test]
+    fn word_containment_agrees_with_str_contains() {
+        let texts = [
+            "",
+            " ",
+            "a",
+            " a ",
+            " a b ",
+            " b a b c ",
+            " ab a b ",
+            " a b c d ",
+            "abc",
+            " x a b",
+        ];
+        for haystack in texts {
+            for needle in texts {
+                assert_eq!(
+                    contains_words(haystack.as_bytes(), needle.as_bytes()),
+                    haystack.contains(needle),
+                    "{haystack:?} holds {needle:?}"
+                );
+            }
+        }
+    }
     use crate::rules::text::TextWords;
 
     fn check(a: &str, b: &str) -> Option<Overlap> {
