@@ -498,15 +498,20 @@ mod tests {
         assert_eq!(read[69_999].1, [u8::try_from(69_999 % 251).unwrap()]);
     }
 
+    /// A member as the headers see it: its size may be far larger than its data.
+    fn member(name: &str, method: u16, size: u64, data: &[u8]) -> Member {
+        Member {
+            name: name.to_owned(),
+            method,
+            crc: 0,
+            size,
+            data: data.to_vec(),
+        }
+    }
+
     #[test]
     fn zip64_fields_hold_only_the_values_that_overflow() {
-        let member = Member {
-            name: "big".to_owned(),
-            method: STORED,
-            crc: 0,
-            size: 3,
-            data: b"abc".to_vec(),
-        };
+        let member = member("big", STORED, 3, b"abc");
         let mut out = Vec::new();
         central_header(&mut out, &member, 5_000_000_000);
         // Offset field marks zip64; the extra field (id 1, 8 bytes) holds the offset alone.
@@ -519,13 +524,7 @@ mod tests {
 
     #[test]
     fn a_local_header_holds_both_sizes_in_zip64_when_one_overflows() {
-        let member = Member {
-            name: "huge".to_owned(),
-            method: DEFLATED,
-            crc: 7,
-            size: 5_000_000_000,
-            data: b"abc".to_vec(),
-        };
+        let member = member("huge", DEFLATED, 5_000_000_000, b"abc");
         let mut local = Vec::new();
         local_header(&mut local, &member, 0);
         assert_eq!(local[4..6], ZIP64_VERSION.to_le_bytes());
@@ -549,13 +548,7 @@ mod tests {
 
     #[test]
     fn a_member_past_4_gib_needs_zip64_in_both_headers() {
-        let member = Member {
-            name: "late".to_owned(),
-            method: DEFLATED,
-            crc: 0,
-            size: 10,
-            data: vec![0; 4],
-        };
+        let member = member("late", DEFLATED, 10, &[0; 4]);
         let (mut local, mut central) = (Vec::new(), Vec::new());
         local_header(&mut local, &member, 5_000_000_000);
         central_header(&mut central, &member, 5_000_000_000);
