@@ -382,21 +382,27 @@ impl Bins {
         }
     }
 
+    /// Counts in one pass, into `u32` counters (a text never has 2³² symbols), which are
+    /// saturated to bytes at the end: the same result as adding with saturation, without a
+    /// compare and a conditional move in every step.
     fn sketch<T: Symbol>(&self, text: &[T]) -> Sketch {
-        let mut out = Sketch {
-            chars: [0; CHAR_BINS],
-            bigrams: [0; BIGRAM_BINS],
-        };
-        for &s in text {
-            let bin = &mut out.chars[usize::from(self.char_bin[s.rank()])];
-            *bin = bin.saturating_add(1);
+        let mut chars = [0_u32; CHAR_BINS];
+        let mut bigrams = [0_u32; BIGRAM_BINS];
+        if let Some((&first, rest)) = text.split_first() {
+            chars[usize::from(self.char_bin[first.rank()])] += 1;
+            let mut previous = first.rank();
+            for &s in rest {
+                let rank = s.rank();
+                chars[usize::from(self.char_bin[rank])] += 1;
+                bigrams[usize::from(self.bigram_bin[bigram_code(previous, rank)])] += 1;
+                previous = rank;
+            }
         }
-        for w in text.windows(2) {
-            let bin = &mut out.bigrams
-                [usize::from(self.bigram_bin[bigram_code(w[0].rank(), w[1].rank())])];
-            *bin = bin.saturating_add(1);
+        let byte = |n: u32| u8::try_from(n).unwrap_or(u8::MAX);
+        Sketch {
+            chars: chars.map(byte),
+            bigrams: bigrams.map(byte),
         }
-        out
     }
 }
 
@@ -1111,6 +1117,35 @@ mod tests {
             &mut window,
             &mut Vec::new()
         ));
+    }
+
+    #[test]
+    fn sketch_counts_saturate_at_a_byte() {
+        // 300 `a`s then `ab` repeated: the `a` bin and the `aa` bigram pass 255.
+        let stem = format!("{}{}", "a".repeat(300), "ab".repeat(20));
+        let stems = [stem.as_str()];
+        let ranks = Ranks::new(&stems);
+        let bins = Bins::new(&ranks, &stems);
+        let text: Vec<u8> = stem.chars().map(|c| u8::from_rank(ranks.rank(c))).collect();
+        let sketch = bins.sketch(&text);
+        // The counts as saturating byte additions give them, one symbol at a time.
+        let mut chars = [0_u8; CHAR_BINS];
+        let mut bigrams = [0_u8; BIGRAM_BINS];
+        for &s in &text {
+            let bin = &mut chars[usize::from(bins.char_bin[s.rank()])];
+            *bin = bin.saturating_add(1);
+        }
+        for w in text.windows(2) {
+            let bin =
+                &mut bigrams[usize::from(bins.bigram_bin[bigram_code(w[0].rank(), w[1].rank())])];
+            *bin = bin.saturating_add(1);
+        }
+        assert_eq!(sketch.chars, chars);
+        assert_eq!(sketch.bigrams, bigrams);
+        assert!(sketch.chars.contains(&255));
+        assert!(sketch.bigrams.contains(&255));
+        let empty = bins.sketch::<u8>(&[]);
+        assert!(empty.chars.iter().chain(&empty.bigrams).all(|&n| n == 0));
     }
 
     #[test]

@@ -33,14 +33,16 @@ pub(crate) fn normalized_len(text: &str) -> usize {
     }
     // The same state machine as `fold_ascii`: a space is counted before an alphanumeric byte
     // when whitespace separates it from an earlier one.
-    // The flags are integers rather than `bool`s so that the loop stays free of branches.
-    let (mut len, mut pending_space) = (0, 0);
+    // The flags are integers rather than `bool`s so that the loop stays free of branches, and
+    // `seen` (an alphanumeric byte came before) is kept apart from `len` so that the only
+    // dependency from one byte to the next is the two flags.
+    let (mut len, mut pending_space, mut seen) = (0, 0, 0);
     for &b in text.as_bytes() {
         let class = ASCII_CLASS[usize::from(b & 0x7f)];
         let alnum = usize::from(class > 1);
         len += alnum + (alnum & pending_space);
-        pending_space =
-            (pending_space | (usize::from(class == 1) & usize::from(len > 0))) & (alnum ^ 1);
+        seen |= alnum;
+        pending_space = (pending_space | (usize::from(class == 1) & seen)) & (alnum ^ 1);
     }
     len
 }
@@ -72,8 +74,9 @@ const ASCII_CLASS: [u8; 128] = {
 /// both writes stay inside a buffer one byte longer than the input.
 fn fold_ascii(text: &str) -> String {
     let mut out = vec![0_u8; text.len() + 1];
-    // The flags are integers rather than `bool`s so that the loop stays free of branches.
-    let (mut n, mut pending_space) = (0, 0);
+    // The flags are integers rather than `bool`s so that the loop stays free of branches; see
+    // `normalized_len` for `seen`.
+    let (mut n, mut pending_space, mut seen) = (0, 0, 0);
     for &b in text.as_bytes() {
         let class = ASCII_CLASS[usize::from(b & 0x7f)];
         let alnum = usize::from(class > 1);
@@ -81,8 +84,8 @@ fn fold_ascii(text: &str) -> String {
         n += alnum & pending_space;
         out[n] = class;
         n += alnum;
-        pending_space =
-            (pending_space | (usize::from(class == 1) & usize::from(n > 0))) & (alnum ^ 1);
+        seen |= alnum;
+        pending_space = (pending_space | (usize::from(class == 1) & seen)) & (alnum ^ 1);
     }
     out.truncate(n);
     // Only ASCII bytes were kept, so the conversion cannot fail; the lossy fallback is

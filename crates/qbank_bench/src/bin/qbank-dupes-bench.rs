@@ -58,6 +58,11 @@ struct Args {
     /// Write the pairs found as `a b distance` lines to this file.
     #[arg(long)]
     dump_pairs: Option<PathBuf>,
+    /// Run the search this many times on the same bank and report the median wall and CPU
+    /// time (with the fastest and slowest run), so that one drifting run does not decide a
+    /// figure and a profile of the process is mostly the search.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    repeat: u32,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -218,25 +223,19 @@ fn run(args: &Args) -> anyhow::Result<()> {
         Mode::All => ("all pairs".to_owned(), None),
         Mode::Brute => ("brute force".to_owned(), None),
     };
-    let cpu_before = cpu_seconds().unwrap_or(0.0);
-    let search = Instant::now();
-    let pairs: Vec<(usize, usize, Option<usize>)> = match args.mode {
-        Mode::All | Mode::Query => {
-            let (pairs, stats) = find_pairs_with_stats(&entries, &options, &|_, _| {})?;
-            report(&format!(
-                "stages: {} window pairs, {} after characters, {} after folded bigrams, {} after trigrams, {} verified",
-                stats.window_pairs,
-                stats.after_characters,
-                stats.after_bigrams,
-                stats.after_trigrams,
-                stats.verified
-            ));
-            pairs.into_iter().map(|p| (p.a, p.b, p.distance)).collect()
-        }
-        Mode::Brute => brute_force(&entries, &options),
+    let (pairs, runs) = timed_search(args, &entries, &options)?;
+    let (seconds, cpu) = median(&runs);
+    let spread = if runs.len() > 1 {
+        let walls = runs.iter().map(|r| r.0);
+        let fastest = walls.clone().fold(f64::INFINITY, f64::min);
+        let slowest = walls.fold(0.0, f64::max);
+        format!(
+            " (median of {} runs, {fastest:.3} to {slowest:.3}s)",
+            runs.len()
+        )
+    } else {
+        String::new()
     };
-    let seconds = search.elapsed().as_secs_f64();
-    let cpu = cpu_seconds().unwrap_or(0.0) - cpu_before;
     let peak = peak_mib().unwrap_or(0.0);
     let found: BTreeSet<(usize, usize)> = pairs.iter().map(|&(a, b, _)| (a, b)).collect();
     let relevant: Vec<&(usize, usize)> = planted
@@ -249,7 +248,7 @@ fn run(args: &Args) -> anyhow::Result<()> {
         .collect();
     let recalled = relevant.iter().filter(|p| found.contains(p)).count();
     figure(&format!(
-        "items={} mode={label} metric={} threshold={} threads={} wall={seconds:.3}s cpu={cpu:.2}s peak={peak:.0}MiB \
+        "items={} mode={label} metric={} threshold={} threads={} wall={seconds:.3}s{spread} cpu={cpu:.2}s peak={peak:.0}MiB \
          (bank before search {before:.0}MiB) pairs={} planted={} recall={recalled}/{} ({:.2}%)",
         entries.len(),
         args.metric,
@@ -272,6 +271,57 @@ fn run(args: &Args) -> anyhow::Result<()> {
         out.flush()?;
     }
     Ok(())
+}
+
+/// Runs the search `--repeat` times; returns the pairs and each run's wall and CPU seconds.
+fn timed_search(args: &Args, entries: &[Entry], options: &Options) -> anyhow::Result<Searched> {
+    let mut runs: Vec<(f64, f64)> = Vec::new();
+    let mut pairs: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    for run in 0..args.repeat {
+        let cpu_before = cpu_seconds().unwrap_or(0.0);
+        let search = Instant::now();
+        pairs = match args.mode {
+            Mode::All | Mode::Query => {
+                let (pairs, stats) = find_pairs_with_stats(entries, options, &|_, _| {})?;
+                if run == 0 {
+                    report(&format!(
+                        "stages: {} window pairs, {} after characters, {} after folded bigrams, {} after trigrams, {} verified",
+                        stats.window_pairs,
+                        stats.after_characters,
+                        stats.after_bigrams,
+                        stats.after_trigrams,
+                        stats.verified
+                    ));
+                }
+                pairs.into_iter().map(|p| (p.a, p.b, p.distance)).collect()
+            }
+            Mode::Brute => brute_force(entries, options),
+        };
+        let wall = search.elapsed().as_secs_f64();
+        let cpu = cpu_seconds().unwrap_or(0.0) - cpu_before;
+        if args.repeat > 1 {
+            report(&format!("run {}: wall={wall:.3}s cpu={cpu:.2}s", run + 1));
+        }
+        runs.push((wall, cpu));
+    }
+    Ok((pairs, runs))
+}
+
+/// The pairs a search found and the wall and CPU seconds of each run.
+type Searched = (Vec<(usize, usize, Option<usize>)>, Vec<(f64, f64)>);
+
+/// The median wall and CPU times of `runs` (each median taken on its own; the upper one of an
+/// even count).
+fn median(runs: &[(f64, f64)]) -> (f64, f64) {
+    let mut walls: Vec<f64> = runs.iter().map(|r| r.0).collect();
+    let mut cpus: Vec<f64> = runs.iter().map(|r| r.1).collect();
+    walls.sort_by(f64::total_cmp);
+    cpus.sort_by(f64::total_cmp);
+    let mid = runs.len() / 2;
+    (
+        walls.get(mid).copied().unwrap_or(0.0),
+        cpus.get(mid).copied().unwrap_or(0.0),
+    )
 }
 
 /// Every pair of the same exam compared one by one: the bounded bit-parallel distance of
