@@ -1,6 +1,9 @@
 //! Grouping pairs into clusters, and finding cloned items.
 
 use std::collections::BTreeMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use rayon::prelude::*;
 
 use crate::{Entry, Pair, normalize};
 
@@ -45,27 +48,43 @@ fn root(parent: &mut [usize], mut x: usize) -> usize {
 /// stem). Unless `across_groups`, only entries of the same group are put together. Each set is
 /// sorted ascending, and the sets are sorted by their smallest entry.
 pub fn clones(entries: &[Entry], across_groups: bool) -> Vec<Vec<usize>> {
-    type Key<'a> = (&'a str, Vec<String>, Vec<String>);
-    let mut by_options: BTreeMap<Key<'_>, Vec<usize>> = BTreeMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        if e.options.is_empty() {
-            continue;
-        }
-        let mut texts: Vec<String> = e.options.iter().map(|o| normalize(&o.text)).collect();
-        let mut keys: Vec<String> = e
-            .options
-            .iter()
-            .filter(|o| o.key)
-            .map(|o| normalize(&o.text))
-            .collect();
-        texts.sort();
-        keys.sort();
-        keys.dedup();
-        let group = if across_groups { "" } else { e.group.as_str() };
-        by_options.entry((group, texts, keys)).or_default().push(i);
-    }
-    let mut out: Vec<Vec<usize>> = by_options
-        .into_values()
+    // Each entry with options, keyed by its group and normalized options, in parallel. The
+    // hash of the key comes first so that sorting compares integers and looks at the texts
+    // only on equal hashes; equal keys sort next to each other, their entries ascending.
+    let mut keyed: Vec<(u64, OptionsKey<'_>, usize)> = entries
+        .par_iter()
+        .enumerate()
+        .filter(|(_, e)| !e.options.is_empty())
+        .map(|(i, e)| {
+            let normalized: Vec<(String, bool)> = e
+                .options
+                .iter()
+                .map(|o| (normalize(&o.text), o.key))
+                .collect();
+            let mut keys: Vec<String> = normalized
+                .iter()
+                .filter(|(_, key)| *key)
+                .map(|(text, _)| text.clone())
+                .collect();
+            let mut texts: Vec<String> = normalized.into_iter().map(|(text, _)| text).collect();
+            texts.sort_unstable();
+            keys.sort_unstable();
+            keys.dedup();
+            let group = if across_groups { "" } else { e.group.as_str() };
+            let key = (group, texts, keys);
+            let mut hasher = DefaultHasher::new();
+            key.hash(&mut hasher);
+            (hasher.finish(), key, i)
+        })
+        .collect();
+    keyed.par_sort_unstable();
+    let sets: Vec<Vec<usize>> = keyed
+        .chunk_by(|x, y| x.0 == y.0 && x.1 == y.1)
+        .filter(|run| run.len() > 1)
+        .map(|run| run.iter().map(|&(_, _, i)| i).collect())
+        .collect();
+    let mut out: Vec<Vec<usize>> = sets
+        .into_par_iter()
         .filter(|members| {
             let first = normalize(&entries[members[0]].stem);
             members[1..]
@@ -73,9 +92,13 @@ pub fn clones(entries: &[Entry], across_groups: bool) -> Vec<Vec<usize>> {
                 .any(|&m| normalize(&entries[m].stem) != first)
         })
         .collect();
-    out.sort();
+    out.sort_unstable();
     out
 }
+
+/// What makes two entries clones: their group (empty across groups), their normalized option
+/// texts sorted, and the distinct normalized texts of their keys sorted.
+type OptionsKey<'a> = (&'a str, Vec<String>, Vec<String>);
 
 #[cfg(test)]
 mod tests {
@@ -130,5 +153,67 @@ mod tests {
         ];
         assert_eq!(clones(&entries, false), vec![vec![0, 1]]);
         assert_eq!(clones(&entries, true), vec![vec![0, 1, 5]]);
+    }
+
+    /// The grouping by a sorted map, one entry at a time: the definition [`clones`] follows.
+    fn clones_by_map(entries: &[Entry], across_groups: bool) -> Vec<Vec<usize>> {
+        let mut by_options: BTreeMap<OptionsKey<'_>, Vec<usize>> = BTreeMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            if e.options.is_empty() {
+                continue;
+            }
+            let mut texts: Vec<String> = e.options.iter().map(|o| normalize(&o.text)).collect();
+            let mut keys: Vec<String> = e
+                .options
+                .iter()
+                .filter(|o| o.key)
+                .map(|o| normalize(&o.text))
+                .collect();
+            texts.sort();
+            keys.sort();
+            keys.dedup();
+            let group = if across_groups { "" } else { e.group.as_str() };
+            by_options.entry((group, texts, keys)).or_default().push(i);
+        }
+        let mut out: Vec<Vec<usize>> = by_options
+            .into_values()
+            .filter(|m| {
+                m[1..]
+                    .iter()
+                    .any(|&x| normalize(&entries[x].stem) != normalize(&entries[m[0]].stem))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn clones_match_the_definition(
+            raw in proptest::collection::vec(
+                (
+                    0_u8..2,
+                    0_u8..3,
+                    proptest::collection::vec((0_u8..4, proptest::bool::ANY), 0..4),
+                ),
+                0..60,
+            )
+        ) {
+            // Few groups, stems and option texts, so that equal option sets are common.
+            let texts = ["Alpha", "alpha.", "Beta", "Gamma"];
+            let entries: Vec<Entry> = raw
+                .iter()
+                .map(|(group, stem, options)| {
+                    let options: Vec<(&str, bool)> = options
+                        .iter()
+                        .map(|&(t, key)| (texts[usize::from(t)], key))
+                        .collect();
+                    item(["x", "y"][usize::from(*group)], ["One?", "one", "Two?"][usize::from(*stem)], &options)
+                })
+                .collect();
+            for across in [false, true] {
+                proptest::prop_assert_eq!(clones(&entries, across), clones_by_map(&entries, across));
+            }
+        }
     }
 }
