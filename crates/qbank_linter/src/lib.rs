@@ -35,7 +35,7 @@ use std::path::PathBuf;
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
 use qbank_model::{AllowedPair, Blueprint, Item};
-use qbank_workspace::{BankFile, Content, FileEntry, FileKind, Workspace, read_file};
+use qbank_workspace::{BankFile, Content, FileEntry, FileKind, Targets, Workspace, read_file};
 use rayon::prelude::*;
 
 pub use registry::RuleMeta;
@@ -89,15 +89,15 @@ pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) 
 }
 
 /// Checks the bank's `files` for a report on `focus` only (absolute paths of files or folders):
-/// every file is still read and checked, so that bank-wide rules see the whole bank, but the
-/// duplicate search compares only the focused items with the rest, which is what makes a
-/// check of a few changed items in a large bank fast. Findings about other files may be
-/// incomplete; callers report those on `focus`.
+/// every file is still read and validated, so that bank-wide rules see the whole bank, but item
+/// rules run only on focused items and the duplicate search compares only the focused items
+/// with the rest, which is what makes a check of a few changed items in a large bank fast.
+/// Findings about other files are incomplete; callers report those on `focus`.
 pub fn check_focused(
     workspace: &Workspace,
     files: Vec<FileEntry>,
     settings: &Settings,
-    focus: Option<&[PathBuf]>,
+    focus: Option<&Targets>,
 ) -> CheckOutcome {
     check_overlaid(workspace, files, settings, focus, &HashMap::new())
 }
@@ -108,7 +108,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
     workspace: &Workspace,
     files: Vec<FileEntry>,
     settings: &Settings,
-    focus: Option<&[PathBuf]>,
+    focus: Option<&Targets>,
     overlay: &HashMap<PathBuf, String, S>,
 ) -> CheckOutcome {
     let file_count = files.len();
@@ -144,7 +144,17 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
     let item_rules = rules::enabled_item_rules(settings);
     let results: Vec<file::ItemResult> = items
         .into_par_iter()
-        .map(|entry| file::check_item_file(read_file(entry), &index, &item_rules, &settings.lint))
+        .map(|entry| {
+            // An item rule reports on its item's file only, so outside the focus its findings
+            // would all be dropped: the item is read and validated for the bank-wide rules,
+            // and its item rules are not run.
+            let rules: &[&dyn rules::ItemRule] = if focus.is_none_or(|f| f.contains(&entry.path)) {
+                &item_rules
+            } else {
+                &[]
+            };
+            file::check_item_file(read_file(entry), &index, rules, &settings.lint)
+        })
         .collect();
 
     let mut checked = Vec::with_capacity(results.len());
@@ -170,7 +180,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         checked
             .iter()
             .enumerate()
-            .filter(|(_, c)| targets.iter().any(|t| c.path.starts_with(t)))
+            .filter(|(_, c)| targets.contains(&c.path))
             .map(|(index, _)| index)
             .collect()
     });

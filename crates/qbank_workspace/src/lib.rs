@@ -17,6 +17,7 @@
 
 mod options;
 
+use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -27,6 +28,47 @@ pub use options::{
     DupesMetric, DupesOptions, Level, LintOptions, Options, ProfileOptions, ProfileStatus,
     config_schema,
 };
+
+/// Files and folders of a bank that a run reports on: the paths named on the command line, or
+/// the files changed since a git revision.
+///
+/// [`Targets::contains`] costs one hash lookup per level of the path, however many targets
+/// there are, so that a check of a pull request's few hundred files against a bank of a
+/// hundred thousand does not compare every file with every target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Targets {
+    paths: HashSet<PathBuf>,
+}
+
+impl Targets {
+    /// The targets `paths`: absolute and normalized, as [`Workspace::absolute`] gives them.
+    pub fn new(paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        Self {
+            paths: paths.into_iter().collect(),
+        }
+    }
+
+    /// Whether `path` is a target or lies inside a target folder, comparing whole components
+    /// as [`Path::starts_with`] does.
+    pub fn contains(&self, path: &Path) -> bool {
+        !self.paths.is_empty() && path.ancestors().any(|a| self.paths.contains(a))
+    }
+
+    /// Whether there is no target.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// The number of targets.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// The targets, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Path> {
+        self.paths.iter().map(PathBuf::as_path)
+    }
+}
 
 /// The names a configuration file may have, in order of preference.
 pub const CONFIG_FILE_NAMES: &[&str] = &["qbank.toml", ".qbank.toml"];
@@ -448,6 +490,39 @@ fn relative_to(base: &Path, path: &Path) -> PathBuf {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn targets_contain_their_files_and_everything_under_their_folders() {
+        let targets = super::Targets::new([
+            std::path::PathBuf::from("/bank/items/cism"),
+            std::path::PathBuf::from("/bank/items/issmp/a.toml"),
+            std::path::PathBuf::from("/bank/media/"),
+        ]);
+        for inside in [
+            "/bank/items/cism",
+            "/bank/items/cism/",
+            "/bank/items/cism/x/y.toml",
+            "/bank/items/issmp/a.toml",
+            "/bank/media/chart.png",
+        ] {
+            assert!(targets.contains(std::path::Path::new(inside)), "{inside}");
+        }
+        for outside in [
+            "/bank",
+            "/bank/items",
+            "/bank/items/cism2/x.toml",
+            "/bank/items/issmp/a.toml.bak",
+            "/bank/items/issmp/b.toml",
+            "/other/items/cism/x.toml",
+        ] {
+            assert!(
+                !targets.contains(std::path::Path::new(outside)),
+                "{outside}"
+            );
+        }
+        assert!(!super::Targets::default().contains(std::path::Path::new("/")));
+        assert_eq!(targets.len(), 3);
+    }
+
     use super::*;
 
     fn bank(dir: &Path) {

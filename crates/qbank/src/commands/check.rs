@@ -4,7 +4,7 @@ use anyhow::Context;
 use qbank_diagnostics::render::{self, RenderOptions, Report, RuleInfo};
 use qbank_diagnostics::{Diagnostic, Summary};
 use qbank_linter::{RULES, Settings};
-use qbank_workspace::{FileKind, Workspace};
+use qbank_workspace::{FileKind, Targets, Workspace};
 
 use crate::ExitStatus;
 use crate::args::CheckArgs;
@@ -28,7 +28,7 @@ pub(crate) fn run_with(
     let in_targets = |path: &Path| {
         targets
             .as_ref()
-            .is_none_or(|targets| targets.iter().any(|t| path.starts_with(t)))
+            .is_none_or(|targets| targets.contains(path))
     };
 
     let entries = workspace.files();
@@ -37,7 +37,7 @@ pub(crate) fn run_with(
         .iter()
         .filter(|e| e.kind == FileKind::Item && in_targets(&e.path))
         .count();
-    let outcome = qbank_linter::check_focused(&workspace, entries, &settings, targets.as_deref());
+    let outcome = qbank_linter::check_focused(&workspace, entries, &settings, targets.as_ref());
 
     // The checked items are not needed any more. Freeing a hundred thousand of them one by one
     // takes a noticeable share of a run, and the process is about to exit anyway.
@@ -93,33 +93,27 @@ pub(crate) fn targets(
     workspace: &Workspace,
     paths: &[PathBuf],
     changed_since: Option<&str>,
-) -> anyhow::Result<Option<Vec<PathBuf>>> {
-    let mut targets: Option<Vec<PathBuf>> = None;
-    let named: Vec<PathBuf> = paths
-        .iter()
-        .map(|p| workspace.absolute(p))
-        .filter(|p| !workspace.root().starts_with(p))
-        .collect();
-    if !named.is_empty() {
-        targets = Some(named);
-    }
-    if let Some(rev) = changed_since {
-        let changed = changes::changed_since(workspace.root(), rev)?;
-        let root = workspace
-            .root()
-            .canonicalize()
-            .unwrap_or_else(|_| workspace.root().to_path_buf());
-        // Back to the workspace's own spelling of the root, which may differ from git's.
-        let changed: Vec<PathBuf> = changed
+) -> anyhow::Result<Option<Targets>> {
+    let named = Targets::new(
+        paths
+            .iter()
+            .map(|p| workspace.absolute(p))
+            .filter(|p| !workspace.root().starts_with(p)),
+    );
+    let Some(rev) = changed_since else {
+        return Ok((!named.is_empty()).then_some(named));
+    };
+    let changed = changes::changed_since(workspace.root(), rev)?;
+    let root = workspace
+        .root()
+        .canonicalize()
+        .unwrap_or_else(|_| workspace.root().to_path_buf());
+    // Back to the workspace's own spelling of the root, which may differ from git's.
+    Ok(Some(Targets::new(
+        changed
             .iter()
             .filter_map(|p| p.strip_prefix(&root).ok())
             .map(|p| workspace.root().join(p))
-            .filter(|p| match &targets {
-                Some(named) => named.iter().any(|t| p.starts_with(t)),
-                None => true,
-            })
-            .collect();
-        targets = Some(changed);
-    }
-    Ok(targets)
+            .filter(|p| named.is_empty() || named.contains(p)),
+    )))
 }

@@ -58,7 +58,7 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         items
             .iter()
             .enumerate()
-            .filter(|(_, c)| targets.iter().any(|t| c.path.starts_with(t)))
+            .filter(|(_, c)| targets.contains(&c.path))
             .map(|(i, _)| i)
             .collect()
     });

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use qbank_model::format::format_item;
-use qbank_workspace::{FileKind, Workspace};
+use qbank_workspace::{FileKind, Targets, Workspace};
 use rayon::prelude::*;
 
 use crate::ExitStatus;
@@ -20,18 +20,18 @@ enum Outcome {
 pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
     let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
     let workspace = Workspace::discover(start, args.config.as_deref())?;
-    let targets: Vec<PathBuf> = args
-        .paths
-        .iter()
-        .map(|p| workspace.absolute(p))
-        .filter(|p| !workspace.root().starts_with(p))
-        .collect();
+    let targets = Targets::new(
+        args.paths
+            .iter()
+            .map(|p| workspace.absolute(p))
+            .filter(|p| !workspace.root().starts_with(p)),
+    );
     let files: Vec<PathBuf> = workspace
         .files()
         .into_iter()
         .filter(|e| e.kind == FileKind::Item && e.walk_error.is_none())
         .map(|e| e.path)
-        .filter(|p| targets.is_empty() || targets.iter().any(|t| p.starts_with(t)))
+        .filter(|p| targets.is_empty() || targets.contains(p))
         .collect();
     let outcomes: Vec<(PathBuf, Outcome)> = files
         .into_par_iter()

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Response};
 use qbank_diagnostics::{Annotation, Diagnostic, Severity};
-use qbank_workspace::Workspace;
+use qbank_workspace::{Targets, Workspace};
 use serde_json::{Value, json};
 
 use crate::ExitStatus;
@@ -137,7 +137,7 @@ impl Server {
             &workspace,
             workspace.files(),
             &settings,
-            Some(&open),
+            Some(&Targets::new(open.iter().cloned())),
             &self.documents,
         );
         let mut by_file: HashMap<PathBuf, Vec<Value>> =

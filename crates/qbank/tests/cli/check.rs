@@ -75,6 +75,34 @@ fn file_arguments_report_only_those_files() {
 }
 
 #[test]
+fn folder_and_file_arguments_run_item_rules_on_their_items_only() {
+    let test = CliTest::new();
+    // The same wording finding (a placeholder in the stem) in three folders.
+    let placeholder =
+        |id: &str, domain: &str| item(id, domain).replace("stem = \"", "stem = \"TODO: ");
+    test.write("bank/items/d1/sub/DEMO-6.toml", &placeholder("DEMO-6", "1"));
+    test.write("bank/items/d2/DEMO-7.toml", &placeholder("DEMO-7", "2"));
+    test.write("bank/items/d2/DEMO-8.toml", &placeholder("DEMO-8", "2"));
+    let output = test
+        .command()
+        .args([
+            "check",
+            "-f",
+            "concise",
+            "bank/items/d1/",
+            "bank/items/d2/DEMO-8.toml",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("DEMO-6.toml"), "{stdout}");
+    assert!(stdout.contains("DEMO-8.toml"), "{stdout}");
+    assert!(!stdout.contains("DEMO-7.toml"), "{stdout}");
+    assert_eq!(stdout.matches("QB115").count(), 2, "{stdout}");
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
 fn bank_wide_rules_see_every_item_when_one_file_is_checked() {
     let test = CliTest::new();
     test.write(
