@@ -38,20 +38,34 @@ pub use options::{
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Targets {
     paths: HashSet<PathBuf>,
+    /// The length of the shortest target, in bytes of its OS string: no shorter ancestor of a
+    /// path can be a target, so the lookups stop there.
+    shortest: usize,
 }
 
 impl Targets {
     /// The targets `paths`: absolute and normalized, as [`Workspace::absolute`] gives them.
     pub fn new(paths: impl IntoIterator<Item = PathBuf>) -> Self {
-        Self {
-            paths: paths.into_iter().collect(),
-        }
+        // Rebuilt from their components: without a trailing separator or inner `.`, each is
+        // as short as any spelling of it.
+        let paths: HashSet<PathBuf> = paths
+            .into_iter()
+            .map(|p| p.components().collect())
+            .collect();
+        let shortest = paths
+            .iter()
+            .map(|p| p.as_os_str().len())
+            .min()
+            .unwrap_or(usize::MAX);
+        Self { paths, shortest }
     }
 
     /// Whether `path` is a target or lies inside a target folder, comparing whole components
     /// as [`Path::starts_with`] does.
     pub fn contains(&self, path: &Path) -> bool {
-        !self.paths.is_empty() && path.ancestors().any(|a| self.paths.contains(a))
+        path.ancestors()
+            .take_while(|a| a.as_os_str().len() >= self.shortest)
+            .any(|a| self.paths.contains(a))
     }
 
     /// Whether there is no target.
@@ -503,6 +517,7 @@ mod tests {
             "/bank/items/cism/x/y.toml",
             "/bank/items/issmp/a.toml",
             "/bank/media/chart.png",
+            "/bank/./media//chart.png",
         ] {
             assert!(targets.contains(std::path::Path::new(inside)), "{inside}");
         }
