@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use qbank_diagnostics::{Annotation, Diagnostic};
 use qbank_model::{Item, Status};
+use rayon::prelude::*;
 
 use crate::CheckedItem;
 use crate::registry::declare_rule;
@@ -58,13 +59,21 @@ pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Dia
         .iter()
         .filter(|c| c.item.status.value != Status::Retired && c.item.options.len() > 1)
         .collect();
-    sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    // Option set -> the items before, each with its set of key texts.
+    sorted.par_sort_by(|a, b| a.path.cmp(&b.path));
+    // Each item's option texts and key texts in the compared form, in parallel; then, in path
+    // order, option set -> the items before, each with its set of key texts.
+    let texts: Vec<(Vec<String>, Vec<String>)> = sorted
+        .par_iter()
+        .map(|checked| {
+            let item = &checked.item;
+            (
+                sorted_texts(item, |_| true),
+                sorted_texts(item, |index| item.options[index].is_key()),
+            )
+        })
+        .collect();
     let mut seen: HashMap<Vec<String>, Vec<(&CheckedItem, Vec<String>)>> = HashMap::new();
-    for checked in sorted {
-        let item = &checked.item;
-        let options = sorted_texts(item, |_| true);
-        let keys = sorted_texts(item, |index| item.options[index].is_key());
+    for (checked, (options, keys)) in sorted.into_iter().zip(texts) {
         let earlier = seen.entry(options).or_default();
         if let Some((first, _)) = earlier.iter().find(|(_, other)| *other != keys) {
             diagnostics.push(reused(checked, first));

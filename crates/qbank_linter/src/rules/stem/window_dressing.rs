@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 
 use qbank_diagnostics::Diagnostic;
+use rayon::prelude::*;
 
 use crate::CheckedItem;
 use crate::registry::declare_rule;
@@ -67,16 +68,20 @@ pub(super) fn window_dressing(
 ) {
     // A BTreeMap and a sort by path make the findings independent of the order the items were
     // checked in.
+    // The words are counted in parallel: on a large bank this is most of the rule's time.
+    let counts: Vec<usize> = items
+        .par_iter()
+        .map(|checked| words(&checked.item.stem.value).count())
+        .collect();
     let mut exams: BTreeMap<&str, Vec<(&CheckedItem, usize)>> = BTreeMap::new();
-    for checked in items {
-        let count = words(&checked.item.stem.value).count();
+    for (checked, count) in items.iter().zip(counts) {
         exams
             .entry(checked.item.exam.value.as_str())
             .or_default()
             .push((checked, count));
     }
     for (exam, mut stems) in exams {
-        stems.sort_by(|a, b| a.0.path.cmp(&b.0.path));
+        stems.par_sort_by(|a, b| a.0.path.cmp(&b.0.path));
         let Some(stats) = Stats::of(stems.iter().map(|&(_, count)| count)) else {
             continue;
         };
