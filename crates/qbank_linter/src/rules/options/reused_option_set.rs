@@ -1,5 +1,3 @@
-use std::collections::HashMap;
-
 use qbank_diagnostics::{Annotation, Diagnostic};
 use qbank_model::{Item, Status};
 use rayon::prelude::*;
@@ -60,8 +58,7 @@ pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Dia
         .filter(|c| c.item.status.value != Status::Retired && c.item.options.len() > 1)
         .collect();
     sorted.par_sort_by(|a, b| a.path.cmp(&b.path));
-    // Each item's option texts and key texts in the compared form, in parallel; then, in path
-    // order, option set -> the items before, each with its set of key texts.
+    // Each item's option texts and key texts in the compared form, in parallel.
     let texts: Vec<(Vec<String>, Vec<String>)> = sorted
         .par_iter()
         .map(|checked| {
@@ -72,14 +69,27 @@ pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Dia
             )
         })
         .collect();
-    let mut seen: HashMap<Vec<String>, Vec<(&CheckedItem, Vec<String>)>> = HashMap::new();
-    for (checked, (options, keys)) in sorted.into_iter().zip(texts) {
-        let earlier = seen.entry(options).or_default();
-        if let Some((first, _)) = earlier.iter().find(|(_, other)| *other != keys) {
-            diagnostics.push(reused(checked, first));
+    // Positions grouped by option set, each group in path order (a parallel sort rather than
+    // a map from option sets, which hashed every set on one thread). Within a group, an item
+    // is reported against the first earlier one whose keys differ.
+    let mut order: Vec<usize> = (0..sorted.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| texts[a].0.cmp(&texts[b].0).then(a.cmp(&b)));
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for group in order.chunk_by(|&a, &b| texts[a].0 == texts[b].0) {
+        for (k, &later) in group.iter().enumerate() {
+            if let Some(&first) = group[..k].iter().find(|&&j| texts[j].1 != texts[later].1) {
+                found.push((later, first));
+            }
         }
-        earlier.push((checked, keys));
     }
+    found.sort_unstable();
+    diagnostics.extend(
+        found
+            .into_iter()
+            .map(|(later, first)| reused(sorted[later], sorted[first])),
+    );
+    // Freed on the pool's threads: a hundred thousand small vectors take a while to free.
+    texts.into_par_iter().for_each(drop);
 }
 
 fn reused(later: &CheckedItem, earlier: &CheckedItem) -> Diagnostic {
