@@ -17,7 +17,7 @@ use qbank_export::{PackItem, item_toml};
 use qbank_linter::{CheckOutcome, Settings, check_overlaid};
 use qbank_model::format::format_item;
 use qbank_model::{Document, Item, schema};
-use qbank_workspace::{FileEntry, FileKind, Workspace};
+use qbank_workspace::{FileEntry, FileKind, Targets, Workspace};
 
 /// The sample bank of the repository.
 const SAMPLE_BANK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bank");
@@ -131,12 +131,12 @@ pub fn item_lint(data: &[u8]) {
     };
     let path = sample.workspace.root().join(ITEM_PATH);
     let overlay = HashMap::from([(path.clone(), text.to_owned())]);
-    let focus = [path.clone()];
+    let focus = Targets::new([path.clone()]);
     let outcome = check_overlaid(
         &sample.workspace,
         sample.files(Some(sample.entry(path.clone(), FileKind::Item))),
         &sample.settings,
-        (data.len() % 2 == 1).then_some(&focus[..]),
+        (data.len() % 2 == 1).then_some(&focus),
         &overlay,
     );
     assert_sound(&outcome, format_for(data));
