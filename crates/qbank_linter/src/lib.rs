@@ -30,7 +30,7 @@ mod test;
 mod timing;
 mod words;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
@@ -92,7 +92,9 @@ pub fn check(workspace: &Workspace, files: Vec<FileEntry>, settings: &Settings) 
 /// every file is still read and validated, so that bank-wide rules see the whole bank, but item
 /// rules run only on focused items and the duplicate search compares only the focused items
 /// with the rest, which is what makes a check of a few changed items in a large bank fast.
-/// Findings about other files are incomplete; callers report those on `focus`.
+/// Findings about other files are incomplete (no item-rule findings, and no findings about
+/// their suppression comments, which still silence bank-wide findings); callers report those
+/// on `focus`.
 pub fn check_focused(
     workspace: &Workspace,
     files: Vec<FileEntry>,
@@ -159,9 +161,15 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
 
     let mut checked = Vec::with_capacity(results.len());
     let mut ids = Vec::with_capacity(results.len());
+    // Files whose suppressions still silence bank-wide findings but are not themselves judged:
+    // their item rules did not run, so a suppression of one would look unused.
+    let mut unfocused = HashSet::new();
     for result in results {
         diagnostics.extend(result.diagnostics);
         if !result.suppressions.is_empty() {
+            if focus.is_some_and(|f| !f.contains(&result.path)) {
+                unfocused.insert(result.source.path().to_path_buf());
+            }
             suppressions.insert(result.source.path().to_path_buf(), result.suppressions);
         }
         if let Some(id) = result.id {
@@ -193,7 +201,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         focus.as_deref(),
         &mut diagnostics,
     );
-    let diagnostics = finish(diagnostics, suppressions, settings);
+    let diagnostics = finish(diagnostics, suppressions, &unfocused, settings);
     CheckOutcome {
         diagnostics,
         files: file_count,
@@ -207,6 +215,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
 fn finish(
     diagnostics: Vec<Diagnostic>,
     mut suppressions: HashMap<PathBuf, Vec<suppression::Suppression>>,
+    unfocused: &HashSet<PathBuf>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     let mut used: HashMap<(PathBuf, usize, usize), bool> = HashMap::new();
@@ -234,7 +243,9 @@ fn finish(
         })
         .collect();
     for (path, list) in &mut suppressions {
-        out.extend(suppression_findings(path, list, &used, settings));
+        if !unfocused.contains(path) {
+            out.extend(suppression_findings(path, list, &used, settings));
+        }
     }
     qbank_diagnostics::sort(&mut out);
     out
@@ -297,4 +308,68 @@ fn suppression_findings(
             Some(d)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod focus_tests {
+    use qbank_workspace::{Targets, Workspace};
+
+    use crate::test::TempBank;
+    use crate::{Settings, check_focused};
+
+    /// An item whose QB309 suppression has nothing to silence (QB309 does not fire on it).
+    const SILENCED: &str = r#"# qbank: allow QB309 -- the key echoes the stem on purpose
+id = "T-1"
+exam = "test"
+domain = "1"
+type = "single"
+status = "draft"
+stem = "Which response BEST fits the scenario?"
+authors = ["a"]
+created = 2026-01-01
+
+[[options]]
+text = "Accept the risk"
+correct = true
+
+[[options]]
+text = "Transfer the risk"
+
+[[options]]
+text = "Avoid the risk"
+
+[[options]]
+text = "Mitigate the risk"
+"#;
+
+    #[test]
+    fn suppressions_are_judged_only_in_focused_files() {
+        let bank = TempBank::new();
+        bank.write("items/T-1.toml", SILENCED.as_bytes());
+        bank.write(
+            "items/T-2.toml",
+            SILENCED
+                .replace("T-1", "T-2")
+                .replace(
+                    "# qbank: allow QB309 -- the key echoes the stem on purpose\n",
+                    "",
+                )
+                .as_bytes(),
+        );
+        let workspace = Workspace::discover(bank.root(), None).unwrap();
+        let settings = Settings::defaults().only(&["QB309", "QB114"]);
+        let unused = |focus: &str| {
+            let targets = Targets::new([bank.root().join(focus)]);
+            check_focused(&workspace, workspace.files(), &settings, Some(&targets))
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "QB114")
+                .count()
+        };
+        // In focus, the unused suppression is a finding; out of focus QB309 did not run, so
+        // whether the suppression is used is unknown and nothing is said.
+        assert_eq!(unused("items/T-1.toml"), 1);
+        assert_eq!(unused("items/T-2.toml"), 0);
+        assert_eq!(unused("items"), 1);
+    }
 }
