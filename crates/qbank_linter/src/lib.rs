@@ -314,48 +314,17 @@ fn suppression_findings(
 mod focus_tests {
     use qbank_workspace::{Targets, Workspace};
 
-    use crate::test::TempBank;
+    use crate::test::{ITEM, TempBank};
     use crate::{Settings, check_focused};
-
-    /// An item whose QB309 suppression has nothing to silence (QB309 does not fire on it).
-    const SILENCED: &str = r#"# qbank: allow QB309 -- the key echoes the stem on purpose
-id = "T-1"
-exam = "test"
-domain = "1"
-type = "single"
-status = "draft"
-stem = "Which response BEST fits the scenario?"
-authors = ["a"]
-created = 2026-01-01
-
-[[options]]
-text = "Accept the risk"
-correct = true
-
-[[options]]
-text = "Transfer the risk"
-
-[[options]]
-text = "Avoid the risk"
-
-[[options]]
-text = "Mitigate the risk"
-"#;
 
     #[test]
     fn suppressions_are_judged_only_in_focused_files() {
+        // T-1's QB309 suppression has nothing to silence: QB309 does not fire on the item.
         let bank = TempBank::new();
-        bank.write("items/T-1.toml", SILENCED.as_bytes());
-        bank.write(
-            "items/T-2.toml",
-            SILENCED
-                .replace("T-1", "T-2")
-                .replace(
-                    "# qbank: allow QB309 -- the key echoes the stem on purpose\n",
-                    "",
-                )
-                .as_bytes(),
-        );
+        let silenced =
+            format!("# qbank: allow QB309 -- the key echoes the stem on purpose\n{ITEM}");
+        bank.write("items/T-1.toml", silenced.as_bytes());
+        bank.write("items/T-2.toml", ITEM.replace("T-1", "T-2").as_bytes());
         let workspace = Workspace::discover(bank.root(), None).unwrap();
         let settings = Settings::defaults().only(&["QB309", "QB114"]);
         let unused = |focus: &str| {

@@ -212,6 +212,30 @@ pub(crate) fn check_files(files: &[(&str, &[u8])], code: &str) -> String {
     bank.check(code)
 }
 
+/// A valid item of the fixture bank's exam, for tests that change its bytes.
+pub(crate) const ITEM: &str = r#"id = "T-1"
+exam = "test"
+domain = "1"
+type = "single"
+status = "draft"
+stem = "Which response BEST fits the scenario?"
+authors = ["a"]
+created = 2026-01-01
+
+[[options]]
+text = "Accept the risk"
+correct = true
+
+[[options]]
+text = "Transfer the risk"
+
+[[options]]
+text = "Avoid the risk"
+
+[[options]]
+text = "Mitigate the risk"
+"#;
+
 fn render_plain(diagnostics: &[Diagnostic]) -> String {
     let report = Report {
         diagnostics,

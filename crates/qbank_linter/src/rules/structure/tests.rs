@@ -1,6 +1,8 @@
 use test_case::test_case;
 
-use crate::test::{TempBank, assert_fixture, assert_rendered, check_files, check_fixture_with};
+use crate::test::{
+    ITEM, TempBank, assert_fixture, assert_rendered, check_files, check_fixture_with,
+};
 
 #[test_case("QB100")]
 #[test_case("QB101")]
@@ -24,30 +26,6 @@ fn unused_suppression_of_an_enabled_rule() {
     let rendered = check_fixture_with("structure", "QB114-QB301.toml", &["QB114", "QB301"]);
     assert_rendered("structure", "QB114_QB114-QB301.toml", &rendered);
 }
-
-/// A valid item, for the tests below that change its bytes.
-const ITEM: &str = r#"id = "T-1"
-exam = "test"
-domain = "1"
-type = "single"
-status = "draft"
-stem = "Which response BEST fits the scenario?"
-authors = ["a"]
-created = 2026-01-01
-
-[[options]]
-text = "Accept the risk"
-correct = true
-
-[[options]]
-text = "Transfer the risk"
-
-[[options]]
-text = "Avoid the risk"
-
-[[options]]
-text = "Mitigate the risk"
-"#;
 
 /// `ITEM` with `stem` replaced by `stem`'s bytes.
 fn item_with_stem(stem: &[u8]) -> Vec<u8> {
