@@ -77,11 +77,6 @@ impl Targets {
     pub fn len(&self) -> usize {
         self.paths.len()
     }
-
-    /// The targets, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = &Path> {
-        self.paths.iter().map(PathBuf::as_path)
-    }
 }
 
 /// The names a configuration file may have, in order of preference.
