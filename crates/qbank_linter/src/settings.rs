@@ -5,6 +5,7 @@ use qbank_dupes::{Metric, Threshold};
 use qbank_workspace::{DupesMetric, DupesOptions, Level, Options};
 
 use crate::rules::RULES;
+use crate::rules::structure::UnusedSuppression;
 use crate::words::LintSettings;
 
 /// A setting in `qbank.toml` that cannot be used.
@@ -108,6 +109,23 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Only the rules whose findings are errors, for a caller that acts on errors alone (an
+    /// export refuses items with an error and ignores warnings): the errors it finds are the
+    /// errors these settings find. If unused suppressions (QB114) are errors, every rule stays
+    /// on, since a suppression is unused only if the rule it names runs and finds nothing.
+    #[must_use]
+    pub fn errors_only(mut self) -> Self {
+        if self.level(UnusedSuppression::META.code) == Some(Severity::Error) {
+            return self;
+        }
+        for level in &mut self.levels {
+            if *level != Some(Severity::Error) {
+                *level = None;
+            }
+        }
+        self
+    }
+
     /// Every rule but those whose code starts with one of `prefixes`.
     #[must_use]
     pub fn except(mut self, prefixes: &[&str]) -> Self {
@@ -175,6 +193,27 @@ mod tests {
             rules: Some(rules),
             ..Options::default()
         })
+    }
+
+    #[test]
+    fn errors_only_keeps_the_rules_at_error_level() {
+        let settings = settings("QB309 = error\nQB301 = warning")
+            .unwrap()
+            .errors_only();
+        assert_eq!(settings.level("QB309"), Some(Severity::Error));
+        assert_eq!(settings.level("QB101"), Some(Severity::Error));
+        assert_eq!(settings.level("QB301"), None);
+        assert_eq!(settings.level("QB310"), None);
+        assert_eq!(settings.level("QB114"), None);
+    }
+
+    #[test]
+    fn errors_only_keeps_every_rule_when_unused_suppressions_are_errors() {
+        let settings = settings("QB114 = error\nQB301 = warning")
+            .unwrap()
+            .errors_only();
+        assert_eq!(settings.level("QB301"), Some(Severity::Warning));
+        assert_eq!(settings.level("QB318"), Some(Severity::Info));
     }
 
     #[test]

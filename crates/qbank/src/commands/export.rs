@@ -39,12 +39,13 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
             .map(|p| workspace.display_path(p).display().to_string())
             .unwrap_or_default()
     };
-    // The lint rules gate an export, as `qbank lint` runs them; the duplicate search is
-    // `qbank check`'s and `qbank dupes`'s to report, and would make every export of a large
-    // bank wait for it.
+    // The lint rules gate an export, as `qbank lint` runs them, but only their errors do: the
+    // rules that can find no error are not run. The duplicate search is `qbank check`'s and
+    // `qbank dupes`'s to report, and would make every export of a large bank wait for it.
     let settings = Settings::from_options(workspace.options())
         .with_context(|| format!("invalid configuration in `{}`", config()))?
-        .except(&["QB5"]);
+        .except(&["QB5"])
+        .errors_only();
     let profile = Profile::resolve(workspace.options(), args.profile.as_deref())
         .with_context(|| format!("invalid export profile in `{}`", config()))?;
     let format = args.format.format();

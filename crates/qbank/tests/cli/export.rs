@@ -353,3 +353,56 @@ fn sample_profile_of_the_bundled_bank() {
         .concat();
     insta::assert_snapshot!(drawn);
 }
+
+/// Only errors stop an export, so it runs only the rules that can find one: a warning does not
+/// stop it, a warning raised to an error does, and so does an unused suppression when QB114 is
+/// an error (the rule it names must run to show that it finds nothing).
+#[test]
+fn only_error_level_findings_refuse_the_export() {
+    let test = CliTest::new();
+    test.write(
+        "bank/items/d1/DEMO-3.toml",
+        &item("DEMO-3", "1").replace("Order the unit", "Always order the unit"),
+    );
+    let lint = test
+        .command()
+        .args(["lint", "-f", "concise"])
+        .output()
+        .unwrap();
+    let findings = String::from_utf8_lossy(&lint.stdout);
+    assert!(findings.contains("QB307"), "{findings}");
+    let export = |config: &str| {
+        test.write("bank/qbank.toml", config);
+        let output = test
+            .command()
+            .args(["export", "-f", "json", "-o", "pack.json"])
+            .output()
+            .unwrap();
+        let text =
+            String::from_utf8_lossy(&output.stdout) + String::from_utf8_lossy(&output.stderr);
+        (output.status.code(), text.into_owned())
+    };
+    let (code, out) = export("# demo bank\n");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("Exported 3 items"), "{out}");
+
+    let (code, out) = export("[rules]\nQB307 = \"error\"\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("DEMO-3.toml"), "{out}");
+
+    test.write(
+        "bank/items/d1/DEMO-1.toml",
+        &format!(
+            "# qbank: allow QB309 -- the key may repeat the stem\n{}",
+            item("DEMO-1", "1")
+        ),
+    );
+    let (code, out) = export("# demo bank\n");
+    assert_eq!(code, Some(0), "{out}");
+    let (code, out) = export("[rules]\nQB114 = \"error\"\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("DEMO-1.toml") && !out.contains("DEMO-3.toml"),
+        "{out}"
+    );
+}
