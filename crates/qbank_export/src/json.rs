@@ -109,9 +109,12 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
         digest.update(b"[]");
         return Ok(digest.entry("items"));
     }
-    let chunks: Vec<Vec<u8>> = items
+    // Each chunk in its pretty and its canonical form. A chunk starts and ends between two
+    // items, outside any string, so it is stripped on its own.
+    let chunks: Vec<(Vec<u8>, Vec<u8>)> = items
         .par_chunks(CHUNK)
-        .map(|chunk| {
+        .enumerate()
+        .map(|(index, chunk)| {
             let mut bytes = Vec::with_capacity(chunk.len() * 2048);
             for item in chunk {
                 bytes.extend_from_slice(b",\n    ");
@@ -120,19 +123,24 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
                     Indented::new(2),
                 ))?;
             }
-            Ok(bytes)
+            // Every item is preceded by `,\n    `; the first one's comma goes.
+            if index == 0 {
+                bytes.remove(0);
+            }
+            let mut canonical = Vec::new();
+            Strip::default().strip(&bytes, &mut canonical);
+            Ok((bytes, canonical))
         })
         .collect::<Result<_, serde_json::Error>>()?;
-    let start = out.len();
+    let mut digest = Canonical::default();
     out.push(b'[');
-    for (i, chunk) in chunks.iter().enumerate() {
-        // Every item is preceded by `,\n    `; the first one's comma goes.
-        let chunk = if i == 0 { &chunk[1..] } else { &chunk[..] };
-        out.extend_from_slice(chunk);
+    digest.update(b"[");
+    for (pretty, canonical) in &chunks {
+        out.extend_from_slice(pretty);
+        digest.update_stripped(canonical);
     }
     out.extend_from_slice(b"\n  ]");
-    let mut digest = Canonical::default();
-    digest.update(&out[start..]);
+    digest.update(b"\n  ]");
     Ok(digest.entry("items"))
 }
 
@@ -142,35 +150,23 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
 struct Canonical {
     hasher: Sha256,
     bytes: u64,
-    in_string: bool,
-    escaped: bool,
+    state: Strip,
     buffer: Vec<u8>,
 }
 
 impl Canonical {
     fn update(&mut self, pretty: &[u8]) {
         self.buffer.clear();
-        self.buffer.reserve(pretty.len());
-        let mut run = 0;
-        for (i, &b) in pretty.iter().enumerate() {
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
-                }
-            } else if b == b'"' {
-                self.in_string = true;
-            } else if b == b' ' || b == b'\n' {
-                self.buffer.extend_from_slice(&pretty[run..i]);
-                run = i + 1;
-            }
-        }
-        self.buffer.extend_from_slice(&pretty[run..]);
+        self.state.strip(pretty, &mut self.buffer);
         self.hasher.update(&self.buffer);
         self.bytes += self.buffer.len() as u64;
+    }
+
+    /// Feeds bytes already in canonical form, stripped by a [`Strip`] of their own that began
+    /// where this one stands (outside a string, between two items).
+    fn update_stripped(&mut self, canonical: &[u8]) {
+        self.hasher.update(canonical);
+        self.bytes += canonical.len() as u64;
     }
 
     fn entry(self, name: &str) -> ManifestEntry {
@@ -184,6 +180,55 @@ impl Canonical {
             sha256,
             bytes: self.bytes,
         }
+    }
+}
+
+/// Removes the white space outside strings from pretty JSON, which may arrive in pieces: where
+/// the last piece ended, inside a string or after a backslash in one, is kept.
+#[derive(Default)]
+struct Strip {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Strip {
+    /// Appends `pretty` without its white space outside strings to `out`. Strings, most of the
+    /// bytes, are crossed by searching for the next quote or backslash.
+    fn strip(&mut self, pretty: &[u8], out: &mut Vec<u8>) {
+        out.reserve(pretty.len());
+        let mut at = 0;
+        // The start of the bytes not yet copied.
+        let mut run = 0;
+        while at < pretty.len() {
+            if self.escaped {
+                self.escaped = false;
+                at += 1;
+            } else if self.in_string {
+                match memchr::memchr2(b'"', b'\\', &pretty[at..]) {
+                    Some(offset) => {
+                        at += offset;
+                        if pretty[at] == b'"' {
+                            self.in_string = false;
+                        } else {
+                            self.escaped = true;
+                        }
+                        at += 1;
+                    }
+                    None => at = pretty.len(),
+                }
+            } else {
+                match pretty[at] {
+                    b'"' => self.in_string = true,
+                    b' ' | b'\n' => {
+                        out.extend_from_slice(&pretty[run..at]);
+                        run = at + 1;
+                    }
+                    _ => {}
+                }
+                at += 1;
+            }
+        }
+        out.extend_from_slice(&pretty[run..]);
     }
 }
 
@@ -348,4 +393,49 @@ pub(crate) fn read(text: &str) -> Result<Pack, String> {
         items: document.items,
         media: std::collections::BTreeMap::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde::Serialize;
+
+    use super::{Indented, Strip, canonical};
+
+    proptest! {
+        /// The canonical form stripped from the pretty form, fed in arbitrary pieces (cut
+        /// inside strings, escapes and characters), is the compact form.
+        #[test]
+        fn stripping_pretty_json_in_pieces_gives_its_canonical_form(
+            texts in prop::collection::vec("[ a\"\\\\\n\t{}:,é/]{0,12}", 0..6),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..5),
+        ) {
+            let value = serde_json::json!({
+                "texts": texts,
+                "first": { "a key": texts.first(), "n": 12, "ok": [true, null] },
+            });
+            let mut pretty = Vec::new();
+            value
+                .serialize(&mut serde_json::Serializer::with_formatter(
+                    &mut pretty,
+                    Indented::new(1),
+                ))
+                .unwrap();
+            let mut ends: Vec<usize> = cuts.iter().map(|c| c.index(pretty.len() + 1)).collect();
+            ends.sort_unstable();
+            ends.push(pretty.len());
+            let mut strip = Strip::default();
+            let mut stripped = Vec::new();
+            let mut from = 0;
+            for end in ends {
+                strip.strip(&pretty[from..end], &mut stripped);
+                from = end;
+            }
+            let compact = canonical(&value);
+            prop_assert_eq!(
+                String::from_utf8_lossy(&stripped),
+                String::from_utf8_lossy(&compact)
+            );
+        }
+    }
 }
