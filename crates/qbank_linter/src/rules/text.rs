@@ -25,16 +25,29 @@ pub(crate) struct Words<'t> {
     at: usize,
 }
 
-/// For each ASCII byte: 2 if it is a letter or digit, 1 if it continues a word (`'`, `-`), 0
-/// otherwise. Most text is ASCII, so most characters are classified by one table lookup.
+/// A character that continues a word: a letter, a digit, `'`, `-` or `’`.
+const IN_WORD: u8 = 1;
+/// A character that starts a word: a letter or a digit.
+const STARTS_WORD: u8 = 2;
+/// An ASCII letter.
+const LETTER: u8 = 4;
+/// An ASCII capital.
+const CAPITAL: u8 = 8;
+
+/// The classes of each ASCII byte, as bits. Most text is ASCII, so most characters are
+/// classified by one table lookup.
 const ASCII_CLASS: [u8; 128] = {
     let mut table = [0; 128];
     let mut c: u8 = 0;
     while c < 128 {
-        table[c as usize] = if c.is_ascii_alphanumeric() {
-            2
+        table[c as usize] = if c.is_ascii_uppercase() {
+            IN_WORD | STARTS_WORD | LETTER | CAPITAL
+        } else if c.is_ascii_lowercase() {
+            IN_WORD | STARTS_WORD | LETTER
+        } else if c.is_ascii_digit() {
+            IN_WORD | STARTS_WORD
         } else if c == b'\'' || c == b'-' {
-            1
+            IN_WORD
         } else {
             0
         };
@@ -43,22 +56,56 @@ const ASCII_CLASS: [u8; 128] = {
     table
 };
 
-/// The class of the non-ASCII character that starts `rest` (see [`ASCII_CLASS`]) and its
-/// length in bytes.
+/// The classes of the non-ASCII character that starts `rest` (see [`ASCII_CLASS`]; never
+/// [`LETTER`] or [`CAPITAL`], which are for ASCII) and its length in bytes.
 #[cold]
 fn non_ascii_class(rest: &str) -> (u8, usize) {
     match rest.chars().next() {
-        Some(c) if c.is_alphanumeric() => (2, c.len_utf8()),
-        Some(c) => (u8::from(c == '’'), c.len_utf8()),
+        Some(c) if c.is_alphanumeric() => (IN_WORD | STARTS_WORD, c.len_utf8()),
+        Some(c) => (if c == '’' { IN_WORD } else { 0 }, c.len_utf8()),
         None => (0, 1),
     }
 }
 
-impl<'t> Iterator for Words<'t> {
-    type Item = (usize, &'t str);
+/// What the tokenizer learns about a word while it reads it, so that [`is_content_word`] and
+/// [`root`] need not read the word again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// Whether every byte is ASCII.
+    ascii: bool,
+    /// Whether an ASCII capital occurs.
+    upper: bool,
+    /// ASCII letters, counted up to 255.
+    letters: u8,
+}
+
+impl Shape {
+    /// The shape of `word`, read anew.
+    fn of(word: &str) -> Self {
+        let mut shape = Self {
+            ascii: true,
+            ..Self::default()
+        };
+        for &byte in word.as_bytes() {
+            shape.add(byte);
+        }
+        shape
+    }
 
     #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
+    fn add(&mut self, byte: u8) {
+        self.ascii &= byte.is_ascii();
+        self.upper |= byte.is_ascii_uppercase();
+        self.letters = self
+            .letters
+            .saturating_add(u8::from(byte.is_ascii_alphabetic()));
+    }
+}
+
+impl<'t> Words<'t> {
+    /// The next word with its offset and [`Shape`].
+    #[inline]
+    pub(crate) fn next_shaped(&mut self) -> Option<(usize, &'t str, Shape)> {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut at = self.at;
@@ -70,47 +117,78 @@ impl<'t> Iterator for Words<'t> {
             } else {
                 non_ascii_class(text.get(at..).unwrap_or_default())
             };
-            if class == 2 {
+            if class & STARTS_WORD != 0 {
                 break;
             }
             at += len;
         }
         let start = at;
+        let mut ascii = true;
+        let mut classes = 0;
+        let mut letters: u32 = 0;
         // Through letters, digits, apostrophes and hyphens.
         while let Some(&byte) = bytes.get(at) {
-            let (class, len) = if byte.is_ascii() {
-                (ASCII_CLASS[usize::from(byte)], 1)
+            if byte.is_ascii() {
+                let class = ASCII_CLASS[usize::from(byte)];
+                if class == 0 {
+                    break;
+                }
+                classes |= class;
+                letters += u32::from(class & LETTER != 0);
+                at += 1;
             } else {
-                non_ascii_class(text.get(at..).unwrap_or_default())
-            };
-            if class == 0 {
-                break;
+                let (class, len) = non_ascii_class(text.get(at..).unwrap_or_default());
+                if class == 0 {
+                    break;
+                }
+                ascii = false;
+                at += len;
             }
-            at += len;
         }
+        let mut shape = Shape {
+            ascii,
+            upper: classes & CAPITAL != 0,
+            letters: u8::try_from(letters).unwrap_or(u8::MAX),
+        };
         self.at = at;
         // Without trailing apostrophes and hyphens.
         let mut end = at;
-        loop {
-            let word = &bytes[start..end];
-            if word.ends_with(b"'") || word.ends_with(b"-") {
-                end -= 1;
-            } else if word.ends_with("’".as_bytes()) {
-                end -= "’".len();
-            } else {
-                break;
+        if matches!(bytes[end - 1], b'\'' | b'-' | 0x99) {
+            loop {
+                let word = &bytes[start..end];
+                if word.ends_with(b"'") || word.ends_with(b"-") {
+                    end -= 1;
+                } else if word.ends_with("’".as_bytes()) {
+                    end -= "’".len();
+                    // The word may be ASCII without it.
+                    shape = Shape::of(text.get(start..end).unwrap_or_default());
+                } else {
+                    break;
+                }
             }
         }
-        Some((start, text.get(start..end).unwrap_or_default()))
+        Some((start, text.get(start..end).unwrap_or_default(), shape))
     }
 }
+
+impl<'t> Iterator for Words<'t> {
+    type Item = (usize, &'t str);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_shaped().map(|(start, word, _)| (start, word))
+    }
+}
+
+/// The words of a text with their offsets, and the shape of each.
+type ShapedWords<'t> = (Vec<(usize, &'t str)>, Vec<Shape>);
 
 /// The words of one text of an item, and their [`root`]s, each computed on first use and then
 /// shared by every rule that reads them: most wording rules split the same stem and options
 /// into words, and several compare the words' roots.
 pub(crate) struct TextWords<'t> {
     text: &'t str,
-    words: OnceCell<Vec<(usize, &'t str)>>,
+    words: OnceCell<ShapedWords<'t>>,
     roots: OnceCell<Vec<Cow<'t, str>>>,
     content: OnceCell<Vec<bool>>,
     quantity: OnceCell<Option<Quantity>>,
@@ -134,16 +212,34 @@ impl<'t> TextWords<'t> {
 
     /// [`words`] of the text, with their byte offsets.
     pub(crate) fn words(&self) -> &[(usize, &'t str)] {
-        self.words.get_or_init(|| words(self.text).collect())
+        &self.shaped().0
+    }
+
+    /// The words and their shapes, read in one pass.
+    fn shaped(&self) -> &ShapedWords<'t> {
+        self.words.get_or_init(|| {
+            // About one word in six bytes of prose: most texts need no second allocation.
+            let capacity = self.text.len() / 6 + 1;
+            let mut found = Vec::with_capacity(capacity);
+            let mut shapes = Vec::with_capacity(capacity);
+            let mut words = words(self.text);
+            while let Some((start, word, shape)) = words.next_shaped() {
+                found.push((start, word));
+                shapes.push(shape);
+            }
+            (found, shapes)
+        })
     }
 
     /// Whether each word is a content word ([`is_content_word`]), in the order of
     /// [`TextWords::words`].
     pub(crate) fn content(&self) -> &[bool] {
         self.content.get_or_init(|| {
-            self.words()
+            let (words, shapes) = self.shaped();
+            words
                 .iter()
-                .map(|&(_, word)| is_content_word(word))
+                .zip(shapes)
+                .map(|(&(_, word), &shape)| is_content_shaped(word, shape))
                 .collect()
         })
     }
@@ -155,8 +251,14 @@ impl<'t> TextWords<'t> {
 
     /// The [`root`] of each word, in the order of [`TextWords::words`].
     pub(crate) fn roots(&self) -> &[Cow<'t, str>] {
-        self.roots
-            .get_or_init(|| self.words().iter().map(|&(_, word)| root(word)).collect())
+        self.roots.get_or_init(|| {
+            let (words, shapes) = self.shaped();
+            words
+                .iter()
+                .zip(shapes)
+                .map(|(&(_, word), &shape)| root_shaped(word, shape))
+                .collect()
+        })
     }
 }
 
@@ -165,6 +267,17 @@ impl<'t> TextWords<'t> {
 /// and "policies" matches "policy".
 pub(crate) fn root(word: &str) -> Cow<'_, str> {
     stem_word(without_possessive(word))
+}
+
+/// [`root`] of a word whose [`Shape`] the tokenizer found.
+fn root_shaped(word: &str, shape: Shape) -> Cow<'_, str> {
+    // Without `'s` an ASCII word keeps its shape, but for the letter count, which stemming
+    // does not read.
+    match word.strip_suffix("'s") {
+        Some(stripped) if shape.ascii => stem_ascii(stripped, shape.upper),
+        None if shape.ascii => stem_ascii(word, shape.upper),
+        _ => root(word),
+    }
 }
 
 /// `word` without a possessive `'s` or `’s`.
@@ -201,41 +314,73 @@ pub(crate) fn question_range(stem: &str) -> Range<usize> {
     start..end
 }
 
+/// The stop words by length in bytes and first byte, for a lookup that compares a word with the
+/// few stop words of its length and initial only.
+static STOP: std::sync::LazyLock<Vec<[Vec<&'static str>; 128]>> = std::sync::LazyLock::new(|| {
+    let mut table = vec![std::array::from_fn(|_| Vec::new()); LONGEST_STOP_WORD + 1];
+    for word in STOP_WORDS {
+        if let Some(&first) = word.as_bytes().first().filter(|b| b.is_ascii()) {
+            table[word.len()][usize::from(first)].push(*word);
+        }
+    }
+    table
+});
+
+/// The length in bytes of the longest stop word: a longer word is none.
+const LONGEST_STOP_WORD: usize = lengths(STOP_WORDS).1;
+
+/// The lengths in bytes of the shortest and the longest word of `list`, for skipping the
+/// words that cannot be in it.
+pub(crate) const fn lengths(list: &[&str]) -> (usize, usize) {
+    let mut shortest = usize::MAX;
+    let mut longest = 0;
+    let mut i = 0;
+    while i < list.len() {
+        let len = list[i].len();
+        if len < shortest {
+            shortest = len;
+        }
+        if len > longest {
+            longest = len;
+        }
+        i += 1;
+    }
+    (shortest, longest)
+}
+
+/// Whether `lower`, in lower case, is a stop word.
+fn is_stop(lower: &str) -> bool {
+    let Some(&first) = lower.as_bytes().first() else {
+        return false;
+    };
+    STOP.get(lower.len())
+        .and_then(|by_first| by_first.get(usize::from(first)))
+        .is_some_and(|list| list.contains(&lower))
+}
+
 /// Whether `word` carries content: not a stop word, and at least four letters.
 pub(crate) fn is_content_word(word: &str) -> bool {
-    /// The stop words by length in bytes and first byte, for a lookup that compares a word
-    /// with the few stop words of its length and initial only.
-    static STOP: std::sync::LazyLock<Vec<[Vec<&'static str>; 128]>> =
-        std::sync::LazyLock::new(|| {
-            let longest = STOP_WORDS.iter().map(|w| w.len()).max().unwrap_or(0);
-            let mut table = vec![std::array::from_fn(|_| Vec::new()); longest + 1];
-            for word in STOP_WORDS {
-                if let Some(&first) = word.as_bytes().first().filter(|b| b.is_ascii()) {
-                    table[word.len()][usize::from(first)].push(*word);
-                }
-            }
-            table
-        });
-    let is_stop = |lower: &str| {
-        let Some(&first) = lower.as_bytes().first() else {
-            return false;
-        };
-        STOP.get(lower.len())
-            .and_then(|by_first| by_first.get(usize::from(first)))
-            .is_some_and(|list| list.contains(&lower))
-    };
     // Four letters take at least four bytes.
-    if word.len() < 4 {
-        return false;
-    }
-    if word.is_ascii() {
-        if word.bytes().filter(u8::is_ascii_alphabetic).count() < 4 {
+    word.len() >= 4 && is_content_shaped(word, Shape::of(word))
+}
+
+/// [`is_content_word`] of a word whose [`Shape`] is known.
+fn is_content_shaped(word: &str, shape: Shape) -> bool {
+    if shape.ascii {
+        if shape.letters < 4 {
             return false;
         }
-        if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        if word.len() > LONGEST_STOP_WORD {
+            return true;
+        }
+        if !shape.upper {
             return !is_stop(word);
         }
-        return !is_stop(&word.to_ascii_lowercase());
+        let mut lower = [0; LONGEST_STOP_WORD];
+        let lower = &mut lower[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        return !is_stop(std::str::from_utf8(lower).unwrap_or_default());
     }
     if word.chars().filter(|c| c.is_alphabetic()).count() < 4 {
         return false;
@@ -247,27 +392,66 @@ pub(crate) fn is_content_word(word: &str) -> bool {
     }
 }
 
+/// The endings [`stem_word`] takes off, in the order it tries them.
+const STEM_SUFFIXES: [&str; 5] = ["ies", "ing", "ed", "es", "s"];
+
 /// A crude stem of an English word, so that "policy" and "policies" or "assess" and
-/// "assessing" compare equal. It borrows from `word` when it can: for lower-case ASCII words,
-/// the common case, the stem is a prefix of the word.
+/// "assessing" compare equal: the word in lower case without the first of [`STEM_SUFFIXES`] it
+/// ends with that leaves at least four characters, "ies" becoming "y". It borrows from `word`
+/// when it can: for lower-case ASCII words, the common case, the stem is a prefix of the word.
 pub(crate) fn stem_word(word: &str) -> Cow<'_, str> {
-    let lower: Cow<'_, str> = if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Borrowed(word)
+    let shape = Shape::of(word);
+    if shape.ascii {
+        stem_ascii(word, shape.upper)
     } else {
-        Cow::Owned(word.to_lowercase())
-    };
-    for suffix in ["ies", "ing", "ed", "es", "s"] {
+        stem_lower(word.to_lowercase())
+    }
+}
+
+/// [`stem_word`] of an ASCII word, which has a capital if `upper`.
+fn stem_ascii(word: &str, upper: bool) -> Cow<'_, str> {
+    // In ASCII a byte is a character, and lower case keeps every byte in place.
+    let suffix = STEM_SUFFIXES
+        .into_iter()
+        .find(|suffix| word.len() >= suffix.len() + 4 && ends_with_lower(word, suffix));
+    match (suffix, upper) {
+        (None, false) => Cow::Borrowed(word),
+        (Some(suffix), false) if suffix != "ies" => {
+            Cow::Borrowed(&word[..word.len() - suffix.len()])
+        }
+        (suffix, _) => {
+            let mut lower = word.to_ascii_lowercase();
+            if let Some(suffix) = suffix {
+                lower.truncate(word.len() - suffix.len());
+                if suffix == "ies" {
+                    lower.push('y');
+                }
+            }
+            Cow::Owned(lower)
+        }
+    }
+}
+
+/// Whether ASCII `word` ends with `suffix` (lower case) in any case.
+fn ends_with_lower(word: &str, suffix: &str) -> bool {
+    word.len() >= suffix.len()
+        && word.as_bytes()[word.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// [`stem_word`] of a word already in lower case, in any script.
+fn stem_lower(lower: String) -> Cow<'static, str> {
+    for suffix in STEM_SUFFIXES {
         if let Some(base) = lower.strip_suffix(suffix)
             && base.chars().count() >= 4
         {
-            return match (&lower, suffix) {
-                (_, "ies") => Cow::Owned(format!("{base}y")),
-                (Cow::Borrowed(word), _) => Cow::Borrowed(&word[..base.len()]),
-                (Cow::Owned(_), _) => Cow::Owned(base.to_owned()),
-            };
+            return Cow::Owned(if suffix == "ies" {
+                format!("{base}y")
+            } else {
+                base.to_owned()
+            });
         }
     }
-    lower
+    Cow::Owned(lower)
 }
 
 /// The Levenshtein distance between `a` and `b` in characters, as `strsim::levenshtein` counts
@@ -987,6 +1171,23 @@ mod tests {
         fn words_match_their_definition(text in "[a-zA-Z0-9 '’\\-.,é€ßİ\u{300}\n]{0,40}") {
             proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), reference_words(&text));
         }
+
+        /// The roots and content flags that a text's words share are those of each word read
+        /// on its own, though the tokenizer's shapes let them skip reading it again.
+        #[test]
+        fn shared_roots_and_content_flags_are_each_words_own(
+            text in "([a-zA-Z'’\\-éİ]{1,12}(ies|ING|ed|'s|’s|S)? ?){0,8}",
+        ) {
+            let shared = TextWords::new(&text);
+            let roots: Vec<Cow<'_, str>> = shared.words().iter().map(|&(_, w)| root(w)).collect();
+            let content: Vec<bool> = shared
+                .words()
+                .iter()
+                .map(|&(_, w)| is_content_word_reference(w))
+                .collect();
+            proptest::prop_assert_eq!(shared.roots(), roots.as_slice());
+            proptest::prop_assert_eq!(shared.content(), content.as_slice());
+        }
     }
 
     #[test]
@@ -1015,6 +1216,49 @@ mod tests {
             &stem[question_range(stem)],
             "What should\nthe manager do FIRST?"
         );
+    }
+
+    /// The stem as first written, for the property below.
+    fn stem_word_reference(word: &str) -> Cow<'_, str> {
+        let lower: Cow<'_, str> =
+            if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Borrowed(word)
+            } else {
+                Cow::Owned(word.to_lowercase())
+            };
+        for suffix in ["ies", "ing", "ed", "es", "s"] {
+            if let Some(base) = lower.strip_suffix(suffix)
+                && base.chars().count() >= 4
+            {
+                return match (&lower, suffix) {
+                    (_, "ies") => Cow::Owned(format!("{base}y")),
+                    (Cow::Borrowed(word), _) => Cow::Borrowed(&word[..base.len()]),
+                    (Cow::Owned(_), _) => Cow::Owned(base.to_owned()),
+                };
+            }
+        }
+        lower
+    }
+
+    /// Content words as first written, for the property below.
+    fn is_content_word_reference(word: &str) -> bool {
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        letters >= 4 && !STOP_WORDS.contains(&word.to_lowercase().as_str())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stems_and_content_words_match_their_plain_definitions(
+            word in "([A-Za-z'-]{0,9}(ies|IES|ing|Ing|ed|es|S|s)?)|[a-zéİßΣ]{1,8}|\\PC{0,6}",
+            stop in proptest::sample::select(STOP_WORDS),
+            capitals in proptest::bool::ANY,
+        ) {
+            proptest::prop_assert_eq!(stem_word(&word), stem_word_reference(&word));
+            proptest::prop_assert_eq!(is_content_word(&word), is_content_word_reference(&word));
+            let stop = if capitals { stop.to_ascii_uppercase() } else { (*stop).to_owned() };
+            proptest::prop_assert_eq!(is_content_word(&stop), is_content_word_reference(&stop));
+            proptest::prop_assert_eq!(stem_word(&stop), stem_word_reference(&stop));
+        }
     }
 
     #[test]

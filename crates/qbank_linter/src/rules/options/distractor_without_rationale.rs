@@ -6,7 +6,7 @@ use qbank_model::schema::option_label;
 use qbank_model::{Item, Status};
 
 use crate::registry::declare_rule;
-use crate::rules::text::{TextWords, is_content_word, root};
+use crate::rules::text::{TextWords, is_content_word, lengths, root};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::{OPTION_NOUNS, WORD_ENDINGS};
 
@@ -251,6 +251,7 @@ fn same_root(a: &str, b: &str) -> bool {
 /// a word such as "option" ("option B", "options A, C and D"), or in parentheses ("(B)").
 /// Labels must be capitals, so that "answer a question" names nothing.
 fn named_labels(words: &TextWords<'_>, count: usize) -> HashSet<usize> {
+    const NOUN_LENGTHS: (usize, usize) = lengths(OPTION_NOUNS);
     let rationale = words.text();
     let label = |word: &str| match word.as_bytes() {
         [letter @ b'A'..=b'Z'] => Some(usize::from(letter - b'A')).filter(|&i| i < count),
@@ -277,13 +278,15 @@ fn named_labels(words: &TextWords<'_>, count: usize) -> HashSet<usize> {
                 continue;
             }
         }
-        after_noun = OPTION_NOUNS
-            .iter()
-            .any(|noun| noun.eq_ignore_ascii_case(word));
+        after_noun = (NOUN_LENGTHS.0..=NOUN_LENGTHS.1).contains(&word.len())
+            && OPTION_NOUNS
+                .iter()
+                .any(|noun| noun.eq_ignore_ascii_case(word));
     }
-    // "(B)": one pass over the text for single-letter labels, a search for the rare others.
-    for window in rationale.as_bytes().windows(3) {
-        if let [b'(', letter @ b'A'..=b'Z', b')'] = window {
+    // "(B)": a search for each parenthesis for single-letter labels, one for the rare others.
+    let bytes = rationale.as_bytes();
+    for open in memchr::memchr_iter(b'(', bytes) {
+        if let Some([letter @ b'A'..=b'Z', b')']) = bytes.get(open + 1..open + 3) {
             let index = usize::from(letter - b'A');
             if index < count {
                 named.insert(index);
