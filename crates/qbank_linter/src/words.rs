@@ -644,9 +644,9 @@ pub(crate) const DETERMINERS: &[&str] = &[
 #[derive(Clone, Debug)]
 pub struct LintSettings {
     pub(crate) acronyms: HashSet<String>,
-    pub(crate) absolute_words: Vec<String>,
-    pub(crate) hedge_words: Vec<String>,
-    pub(crate) neutral_words: Vec<String>,
+    pub(crate) absolute_words: WordList,
+    pub(crate) hedge_words: WordList,
+    pub(crate) neutral_words: WordList,
     pub(crate) longest_option_margin: f64,
     pub(crate) option_length_ratio: f64,
     pub(crate) window_dressing_sigma: f64,
@@ -665,11 +665,12 @@ impl Default for LintSettings {
 impl LintSettings {
     /// The defaults above, extended and replaced by `options`.
     pub(crate) fn new(options: &LintOptions) -> Self {
-        let extend = |base: &[&str], extra: &Option<Vec<String>>| -> Vec<String> {
-            base.iter()
-                .map(|w| (*w).to_owned())
-                .chain(extra.iter().flatten().map(|w| w.to_lowercase()))
-                .collect()
+        let extend = |base: &[&str], extra: &Option<Vec<String>>| {
+            WordList::new(
+                base.iter()
+                    .map(|w| (*w).to_owned())
+                    .chain(extra.iter().flatten().map(|w| w.to_lowercase())),
+            )
         };
         Self {
             acronyms: KNOWN_ACRONYMS
@@ -688,5 +689,70 @@ impl LintSettings {
             key_position_min_items: options.key_position_min_items.unwrap_or(20) as usize,
             longest_key_rate: options.longest_key_rate.unwrap_or(0.35),
         }
+    }
+}
+
+/// A list of lower-case words that text words are looked up in, ignoring ASCII case.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct WordList {
+    /// The words by their length in bytes: a word is compared with those of its length only.
+    by_length: Vec<Vec<String>>,
+}
+
+impl WordList {
+    /// The list of `words`, which must be in lower case.
+    pub(crate) fn new(words: impl IntoIterator<Item = String>) -> Self {
+        let mut by_length: Vec<Vec<String>> = Vec::new();
+        for word in words {
+            if by_length.len() <= word.len() {
+                by_length.resize(word.len() + 1, Vec::new());
+            }
+            if !by_length[word.len()].contains(&word) {
+                by_length[word.len()].push(word);
+            }
+        }
+        Self { by_length }
+    }
+
+    /// Whether `word` is in the list, ignoring ASCII case: "All" and "ALL" are "all".
+    pub(crate) fn contains(&self, word: &str) -> bool {
+        let Some(same_length) = self.by_length.get(word.len()) else {
+            return false;
+        };
+        let Some(first) = word.as_bytes().first().map(u8::to_ascii_lowercase) else {
+            return false;
+        };
+        same_length
+            .iter()
+            .any(|listed| listed.as_bytes()[0] == first && listed.eq_ignore_ascii_case(word))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use qbank_workspace::LintOptions;
+
+    use super::{LintSettings, WordList};
+
+    #[test]
+    fn word_lists_ignore_ascii_case_and_match_whole_words() {
+        let list = WordList::new(["all".to_owned(), "naïve".to_owned()]);
+        for word in ["all", "All", "ALL", "naïve", "NAïVE"] {
+            assert!(list.contains(word), "{word}");
+        }
+        for word in ["al", "allocate", "NAÏVE", "", "ball"] {
+            assert!(!list.contains(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn words_from_the_configuration_are_looked_up_in_lower_case() {
+        let settings = LintSettings::new(&LintOptions {
+            neutral_words: Some(vec!["Network".to_owned()]),
+            ..LintOptions::default()
+        });
+        assert!(settings.neutral_words.contains("NETWORK"));
+        assert!(settings.neutral_words.contains("risk"));
+        assert!(!settings.neutral_words.contains("patient"));
     }
 }

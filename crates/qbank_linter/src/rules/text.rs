@@ -539,12 +539,6 @@ pub(crate) fn value_span(source: &str, text: &Spanned<String>, within: Range<usi
     TextRange::new(start + within.start, start + within.end)
 }
 
-/// Whether `word` is one of `list` (lowercase words), ignoring case. Pair it with [`words`] to
-/// match whole words: "all" is a word of "All staff" but not of "allocate" or "all-hands".
-pub(crate) fn in_list(word: &str, list: &[String]) -> bool {
-    list.iter().any(|w| w.eq_ignore_ascii_case(word))
-}
-
 /// What a quantity in an option measures. Quantities compare only with quantities of the same
 /// kind: "10%" and "10 days" are in no order.
 #[derive(Clone, Debug, PartialEq)]
@@ -1294,10 +1288,10 @@ mod tests {
 
     #[test]
     fn listed_words_match_whole_words_only() {
-        let list = vec!["all".to_owned(), "never".to_owned()];
+        let list = crate::words::WordList::new(["all".to_owned(), "never".to_owned()]);
         let found: Vec<&str> = words("Allocate funds to all-hands; review ALL logs")
             .map(|(_, w)| w)
-            .filter(|w| in_list(w, &list))
+            .filter(|w| list.contains(w))
             .collect();
         assert_eq!(found, ["ALL"]);
     }

@@ -3,8 +3,9 @@ use qbank_model::schema::option_label;
 
 use crate::registry::declare_rule;
 use crate::rules::options::all_of_the_above::collective_phrase;
-use crate::rules::text::{in_list, value_span};
+use crate::rules::text::value_span;
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
+use crate::words::WordList;
 
 declare_rule! {
     /// ## What it does
@@ -103,13 +104,13 @@ impl ItemRule for AbsoluteTerms {
 /// except those right after "not".
 pub(super) fn listed_words<'w, 't: 'w>(
     words: &'w [(usize, &'t str)],
-    list: &'w [String],
+    list: &'w WordList,
 ) -> impl Iterator<Item = (usize, &'t str)> + 'w {
     let mut previous = "";
     words.iter().copied().filter(move |&(_, word)| {
         let negated = previous.eq_ignore_ascii_case("not");
         previous = word;
-        !negated && in_list(word, list)
+        !negated && list.contains(word)
     })
 }
 
@@ -117,10 +118,10 @@ pub(super) fn listed_words<'w, 't: 'w>(
 mod tests {
     use super::listed_words;
     use crate::rules::text::words;
-    use crate::words::ABSOLUTE_WORDS;
+    use crate::words::{ABSOLUTE_WORDS, WordList};
 
     fn found(text: &str) -> Vec<&str> {
-        let list: Vec<String> = ABSOLUTE_WORDS.iter().map(|w| (*w).to_owned()).collect();
+        let list = WordList::new(ABSOLUTE_WORDS.iter().map(|w| (*w).to_owned()));
         let words: Vec<(usize, &str)> = words(text).collect();
         listed_words(&words, &list).map(|(_, w)| w).collect()
     }

@@ -5,8 +5,9 @@ use qbank_model::schema::option_label;
 use qbank_model::{Item, ItemOption};
 
 use crate::registry::declare_rule;
-use crate::rules::text::{TextWords, in_list, is_content_word, value_span, without_possessive};
+use crate::rules::text::{TextWords, is_content_word, value_span, without_possessive};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
+use crate::words::WordList;
 
 declare_rule! {
     /// ## What it does
@@ -172,7 +173,7 @@ impl ItemRule for WordRepeatCue {
 /// are compared in.
 fn content_words<'w, 't>(
     text: &'w TextWords<'t>,
-    neutral: &[String],
+    neutral: &WordList,
 ) -> Vec<(usize, &'t str, &'w Cow<'t, str>)> {
     text.words()
         .iter()
@@ -187,8 +188,8 @@ fn content_words<'w, 't>(
             };
             written_is_content
                 && is_content_word(base)
-                && !in_list(written, neutral)
-                && !in_list(base, neutral)
+                && !neutral.contains(written)
+                && !neutral.contains(base)
         })
         .map(|((&(offset, word), base), _)| (offset, word, base))
         .collect()
