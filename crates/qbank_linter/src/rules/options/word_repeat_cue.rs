@@ -5,7 +5,7 @@ use qbank_model::schema::option_label;
 use qbank_model::{Item, ItemOption};
 
 use crate::registry::declare_rule;
-use crate::rules::text::{TextWords, is_content_word, value_span, without_possessive};
+use crate::rules::text::{is_content_word, value_span, without_possessive};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::WordList;
 
@@ -80,7 +80,6 @@ impl ItemRule for WordRepeatCue {
             return;
         };
         let neutral = &ctx.lint.neutral_words;
-        let stem: Vec<(usize, &str, &Cow<'_, str>)> = content_words(&ctx.words.stem, neutral);
         let distractor_words: Vec<&Cow<'_, str>> = item
             .options
             .iter()
@@ -111,12 +110,16 @@ impl ItemRule for WordRepeatCue {
                 .find(|(_, _, b)| *b == base)
                 .map(|&(offset, w, _)| (offset, w))
         };
-        // Stem order, once per word.
+        // Stem order, once per word. Whether every key has the word is asked first: a few
+        // comparisons with the keys' short lists rule out most words.
+        let stem = &ctx.words.stem;
+        let stem_words = stem.words().iter().zip(stem.roots()).zip(stem.content());
         let mut cues: Vec<(usize, &str, &Cow<'_, str>)> = Vec::new();
-        for &(offset, word, base) in &stem {
-            if cues.iter().any(|(_, _, b)| *b == base)
+        for ((&(offset, word), base), &whole_is_content) in stem_words {
+            if !keys.iter().all(|&key| in_key(key, base).is_some())
+                || !is_cue_word(word, base, whole_is_content, neutral)
+                || cues.iter().any(|(_, _, b)| *b == base)
                 || distractor_words.contains(&base)
-                || !keys.iter().all(|&key| in_key(key, base).is_some())
             {
                 continue;
             }
@@ -169,35 +172,25 @@ impl ItemRule for WordRepeatCue {
     }
 }
 
-/// The content words of `text` that are not `neutral`, with their offsets and the form they
-/// are compared in.
-fn content_words<'w, 't>(
-    text: &'w TextWords<'t>,
-    neutral: &WordList,
-) -> Vec<(usize, &'t str, &'w Cow<'t, str>)> {
-    text.words()
-        .iter()
-        .zip(text.roots())
-        .zip(text.content())
-        .filter(|&((&(_, word), base), &whole_is_content)| {
-            let written = without_possessive(word);
-            let written_is_content = if written.len() == word.len() {
-                whole_is_content
-            } else {
-                is_content_word(written)
-            };
-            written_is_content
-                && is_content_word(base)
-                && !neutral.contains(written)
-                && !neutral.contains(base)
-        })
-        .map(|((&(offset, word), base), _)| (offset, word, base))
-        .collect()
+/// Whether a stem word can be a cue: a content word, in its written form (without a
+/// possessive) and in its compared form `base`, and neither form `neutral`. `whole_is_content`
+/// is whether `word` as written is a content word.
+fn is_cue_word(word: &str, base: &str, whole_is_content: bool, neutral: &WordList) -> bool {
+    let written = without_possessive(word);
+    let written_is_content = if written.len() == word.len() {
+        whole_is_content
+    } else {
+        is_content_word(written)
+    };
+    written_is_content
+        && is_content_word(base)
+        && !neutral.contains(written)
+        && !neutral.contains(base)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::content_words;
+    use super::is_cue_word;
     use crate::rules::text::{TextWords, root};
     use crate::words::LintSettings;
 
@@ -212,9 +205,13 @@ mod tests {
         let neutral = LintSettings::default().neutral_words;
         let text = "The organizations' manager reviews the vendor's risks within a week";
         let words = TextWords::new(text);
-        let found: Vec<&str> = content_words(&words, &neutral)
-            .into_iter()
-            .map(|(_, w, _)| w)
+        let found: Vec<&str> = words
+            .words()
+            .iter()
+            .zip(words.roots())
+            .zip(words.content())
+            .filter(|&((&(_, w), base), &content)| is_cue_word(w, base, content, &neutral))
+            .map(|((&(_, w), _), _)| w)
             .collect();
         assert_eq!(found, ["reviews", "vendor's", "week"]);
     }
