@@ -281,8 +281,28 @@ pub fn peek_id(document: &Document<'_>) -> Option<Spanned<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::ITEM_KEYS;
+    use super::{ITEM_KEYS, Item};
+    use crate::Document;
     use crate::schema::SchemaKind;
+
+    #[test]
+    fn texts_written_with_crlf_read_with_lf() {
+        let text = concat!(
+            "id = \"Q-1\"\r\nexam = \"cism\"\r\ndomain = \"1\"\r\ntype = \"single\"\r\n",
+            "status = \"draft\"\r\nstem = \"\"\"\r\nWhich\r\none?\"\"\"\r\n",
+            "rationale = '''\r\nBecause\r\nso.'''\r\nreferences = [\"\"\"a\r\nb\"\"\"]\r\n",
+            "options = [{ text = \"\"\"x\r\ny\"\"\", correct = true }, { text = \"p\\r\\nq\" }]\r\n",
+        );
+        let document = Document::parse(text).unwrap();
+        let json = document.to_json().unwrap();
+        let item = Item::from_document(&document, json).unwrap();
+        assert_eq!(item.stem.value, "Which\none?");
+        assert_eq!(item.rationale.unwrap().value, "Because\nso.");
+        assert_eq!(item.references[0].value, "a\nb");
+        assert_eq!(item.options[0].text.value, "x\ny");
+        // An escaped CRLF is part of the value.
+        assert_eq!(item.options[1].text.value, "p\r\nq");
+    }
 
     #[test]
     fn item_keys_are_the_schema_properties() {

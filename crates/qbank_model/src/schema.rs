@@ -500,6 +500,32 @@ text = "y"
     }
 
     #[test]
+    fn repeated_tags_are_an_error_and_distinct_ones_are_not() {
+        let with = |tags: &str| VALID.replace("authors = ", &format!("tags = {tags}\nauthors = "));
+        assert!(errors(SchemaKind::Item, &with(r#"["bia", "rto", "rpo"]"#)).is_empty());
+        let found = errors(SchemaKind::Item, &with(r#"["bia", "rto", "bia"]"#));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, SchemaErrorKind::InvalidValue);
+        assert_eq!(found[0].2, r#"["bia", "rto", "bia"]"#);
+    }
+
+    /// A reference may have 500 characters. Written with CRLF line ends, one of exactly 500 has
+    /// a CR more per line in the file, but reads with LF ones, as everywhere else.
+    #[test]
+    fn lengths_count_crlf_line_ends_as_lf() {
+        let at_limit = format!("{}\r\n{}", "a".repeat(250), "b".repeat(249));
+        let text = VALID.replace("\n", "\r\n").replace(
+            "authors = ",
+            &format!("references = [\"\"\"{at_limit}\"\"\"]\r\nauthors = "),
+        );
+        assert!(errors(SchemaKind::Item, &text).is_empty());
+        let over = text.replace("\r\nb", "\r\nbb");
+        let found = errors(SchemaKind::Item, &over);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, SchemaErrorKind::InvalidValue);
+    }
+
+    #[test]
     fn unknown_key_points_at_the_key_and_suggests() {
         let text = VALID.replace("stem = ", "stme = \"?\"\nstem = ");
         let found = errors(SchemaKind::Item, &text);
