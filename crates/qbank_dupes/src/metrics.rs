@@ -208,8 +208,14 @@ fn jw_accepts(a: &JwStem, b: &JwStem, threshold: Threshold) -> bool {
     // jaro = (m/la + m/lb + (m - t)/m) / 3 = n / d.
     let n = m * m * lb128 + m * m * la128 + (m - t) * la128 * lb128;
     let d = 3 * la128 * lb128 * m;
-    // strsim applies the boost only when jaro > 0.7, i.e. 10 n > 7 d.
-    if 10 * n > 7 * d {
+    // strsim applies the boost only when its floating-point Jaro exceeds 0.7. That value is
+    // computed here the same way: a Jaro of exactly 7/10 (`"p"` against `"p markdown"`) comes
+    // out of it as 0.7000000000000001 and is boosted, so an exact `10 n > 7 d` would not agree.
+    let jaro = ((matches as f64 / la as f64)
+        + (matches as f64 / lb as f64)
+        + ((matches - transpositions) as f64 / matches as f64))
+        / 3.0;
+    if jaro > 0.7 {
         let prefix = a
             .chars
             .iter()
@@ -296,6 +302,22 @@ mod tests {
         assert!(jw_accepts(&jw("martha", ""), &jw("marhta", ""), t));
         let t = Threshold::parse("0.962").unwrap();
         assert!(!jw_accepts(&jw("martha", ""), &jw("marhta", ""), t));
+    }
+
+    /// The Jaro of "p" and "p markdown" is exactly 7/10, which strsim computes as
+    /// 0.7000000000000001 and so boosts (to 0.73). Found by fuzzing: the boost was decided in
+    /// exact arithmetic, and the pair was missed.
+    #[test]
+    fn jaro_of_exactly_seven_tenths_is_boosted_as_strsim_boosts_it() {
+        let (a, b) = ("p", "p markdown");
+        let similarity = strsim::jaro_winkler(a, b);
+        assert!(
+            strsim::jaro(a, b) > 0.7 && similarity > 0.72,
+            "{similarity}"
+        );
+        let (a, b) = (jw(a, ""), jw(b, ""));
+        assert!(jw_accepts(&a, &b, Threshold::parse("0.72").unwrap()));
+        assert!(!jw_accepts(&a, &b, Threshold::parse("0.731").unwrap()));
     }
 
     #[test]
