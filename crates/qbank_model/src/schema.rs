@@ -514,7 +514,7 @@ text = "y"
     #[test]
     fn lengths_count_crlf_line_ends_as_lf() {
         let at_limit = format!("{}\r\n{}", "a".repeat(250), "b".repeat(249));
-        let text = VALID.replace("\n", "\r\n").replace(
+        let text = VALID.replace('\n', "\r\n").replace(
             "authors = ",
             &format!("references = [\"\"\"{at_limit}\"\"\"]\r\nauthors = "),
         );
