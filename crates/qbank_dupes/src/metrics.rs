@@ -320,6 +320,55 @@ mod tests {
         assert!(!jw_accepts(&a, &b, Threshold::parse("0.731").unwrap()));
     }
 
+    /// Every pair of strings over two letters, up to 10 long, is decided as strsim scores it: a
+    /// threshold just below its similarity accepts the pair and one just above rejects it. The
+    /// lengths reach the Jaro ties of 7/10 (1 against 10 characters, 5 against 6, ...) where
+    /// only strsim's floating point decides the boost.
+    #[test]
+    fn jaro_winkler_decisions_agree_with_strsim_on_every_short_pair() {
+        let mut strings = Vec::new();
+        for len in 1..=10_u32 {
+            for bits in 0..1_u32 << len {
+                strings.push(
+                    (0..len)
+                        .map(|i| if bits >> i & 1 == 1 { 'b' } else { 'a' })
+                        .collect::<String>(),
+                );
+            }
+        }
+        let stems: Vec<JwStem> = strings.iter().map(|s| jw(s, "")).collect();
+        let mut ties = 0;
+        for (i, a) in strings.iter().enumerate() {
+            // Pairs of more than 14 characters together are skipped to keep the test fast;
+            // the ties of 1 against 10 and 5 against 6 characters stay in.
+            for (j, b) in strings.iter().enumerate().skip(i + 1) {
+                if a.len() + b.len() > 14 {
+                    continue;
+                }
+                let similarity = strsim::jaro_winkler(a, b);
+                let below =
+                    Threshold::parse(&format!("{:.6}", (similarity - 2e-6).max(0.0))).unwrap();
+                let above = Threshold::parse(&format!("{:.6}", (similarity + 2e-6).min(1.0)));
+                assert!(
+                    jw_accepts(&stems[i], &stems[j], below),
+                    "{a} {b} {similarity}"
+                );
+                if similarity < 0.999_99 {
+                    assert!(
+                        !jw_accepts(&stems[i], &stems[j], above.unwrap()),
+                        "{a} {b} {similarity}"
+                    );
+                }
+                let (m, t) = jaro_parts(&stems[i].chars, &stems[j].chars);
+                let (la, lb) = (a.len(), b.len());
+                ties += usize::from(
+                    10 * (m * m * lb + m * m * la + (m - t) * la * lb) == 21 * la * lb * m,
+                );
+            }
+        }
+        assert!(ties > 0, "no pair has a Jaro of exactly 7/10");
+    }
+
     #[test]
     fn dice_decision_at_exact_tie() {
         // "night" / "nacht": bigrams ni ig gh ht / na ac ch ht share 1: 2 * 1 / 8 = 0.25.
