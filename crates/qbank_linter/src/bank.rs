@@ -76,7 +76,7 @@ fn blueprint_fit(support: &SupportFiles, items: &[CheckedItem], diagnostics: &mu
         .filter(|(b, _, _)| ids.insert(b.id.value.as_str()))
         .map(|(b, _, _)| b.clone())
         .collect();
-    let items: Vec<&qbank_model::Item> = items.iter().map(|c| &c.item).collect();
+    let items: Vec<&qbank_model::Item> = items.iter().map(|c| &*c.item).collect();
     for finding in qbank_blueprint::findings(&blueprints, &items) {
         let Some((_, file, _)) = support
             .blueprints

@@ -23,8 +23,9 @@ pub(crate) struct ItemResult {
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The id, read even from an item that failed the schema.
     pub(crate) id: Option<Spanned<String>>,
-    /// The item, when it passed the schema.
-    pub(crate) item: Option<Item>,
+    /// The item, when it passed the schema (boxed: results are collected, then moved into
+    /// the checked items, and the two vectors need not both hold whole items).
+    pub(crate) item: Option<Box<Item>>,
     pub(crate) suppressions: Vec<Suppression>,
 }
 
@@ -244,7 +245,7 @@ pub(crate) fn check_item_file(
     let (id, item) = {
         let document = parse_and_validate(&source, SchemaKind::Item, &mut diagnostics);
         if let Some((document, json)) = document {
-            let item = Item::from_document(&document, json);
+            let item = Item::from_document(&document, json).map(Box::new);
             (item.as_ref().map(|i| i.id.clone()), item)
         } else {
             // A file that parses but breaks the schema still claims its id.

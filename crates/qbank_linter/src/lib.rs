@@ -51,8 +51,8 @@ pub fn dupes_entries(items: &[CheckedItem]) -> Vec<qbank_dupes::Entry> {
 /// A valid item with the file it came from.
 #[derive(Clone, Debug)]
 pub struct CheckedItem {
-    /// The item.
-    pub item: Item,
+    /// The item (boxed: a bank holds many, and moving one moves a pointer).
+    pub item: Box<Item>,
     /// Its file, for diagnostics of later stages.
     pub file: SourceFile,
     /// Absolute path.

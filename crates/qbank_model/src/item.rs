@@ -130,7 +130,9 @@ pub struct Item {
     pub updated: Option<Spanned<Date>>,
     /// Answer options in order.
     pub options: Vec<ItemOption>,
-    keys: Vec<(&'static str, TextRange)>,
+    /// Each top-level key present, as its index in [`ITEM_KEYS`], with its range: every item
+    /// keeps this, so it is stored at its exact length.
+    keys: Box<[(u8, TextRange)]>,
 }
 
 /// The top-level keys an item may have (the schema rejects any other), in the canonical order
@@ -225,18 +227,23 @@ impl Item {
             keys: root
                 .iter()
                 .filter_map(|(k, _)| {
-                    let name = ITEM_KEYS
+                    let index = ITEM_KEYS
                         .iter()
-                        .find(|known| **known == k.get_ref().as_ref())?;
-                    Some((*name, crate::document::range(k.span())))
+                        .position(|known| *known == k.get_ref().as_ref())?;
+                    Some((u8::try_from(index).ok()?, crate::document::range(k.span())))
                 })
-                .collect(),
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
         })
     }
 
     /// The range of a top-level key's name, such as `rationale` in `rationale = "..."`.
     pub fn key_range(&self, key: &str) -> Option<TextRange> {
-        self.keys.iter().find(|(k, _)| *k == key).map(|(_, r)| *r)
+        let index = ITEM_KEYS.iter().position(|known| *known == key)?;
+        self.keys
+            .iter()
+            .find(|(k, _)| usize::from(*k) == index)
+            .map(|(_, r)| *r)
     }
 
     /// Whether delivery may shuffle the options.

@@ -54,7 +54,7 @@ pub(crate) fn run(args: &BlueprintArgs) -> anyhow::Result<ExitStatus> {
         None => StatusFilter::default(),
     };
     let loaded = load(args.bank.as_deref(), args.config.as_deref())?;
-    let items: Vec<&Item> = loaded.items.iter().map(|c| &c.item).collect();
+    let items: Vec<&Item> = loaded.items.iter().map(|c| &*c.item).collect();
     let list = if let [from, to] = args.crosswalk.as_slice() {
         let from = find(&loaded.blueprints, from)?;
         let to = find(&loaded.blueprints, to)?;

@@ -33,7 +33,7 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<ExitStatus> {
     let outcome = qbank_linter::check(&workspace, entries, &settings);
     let summary = Summary::new(outcome.files, item_files, &outcome.diagnostics);
 
-    let items: Vec<&Item> = outcome.items.iter().map(|c| &c.item).collect();
+    let items: Vec<&Item> = outcome.items.iter().map(|c| &*c.item).collect();
     let blueprints = reports(&outcome.blueprints, &items, &statuses, None).unwrap_or_default();
     let index = ItemIndex::new(&outcome.items);
     let metric = settings.dupes.metric;

@@ -222,7 +222,7 @@ mod tests {
         let json = document.to_json().unwrap();
         let item = Item::from_document(&document, json).unwrap();
         CheckedItem {
-            item,
+            item: Box::new(item),
             file: SourceFile::new(format!("{id}.toml"), text.clone()),
             path: format!("{id}.toml").into(),
         }
