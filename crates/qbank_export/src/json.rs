@@ -36,7 +36,10 @@ struct Document {
 const MEMBERS: [&str; 4] = ["blueprints", "concepts", "items", "meta"];
 
 /// Items serialized per task when the items are written in parallel.
-const CHUNK: usize = 1024;
+pub(crate) const CHUNK: usize = 1024;
+
+/// Chunks made in parallel before they are copied out and freed.
+pub(crate) const WAVE: usize = 8;
 
 /// Writes `pack` as a JSON pack.
 ///
@@ -109,35 +112,51 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
         digest.update(b"[]");
         return Ok(digest.entry("items"));
     }
-    // Each chunk in its pretty and its canonical form. A chunk starts and ends between two
-    // items, outside any string, so it is stripped on its own.
-    let chunks: Vec<(Vec<u8>, Vec<u8>)> = items
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(index, chunk)| {
-            let mut bytes = Vec::with_capacity(chunk.len() * 2048);
-            for item in chunk {
-                bytes.extend_from_slice(b",\n    ");
-                item.serialize(&mut serde_json::Serializer::with_formatter(
-                    &mut bytes,
-                    Indented::new(2),
-                ))?;
-            }
-            // Every item is preceded by `,\n    `; the first one's comma goes.
-            if index == 0 {
-                bytes.remove(0);
-            }
-            let mut canonical = Vec::new();
-            Strip::default().strip(&bytes, &mut canonical);
-            Ok((bytes, canonical))
-        })
-        .collect::<Result<_, serde_json::Error>>()?;
     let mut digest = Canonical::default();
     out.push(b'[');
     digest.update(b"[");
-    for (pretty, canonical) in &chunks {
-        out.extend_from_slice(pretty);
-        digest.update_stripped(canonical);
+    // The items go in waves of chunks, each chunk serialized and stripped on a worker; a wave
+    // is copied and hashed in order before the next is made, so that only one wave's
+    // buffers exist at a time rather than a second copy of the whole member.
+    for (wave_index, wave) in items.chunks(CHUNK * WAVE).enumerate() {
+        // Each chunk in its pretty and its canonical form. A chunk starts and ends between
+        // two items, outside any string, so it is stripped on its own.
+        let chunks: Vec<(Vec<u8>, Vec<u8>)> = wave
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(index, chunk)| {
+                let mut bytes = Vec::with_capacity(chunk.len() * 2048);
+                for item in chunk {
+                    bytes.extend_from_slice(b",\n    ");
+                    item.serialize(&mut serde_json::Serializer::with_formatter(
+                        &mut bytes,
+                        Indented::new(2),
+                    ))?;
+                }
+                // Every item is preceded by `,\n    `; the first one's comma goes.
+                if wave_index == 0 && index == 0 {
+                    bytes.remove(0);
+                }
+                let mut canonical = Vec::new();
+                Strip::default().strip(&bytes, &mut canonical);
+                Ok((bytes, canonical))
+            })
+            .collect::<Result<_, serde_json::Error>>()?;
+        if wave_index == 0 {
+            // Grown once, to the size the first wave predicts: doubling a buffer this large
+            // faults in fresh pages for every copy.
+            let written: usize = chunks.iter().map(|(pretty, _)| pretty.len()).sum();
+            let per_item = written / wave.len().max(1) + 1;
+            out.reserve(
+                per_item
+                    .saturating_mul(items.len())
+                    .saturating_add(per_item * 64),
+            );
+        }
+        for (pretty, canonical) in chunks {
+            out.extend_from_slice(&pretty);
+            digest.update_stripped(&canonical);
+        }
     }
     out.extend_from_slice(b"\n  ]");
     digest.update(b"\n  ]");

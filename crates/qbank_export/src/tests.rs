@@ -1038,14 +1038,19 @@ fn json_pack_is_the_pretty_sorted_document_with_canonical_digests() {
         definition: "Finding, analysing and evaluating risk.".to_owned(),
         related: vec!["risk".to_owned()],
     }];
-    // More items than one parallel chunk holds, so that chunks are joined.
-    let many: Vec<PackItem> = (0..2100)
-        .map(|n| PackItem {
-            id: format!("M-{n:04}"),
-            ..pack.items[n % 3].clone()
-        })
-        .collect();
-    for items in [pack.items.clone(), Vec::new(), many] {
+    // More items than one parallel chunk holds, so that chunks are joined, and more than one
+    // wave of chunks, so that waves are joined.
+    let items = |count: usize| -> Vec<PackItem> {
+        (0..count)
+            .map(|n| PackItem {
+                id: format!("M-{n:05}"),
+                ..pack.items[n % 3].clone()
+            })
+            .collect()
+    };
+    let many = items(2100);
+    let waves = items(crate::json::CHUNK * crate::json::WAVE * 2 + 100);
+    for items in [pack.items.clone(), Vec::new(), many, waves] {
         pack.items = items;
         let written = export(&pack, Format::Json).unwrap().bytes;
         let mut document = serde_json::json!({
