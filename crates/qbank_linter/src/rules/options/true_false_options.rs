@@ -105,16 +105,14 @@ impl ItemRule for TrueFalseOptions {
 
 /// Whether `text` is only a true/false word, ignoring case and punctuation.
 fn is_true_false(text: &str) -> bool {
-    let letters: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.len() == 1 && TRUE_FALSE_OPTIONS.contains(&letters.as_str())
+    // One word, with nothing but punctuation around it; most options fail here, before any
+    // allocation.
+    let word = text.trim_matches(|c: char| !c.is_alphanumeric());
+    if word.is_empty() || word.contains(|c: char| !c.is_alphanumeric()) {
+        return false;
+    }
+    let letters: String = word.chars().flat_map(char::to_lowercase).collect();
+    TRUE_FALSE_OPTIONS.contains(&letters.as_str())
 }
 
 #[cfg(test)]
