@@ -13,13 +13,11 @@
 //! characters, so that [`unneutralize`] can take exactly one quote off and give the text back
 //! unchanged.
 
-use std::io::Write;
-
 use crate::ExportError;
 use crate::pack::{Pack, PackItem, label};
 
 /// Writes `pack` as CSV.
-pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<(), ExportError> {
+pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
     let options = pack
         .items
         .iter()
@@ -58,8 +56,7 @@ pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<(), ExportError> {
     for item in &pack.items {
         item_row(item, options, keys, &mut out);
     }
-    w.write_all(out.as_bytes())
-        .map_err(|e| ExportError::io("<output>", e))
+    Ok(out)
 }
 
 fn item_row(item: &PackItem, options: usize, keys: bool, out: &mut String) {

@@ -8,7 +8,6 @@
 //! on one line and no text can end it.
 
 use std::fmt::Write as _;
-use std::io::Write;
 
 use rayon::prelude::*;
 
@@ -71,7 +70,7 @@ fn rich(text: &str, out: &mut String) {
 }
 
 /// Writes `pack` as GIFT.
-pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<(), ExportError> {
+pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("gift"));
     }
@@ -94,8 +93,7 @@ pub(crate) fn write(pack: &Pack, w: &mut dyn Write) -> Result<(), ExportError> {
             out.push_str(q);
         }
     }
-    w.write_all(out.as_bytes())
-        .map_err(|e| ExportError::io("<output>", e))
+    Ok(out)
 }
 
 /// Text for a `//` comment: one line, no `]` that could end a `[tag:…]`.

@@ -194,15 +194,19 @@ pub fn export_with(
             compressed
         }
         Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
-            let mut bytes = Vec::new();
-            match format {
+            // Each writer builds the whole file in one buffer, which becomes the pack as it is.
+            let bytes = match format {
                 // The JSON pack also lists its members' digests inside; the manifest beside it
                 // covers the file as a whole, as for every other single-file format.
-                Format::Json => json::write(pack, &mut bytes).map(drop)?,
-                Format::Moodle => moodle::write(pack, &mut bytes)?,
-                Format::Gift => gift::write(pack, &mut bytes)?,
-                _ => csv::write(pack, &mut bytes)?,
-            }
+                Format::Json => {
+                    let mut bytes = Vec::new();
+                    json::write(pack, &mut bytes)?;
+                    bytes
+                }
+                Format::Moodle => moodle::write(pack)?.into_bytes(),
+                Format::Gift => gift::write(pack)?.into_bytes(),
+                _ => csv::write(pack)?.into_bytes(),
+            };
             let name = options
                 .file_name
                 .clone()
