@@ -13,11 +13,10 @@
 //! characters, so that [`unneutralize`] can take exactly one quote off and give the text back
 //! unchanged.
 
-use crate::ExportError;
 use crate::pack::{Pack, PackItem, label};
 
 /// Writes `pack` as CSV.
-pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
+pub(crate) fn write(pack: &Pack) -> String {
     let options = pack
         .items
         .iter()
@@ -56,7 +55,7 @@ pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
     for item in &pack.items {
         item_row(item, options, keys, &mut out);
     }
-    Ok(out)
+    out
 }
 
 fn item_row(item: &PackItem, options: usize, keys: bool, out: &mut String) {

@@ -205,7 +205,7 @@ pub fn export_with(
                 }
                 Format::Moodle => moodle::write(pack)?.into_bytes(),
                 Format::Gift => gift::write(pack)?.into_bytes(),
-                _ => csv::write(pack)?.into_bytes(),
+                _ => csv::write(pack).into_bytes(),
             };
             let name = options
                 .file_name
