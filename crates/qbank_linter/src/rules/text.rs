@@ -455,53 +455,15 @@ fn stem_lower(lower: String) -> Cow<'static, str> {
 }
 
 /// The Levenshtein distance between `a` and `b` in characters, as `strsim::levenshtein` counts
-/// it, if it is at most `bound`; `None` as soon as it is known to exceed it. Only the diagonal
-/// band of width `2 × bound + 1` is computed.
+/// it, if it is at most `bound`; `None` when it exceeds it. `rapidfuzz`'s bit-parallel
+/// distance with a cutoff, over bytes when both texts are ASCII (where a byte is a character).
 pub(crate) fn bounded_levenshtein(a: &str, b: &str, bound: usize) -> Option<usize> {
-    // In ASCII text a byte is a character.
+    use rapidfuzz::distance::levenshtein;
+    let args = levenshtein::Args::default().score_cutoff(bound);
     if a.is_ascii() && b.is_ascii() {
-        return banded_levenshtein(a.as_bytes(), b.as_bytes(), bound);
+        return levenshtein::distance_with_args(a.bytes(), b.bytes(), &args);
     }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    banded_levenshtein(&a, &b, bound)
-}
-
-/// [`bounded_levenshtein`] over sequences of characters.
-fn banded_levenshtein<T: PartialEq>(a: &[T], b: &[T], bound: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > bound {
-        return None;
-    }
-    let over = bound + 1;
-    // row[j] is the distance between a[..i] and b[..j]; cells outside the band hold `over`.
-    let mut row: Vec<usize> = (0..=b.len()).map(|j| j.min(over)).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let i = i + 1;
-        let low = i.saturating_sub(bound).max(1);
-        let high = (i + bound).min(b.len());
-        let mut diagonal = row[low - 1];
-        row[low - 1] = if low == 1 { i.min(over) } else { over };
-        let mut best = row[low - 1];
-        for j in low..=high {
-            let above = row[j];
-            let cost = usize::from(*ca != b[j - 1]);
-            let value = (diagonal + cost)
-                .min(above + 1)
-                .min(row[j - 1] + 1)
-                .min(over);
-            diagonal = above;
-            row[j] = value;
-            best = best.min(value);
-        }
-        if high < b.len() {
-            row[high + 1] = over;
-        }
-        if best > bound {
-            return None;
-        }
-    }
-    let distance = row[b.len()];
-    (distance <= bound).then_some(distance)
+    levenshtein::distance_with_args(a.chars(), b.chars(), &args)
 }
 
 /// The range of `within` (byte offsets into `text`'s value) in the source file, for a diagnostic
@@ -1161,6 +1123,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Longer texts than the exhaustive test reaches, past the 64 characters of one machine
+        /// word of the bit-parallel distance, near-copies of each other as the rule compares.
+        #[test]
+        fn bounded_levenshtein_agrees_with_strsim_on_long_texts(
+            a in "[ab é]{0,150}",
+            edits in proptest::collection::vec((0_usize..150, "[ab é]{0,2}"), 0..12),
+            bound in 0_usize..20,
+        ) {
+            let mut b: Vec<char> = a.chars().collect();
+            for (at, text) in edits {
+                let at = at.min(b.len());
+                b.splice(at..(at + 1).min(b.len()), text.chars());
+            }
+            let b: String = b.into_iter().collect();
+            let exact = strsim::levenshtein(&a, &b);
+            proptest::prop_assert_eq!(bounded_levenshtein(&a, &b, bound), (exact <= bound).then_some(exact));
+            let (a, b) = (a.replace('é', "e"), b.replace('é', "e"));
+            let exact = strsim::levenshtein(&a, &b);
+            proptest::prop_assert_eq!(bounded_levenshtein(&a, &b, bound), (exact <= bound).then_some(exact));
+        }
+
         #[test]
         fn words_match_their_definition(text in "[a-zA-Z0-9 '’\\-.,é€ßİ\u{300}\n]{0,40}") {
             proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), reference_words(&text));
