@@ -363,8 +363,12 @@ impl Bins {
                 freq[bigram_code(w[0], w[1])] += 1;
             }
         }
-        let mut codes: Vec<usize> = (0..BIGRAM_CODES).collect();
+        // By frequency, heaviest first, ties by code. Most codes never occur, and those keep
+        // their order at the end, so only the ones that occur are sorted.
+        let (mut codes, unseen): (Vec<usize>, Vec<usize>) =
+            (0..BIGRAM_CODES).partition(|&code| freq[code] > 0);
         codes.sort_by(|&x, &y| freq[y].cmp(&freq[x]).then(x.cmp(&y)));
+        codes.extend(unseen);
         // The lightest bin (ties: lowest index) takes the next heaviest code.
         let mut load: BinaryHeap<Reverse<(u64, u8)>> =
             (0..=u8::MAX).map(|b| Reverse((0, b))).collect();
@@ -1117,6 +1121,44 @@ mod tests {
             &mut window,
             &mut Vec::new()
         ));
+    }
+
+    #[test]
+    fn bigram_bins_are_those_of_sorting_every_code() {
+        // The bins as they were made before unseen codes were left out of the sort.
+        let reference = |ranks: &Ranks, stems: &[&str]| -> Vec<u8> {
+            let mut freq = vec![0_u64; BIGRAM_CODES];
+            for stem in stems {
+                let text: Vec<usize> = stem.chars().map(|c| ranks.rank(c)).collect();
+                for w in text.windows(2) {
+                    freq[bigram_code(w[0], w[1])] += 1;
+                }
+            }
+            let mut codes: Vec<usize> = (0..BIGRAM_CODES).collect();
+            codes.sort_by(|&x, &y| freq[y].cmp(&freq[x]).then(x.cmp(&y)));
+            let mut load: BinaryHeap<Reverse<(u64, u8)>> =
+                (0..=u8::MAX).map(|b| Reverse((0, b))).collect();
+            let mut bins = vec![0_u8; BIGRAM_CODES];
+            for code in codes {
+                let Reverse((weight, bin)) = load.pop().unwrap();
+                bins[code] = bin;
+                load.push(Reverse((weight + freq[code].max(1), bin)));
+            }
+            bins
+        };
+        for stems in [
+            vec![],
+            vec!["a"],
+            vec!["the risk owner accepts the risk", "the owner of the risk"],
+            vec!["zzz", "éèê ßü", "0123456789 abcdefghijklmnopqrstuvwxyz"],
+        ] {
+            let ranks = Ranks::new(&stems);
+            assert_eq!(
+                Bins::new(&ranks, &stems).bigram_bin,
+                reference(&ranks, &stems),
+                "{stems:?}"
+            );
+        }
     }
 
     #[test]
