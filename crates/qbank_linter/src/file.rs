@@ -27,6 +27,8 @@ pub(crate) struct ItemResult {
     /// the checked items, and the two vectors need not both hold whole items).
     pub(crate) item: Option<Box<Item>>,
     pub(crate) suppressions: Vec<Suppression>,
+    /// The number of words in the stem, when the item rules split it.
+    pub(crate) stem_words: Option<usize>,
 }
 
 /// The blueprints and glossary, with their files.
@@ -221,6 +223,7 @@ pub(crate) fn check_item_file(
         id,
         item,
         suppressions,
+        stem_words: None,
     };
     if kind == FileKind::Stray {
         let source = SourceFile::new(file.entry.display, String::new());
@@ -255,11 +258,17 @@ pub(crate) fn check_item_file(
             (id, None)
         }
     };
+    let mut stem_words = None;
     if let Some(item) = &item {
         let ctx = ItemContext::new(item, &source, &path, bank, lint);
-        diagnostics.extend(ctx.run(rules));
+        let (found, words) = ctx.run(rules);
+        diagnostics.extend(found);
+        stem_words = words;
     }
-    result(source, diagnostics, id, item, suppressions)
+    ItemResult {
+        stem_words,
+        ..result(source, diagnostics, id, item, suppressions)
+    }
 }
 
 /// Checks the blueprints and the glossary, in order.

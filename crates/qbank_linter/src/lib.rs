@@ -57,6 +57,8 @@ pub struct CheckedItem {
     pub file: SourceFile,
     /// Absolute path.
     pub path: PathBuf,
+    /// The number of words in the stem, when the item rules split it.
+    stem_words: Option<usize>,
 }
 
 /// The result of checking a bank.
@@ -180,6 +182,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
                 item,
                 file: result.source,
                 path: result.path,
+                stem_words: result.stem_words,
             });
         }
     }

@@ -379,11 +379,14 @@ impl<'a> ItemContext<'a> {
     }
 
     /// Runs `rules` (the enabled item rules) on the item.
-    pub(crate) fn run(mut self, rules: &[&dyn ItemRule]) -> Vec<Diagnostic> {
+    /// Runs `rules` on the item: their findings, and the number of words in the stem if some
+    /// rule split it into words (for [`crate::CheckedItem`], so that no bank rule splits it again).
+    pub(crate) fn run(mut self, rules: &[&dyn ItemRule]) -> (Vec<Diagnostic>, Option<usize>) {
         let item = self.item;
         for rule in rules {
             rule.check(item, &mut self);
         }
-        self.diagnostics.into_inner()
+        let stem_words = self.words.stem.split_len();
+        (self.diagnostics.into_inner(), stem_words)
     }
 }

@@ -215,6 +215,11 @@ impl<'t> TextWords<'t> {
         &self.shaped().0
     }
 
+    /// How many words the text has, if they have been split already.
+    pub(crate) fn split_len(&self) -> Option<usize> {
+        self.words.get().map(|(words, _)| words.len())
+    }
+
     /// The words and their shapes, read in one pass.
     fn shaped(&self) -> &ShapedWords<'t> {
         self.words.get_or_init(|| {
@@ -656,12 +661,23 @@ fn may_state_quantity(text: &str) -> bool {
     };
     // Every number and ordinal word has three to seven letters; most words of an option are
     // ruled out by their length and initial before the list is searched.
+    let listed_ascii = |part: &[u8]| {
+        (3..=7).contains(&part.len())
+            && INITIALS[usize::from(part[0])]
+            && std::str::from_utf8(part).is_ok_and(listed)
+    };
+    if text.is_ascii() {
+        // Most option texts: split byte by byte, as `char`s would split them.
+        let bytes = text.as_bytes();
+        return bytes.iter().any(u8::is_ascii_digit)
+            || bytes
+                .split(|b| !b.is_ascii_alphanumeric())
+                .any(listed_ascii);
+    }
     text.bytes().any(|b| b.is_ascii_digit())
         || text.split(|c: char| !c.is_alphanumeric()).any(|part| {
             if part.is_ascii() {
-                (3..=7).contains(&part.len())
-                    && INITIALS[usize::from(part.as_bytes()[0])]
-                    && listed(part)
+                listed_ascii(part.as_bytes())
             } else {
                 listed(&part.to_lowercase())
             }
@@ -1099,6 +1115,21 @@ mod tests {
         assert!(may_state_quantity("the 2nd"));
     }
 
+    /// The screen of [`may_state_quantity`] as first written, one `char` at a time, for the
+    /// property test below.
+    fn may_state_quantity_reference(text: &str) -> bool {
+        let listed = |part: &str| {
+            QUANTITY_NUMBER_WORDS
+                .iter()
+                .chain(ORDINAL_WORDS)
+                .any(|word| word.eq_ignore_ascii_case(part))
+        };
+        text.chars().any(|c| c.is_ascii_digit())
+            || text
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|part| listed(&part.to_lowercase()))
+    }
+
     /// The definition of [`words`], one `char` at a time, for the property test below.
     fn reference_words(text: &str) -> Vec<(usize, &str)> {
         let is_word = |c: char| c.is_alphanumeric() || c == '\'' || c == '’' || c == '-';
@@ -1142,6 +1173,13 @@ mod tests {
             let (a, b) = (a.replace('é', "e"), b.replace('é', "e"));
             let exact = strsim::levenshtein(&a, &b);
             proptest::prop_assert_eq!(bounded_levenshtein(&a, &b, bound), (exact <= bound).then_some(exact));
+        }
+
+        #[test]
+        fn the_quantity_screen_matches_its_definition(
+            text in "(one|First|THIRD|seven|twelve|tenth|hundred|[a-zA-Z]{1,5}|[ ,.'’\\-é1İ€])*"
+        ) {
+            proptest::prop_assert_eq!(may_state_quantity(&text), may_state_quantity_reference(&text));
         }
 
         #[test]

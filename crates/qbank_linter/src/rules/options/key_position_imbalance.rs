@@ -225,6 +225,7 @@ mod tests {
             item: Box::new(item),
             file: SourceFile::new(format!("{id}.toml"), text.clone()),
             path: format!("{id}.toml").into(),
+            stem_words: None,
         }
     }
 

@@ -1,7 +1,7 @@
 use qbank_model::Item;
 
 use crate::registry::declare_rule;
-use crate::rules::text::{value_span, words};
+use crate::rules::text::{TextWords, value_span};
 use crate::rules::{ItemContext, ItemRule, RuleMeta};
 use crate::words::REPEATED_OPENING_MIN_WORDS;
 
@@ -64,13 +64,10 @@ impl ItemRule for RepeatedOptionOpening {
         if rest.is_empty() {
             return;
         }
-        let openings: Vec<Vec<(usize, &str)>> = item
-            .options
-            .iter()
-            .map(|o| words(&o.text.value).collect())
-            .collect();
+        let openings: Vec<&[(usize, &str)]> =
+            ctx.words.options.iter().map(TextWords::words).collect();
         let shared = shared_opening(&openings);
-        let shortest = openings.iter().map(Vec::len).min().unwrap_or(0);
+        let shortest = openings.iter().map(|o| o.len()).min().unwrap_or(0);
         if shared < REPEATED_OPENING_MIN_WORDS || shared >= shortest {
             return;
         }
@@ -93,7 +90,7 @@ impl ItemRule for RepeatedOptionOpening {
 }
 
 /// How many leading words every option shares, ignoring case.
-fn shared_opening(options: &[Vec<(usize, &str)>]) -> usize {
+fn shared_opening(options: &[&[(usize, &str)]]) -> usize {
     let Some((first, rest)) = options.split_first() else {
         return 0;
     };
@@ -117,6 +114,7 @@ mod tests {
 
     fn shared(texts: &[&str]) -> usize {
         let lists: Vec<Vec<(usize, &str)>> = texts.iter().map(|t| words(t).collect()).collect();
+        let lists: Vec<&[(usize, &str)]> = lists.iter().map(Vec::as_slice).collect();
         shared_opening(&lists)
     }
 

@@ -28,13 +28,19 @@ fn item(id: &str, stem: &str) -> String {
 
 /// The messages of rule `code` on `bank`, checked with the settings of its `qbank.toml`.
 fn messages(bank: &TempBank, code: &str) -> Vec<String> {
+    messages_with(bank, code, &[code])
+}
+
+/// The messages of rule `code` on `bank`, checked with the rules `codes` enabled.
+fn messages_with(bank: &TempBank, code: &str, codes: &[&str]) -> Vec<String> {
     let workspace = Workspace::discover(bank.root(), None).unwrap();
     let settings = Settings::from_options(workspace.options())
         .unwrap()
-        .only(&[code]);
+        .only(codes);
     crate::check(&workspace, workspace.files(), &settings)
         .diagnostics
         .into_iter()
+        .filter(|d| d.code == code)
         .map(|d| d.message)
         .collect()
 }
@@ -80,4 +86,25 @@ fn window_dressing_thresholds_come_from_qbank_toml() {
         messages(&bank, "QB204").is_empty(),
         "42 words is under mean + 4 deviations"
     );
+}
+
+/// QB204 takes the stem's word count from the item rules when one of them split the stem into
+/// words (QB208 does), and counts the words itself otherwise: the findings are the same.
+#[test]
+fn window_dressing_counts_alike_with_and_without_item_rules() {
+    let bank = TempBank::new();
+    for n in 1..=12 {
+        let id = format!("T-{n}");
+        bank.write(
+            format!("items/{id}.toml"),
+            item(&id, "Who owns the risk?").as_bytes(),
+        );
+    }
+    let long = format!("{} Who decides?", ["The bank grew fast."; 10].join(" "));
+    bank.write("items/T-13.toml", item("T-13", &long).as_bytes());
+    bank.write("qbank.toml", b"[lint]\nwindow_dressing_min_words = 40\n");
+    let expected =
+        ["stem has 42 words, far above the 7-word mean of exam `test` (standard deviation 10)"];
+    assert_eq!(messages(&bank, "QB204"), expected);
+    assert_eq!(messages_with(&bank, "QB204", &["QB204", "QB208"]), expected);
 }

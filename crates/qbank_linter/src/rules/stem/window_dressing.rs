@@ -68,10 +68,15 @@ pub(super) fn window_dressing(
 ) {
     // A BTreeMap and a sort by path make the findings independent of the order the items were
     // checked in.
-    // The words are counted in parallel: on a large bank this is most of the rule's time.
+    // The item rules have split most stems into words already; the rest are counted here, in
+    // parallel: on a large bank that is most of the rule's time.
     let counts: Vec<usize> = items
         .par_iter()
-        .map(|checked| words(&checked.item.stem.value).count())
+        .map(|checked| {
+            checked
+                .stem_words
+                .unwrap_or_else(|| words(&checked.item.stem.value).count())
+        })
         .collect();
     let mut exams: BTreeMap<&str, Vec<(&CheckedItem, usize)>> = BTreeMap::new();
     for (checked, count) in items.iter().zip(counts) {
