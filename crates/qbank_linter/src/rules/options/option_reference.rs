@@ -186,7 +186,10 @@ fn label_list(
         let index = usize::from(letter.checked_sub(b'A')?);
         (letter.is_ascii_uppercase() && index < count).then_some(index)
     };
-    let mut named = vec![label(first)?];
+    // The label is read before the vector is made: `vec![label(first)?]` allocates the vector's
+    // memory first and frees it again when there is no label, at every word of every option.
+    let first_label = label(first)?;
+    let mut named = vec![first_label];
     let mut last = first;
     let mut joined_by_word = false;
     loop {
