@@ -140,17 +140,60 @@ fn sorted_texts(item: &Item, keep: impl Fn(usize) -> bool) -> Vec<String> {
         .iter()
         .enumerate()
         .filter(|(index, _)| keep(*index))
-        .map(|(_, option)| {
-            let joined = option
-                .text
-                .value
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .to_lowercase();
-            joined.trim_end_matches('.').to_owned()
-        })
+        .map(|(_, option)| normalized(&option.text.value))
         .collect();
     texts.sort_unstable();
     texts
+}
+
+/// `text` in lowercase, its words separated by single spaces, without final periods. ASCII
+/// text, which most options are, is built in one allocation.
+fn normalized(text: &str) -> String {
+    if !text.is_ascii() {
+        let joined = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        return joined.trim_end_matches('.').to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out.make_ascii_lowercase();
+    out.truncate(out.trim_end_matches('.').len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalized;
+
+    /// The normalization as first written, for every text.
+    fn reference(text: &str) -> String {
+        let joined = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        joined.trim_end_matches('.').to_owned()
+    }
+
+    #[test]
+    fn normalizes_case_spaces_and_final_periods() {
+        assert_eq!(normalized("  Accept the  RISK..\t"), "accept the risk");
+        assert_eq!(normalized("ÉTAPE  ΟΔΟΣ."), "étape οδος");
+        assert_eq!(normalized(" \u{b} . "), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_ascii_path_matches_the_reference(text in "[a-zA-Z .,\t\n\u{b}\u{c}\r\u{a0}é]{0,30}") {
+            proptest::prop_assert_eq!(normalized(&text), reference(&text));
+        }
+    }
 }
