@@ -57,8 +57,8 @@ fn acronyms_listed_in_qbank_toml_are_defined() {
     );
 }
 
-#[test]
-fn window_dressing_thresholds_come_from_qbank_toml() {
+/// Twelve items with a 4-word stem and one with a 42-word stem.
+fn window_dressing_bank() -> TempBank {
     let bank = TempBank::new();
     for n in 1..=12 {
         let id = format!("T-{n}");
@@ -69,6 +69,12 @@ fn window_dressing_thresholds_come_from_qbank_toml() {
     }
     let long = format!("{} Who decides?", ["The bank grew fast."; 10].join(" "));
     bank.write("items/T-13.toml", item("T-13", &long).as_bytes());
+    bank
+}
+
+#[test]
+fn window_dressing_thresholds_come_from_qbank_toml() {
+    let bank = window_dressing_bank();
     assert!(
         messages(&bank, "QB204").is_empty(),
         "42 words is under the default minimum of 80"
@@ -92,16 +98,7 @@ fn window_dressing_thresholds_come_from_qbank_toml() {
 /// words (QB208 does), and counts the words itself otherwise: the findings are the same.
 #[test]
 fn window_dressing_counts_alike_with_and_without_item_rules() {
-    let bank = TempBank::new();
-    for n in 1..=12 {
-        let id = format!("T-{n}");
-        bank.write(
-            format!("items/{id}.toml"),
-            item(&id, "Who owns the risk?").as_bytes(),
-        );
-    }
-    let long = format!("{} Who decides?", ["The bank grew fast."; 10].join(" "));
-    bank.write("items/T-13.toml", item("T-13", &long).as_bytes());
+    let bank = window_dressing_bank();
     bank.write("qbank.toml", b"[lint]\nwindow_dressing_min_words = 40\n");
     let expected =
         ["stem has 42 words, far above the 7-word mean of exam `test` (standard deviation 10)"];
