@@ -661,23 +661,12 @@ fn may_state_quantity(text: &str) -> bool {
     };
     // Every number and ordinal word has three to seven letters; most words of an option are
     // ruled out by their length and initial before the list is searched.
-    let listed_ascii = |part: &[u8]| {
-        (3..=7).contains(&part.len())
-            && INITIALS[usize::from(part[0])]
-            && std::str::from_utf8(part).is_ok_and(listed)
-    };
-    if text.is_ascii() {
-        // Most option texts: split byte by byte, as `char`s would split them.
-        let bytes = text.as_bytes();
-        return bytes.iter().any(u8::is_ascii_digit)
-            || bytes
-                .split(|b| !b.is_ascii_alphanumeric())
-                .any(listed_ascii);
-    }
     text.bytes().any(|b| b.is_ascii_digit())
         || text.split(|c: char| !c.is_alphanumeric()).any(|part| {
             if part.is_ascii() {
-                listed_ascii(part.as_bytes())
+                (3..=7).contains(&part.len())
+                    && INITIALS[usize::from(part.as_bytes()[0])]
+                    && listed(part)
             } else {
                 listed(&part.to_lowercase())
             }
