@@ -1,3 +1,5 @@
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use qbank_diagnostics::{Annotation, Diagnostic};
 use qbank_model::{Item, Status};
 use rayon::prelude::*;
@@ -58,38 +60,81 @@ pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Dia
         .filter(|c| c.item.status.value != Status::Retired && c.item.options.len() > 1)
         .collect();
     sorted.par_sort_by(|a, b| a.path.cmp(&b.path));
-    // Each item's option texts and key texts in the compared form, in parallel.
-    let texts: Vec<(Vec<String>, Vec<String>)> = sorted
-        .par_iter()
-        .map(|checked| {
-            let item = &checked.item;
-            (
-                sorted_texts(item, |_| true),
-                sorted_texts(item, |index| item.options[index].is_key()),
-            )
-        })
-        .collect();
-    // Positions grouped by option set, each group in path order (a parallel sort rather than
-    // a map from option sets, which hashed every set on one thread). Within a group, an item
-    // is reported against the first earlier one whose keys differ.
-    let mut order: Vec<usize> = (0..sorted.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| texts[a].0.cmp(&texts[b].0).then(a.cmp(&b)));
-    let mut found: Vec<(usize, usize)> = Vec::new();
-    for group in order.chunk_by(|&a, &b| texts[a].0 == texts[b].0) {
-        for (k, &later) in group.iter().enumerate() {
-            if let Some(&first) = group[..k].iter().find(|&&j| texts[j].1 != texts[later].1) {
-                found.push((later, first));
-            }
-        }
-    }
-    found.sort_unstable();
+    let found = reused_pairs(&sorted, set_hash);
     diagnostics.extend(
         found
             .into_iter()
             .map(|(later, first)| reused(sorted[later], sorted[first])),
     );
-    // Freed on the pool's threads: a hundred thousand small vectors take a while to free.
-    texts.into_par_iter().for_each(drop);
+}
+
+/// The pairs `(later, first)` of positions in `sorted` (items in path order) where item
+/// `later` has the option set of the earlier item `first` and another key, `first` the earliest
+/// such item; in the order of `later`.
+///
+/// Items are grouped by `hash` of their option set (see [`set_hash`]), which is computed in
+/// parallel and without keeping any text; only the items of a group of two or more, which on
+/// most banks are few, have their option and key texts compared in full, so a hash collision
+/// never makes a finding.
+fn reused_pairs(
+    sorted: &[&CheckedItem],
+    hash: impl Fn(&Item, &mut String) -> u64 + Sync,
+) -> Vec<(usize, usize)> {
+    let hashes: Vec<u64> = sorted
+        .par_iter()
+        .map_init(String::new, |buffer, checked| hash(&checked.item, buffer))
+        .collect();
+    let mut order: Vec<usize> = (0..sorted.len()).collect();
+    order.par_sort_unstable_by_key(|&a| (hashes[a], a));
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for group in order.chunk_by(|&a, &b| hashes[a] == hashes[b]) {
+        if group.len() < 2 {
+            continue;
+        }
+        let texts: Vec<(Vec<String>, Vec<String>)> = group
+            .iter()
+            .map(|&position| {
+                let item = &sorted[position].item;
+                (
+                    sorted_texts(item, |_| true),
+                    sorted_texts(item, |index| item.options[index].is_key()),
+                )
+            })
+            .collect();
+        // In path order within the group: each item against the first earlier one with the
+        // same options and other keys.
+        for (k, (options, keys)) in texts.iter().enumerate() {
+            if let Some(first) = texts[..k]
+                .iter()
+                .position(|(o, other_keys)| o == options && other_keys != keys)
+            {
+                found.push((group[k], group[first]));
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// A hash of the option set of `item` in the compared form ([`normalized`]): the hash of the
+/// sorted hashes of its option texts, so that equal sets in any order hash equally. `buffer`
+/// is scratch space, reused from item to item.
+fn set_hash(item: &Item, buffer: &mut String) -> u64 {
+    let mut hashes: Vec<u64> = item
+        .options
+        .iter()
+        .map(|option| {
+            buffer.clear();
+            normalize_into(&option.text.value, buffer);
+            let mut hasher = DefaultHasher::new();
+            buffer.hash(&mut hasher);
+            hasher.finish()
+        })
+        .collect();
+    hashes.sort_unstable();
+    let mut set = DefaultHasher::new();
+    hashes.hash(&mut set);
+    set.finish()
 }
 
 fn reused(later: &CheckedItem, earlier: &CheckedItem) -> Diagnostic {
@@ -146,18 +191,25 @@ fn sorted_texts(item: &Item, keep: impl Fn(usize) -> bool) -> Vec<String> {
     texts
 }
 
-/// `text` in lowercase, its words separated by single spaces, without final periods. ASCII
-/// text, which most options are, is built in one allocation.
+/// `text` in lowercase, its words separated by single spaces, without final periods.
 fn normalized(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalized`] `text`, appended to `out`, which is empty. ASCII text, which most options
+/// are, is built in place, with no other allocation.
+fn normalize_into(text: &str, out: &mut String) {
     if !text.is_ascii() {
         let joined = text
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
             .to_lowercase();
-        return joined.trim_end_matches('.').to_owned();
+        out.push_str(joined.trim_end_matches('.'));
+        return;
     }
-    let mut out = String::with_capacity(text.len());
     for word in text.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
@@ -166,12 +218,59 @@ fn normalized(text: &str) -> String {
     }
     out.make_ascii_lowercase();
     out.truncate(out.trim_end_matches('.').len());
-    out
 }
 
 #[cfg(test)]
 mod tests {
-    use super::normalized;
+    use qbank_diagnostics::SourceFile;
+    use qbank_model::{Document, Item};
+
+    use super::{normalized, reused_pairs, set_hash};
+    use crate::CheckedItem;
+
+    /// An item with `options`, whose option `key` is the key.
+    fn checked(id: &str, options: &[&str], key: usize) -> CheckedItem {
+        let options: Vec<String> = options
+            .iter()
+            .enumerate()
+            .map(|(i, text)| format!("{{ text = \"{text}\", correct = {} }}", i == key))
+            .collect();
+        let text = format!(
+            "id = \"{id}\"\nexam = \"test\"\ndomain = \"1\"\ntype = \"single\"\n\
+             status = \"draft\"\nstem = \"Which?\"\noptions = [{}]\n",
+            options.join(", ")
+        );
+        let document = Document::parse(&text).unwrap();
+        let json = document.to_json().unwrap();
+        let item = Item::from_document(&document, json).unwrap();
+        CheckedItem {
+            item: Box::new(item),
+            file: SourceFile::new(format!("{id}.toml"), text.clone()),
+            path: format!("{id}.toml").into(),
+            stem_words: None,
+        }
+    }
+
+    /// Items are compared in full within a group of equal hashes, so a hash under which every
+    /// set collides finds exactly the pairs the real hash finds.
+    #[test]
+    fn collisions_never_make_a_finding() {
+        let items = [
+            checked("T-1", &["Accept", "Transfer", "Avoid"], 0),
+            checked("T-2", &["Avoid", "accept.", "Transfer"], 1),
+            checked("T-3", &["Transfer", "Accept", "Avoid"], 2),
+            checked("T-4", &["Accept", "Transfer", "Mitigate"], 1),
+            checked("T-5", &["Mitigate", "Transfer", "Accept"], 1),
+            checked("T-6", &["Accept", "Transfer", "Mitigate"], 0),
+            checked("T-7", &["Accept", "Transfer", "Avoid"], 1),
+        ];
+        let sorted: Vec<&CheckedItem> = items.iter().collect();
+        let real = reused_pairs(&sorted, set_hash);
+        // T-3 (key "Avoid") and T-7 ("Transfer") against T-1 ("Accept"); T-6 ("Accept")
+        // against T-4 ("Transfer"). T-2 and T-5 repeat an earlier key.
+        assert_eq!(real, [(2, 0), (5, 3), (6, 0)]);
+        assert_eq!(reused_pairs(&sorted, |_, _| 7), real);
+    }
 
     /// The normalization as first written, for every text.
     fn reference(text: &str) -> String {
