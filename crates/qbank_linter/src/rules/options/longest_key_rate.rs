@@ -1,5 +1,6 @@
 use qbank_diagnostics::Diagnostic;
 use qbank_model::{Item, ItemType};
+use rayon::prelude::*;
 
 use crate::CheckedItem;
 use crate::registry::declare_rule;
@@ -70,16 +71,16 @@ pub(super) fn longest_key_rate(
         if group.len() < LONGEST_KEY_MIN_ITEMS {
             continue;
         }
-        let mut longest: Vec<(&CheckedItem, usize)> = group
-            .iter()
+        let longest: Vec<(&CheckedItem, usize)> = group
+            .par_iter()
             .filter_map(|c| Some((*c, longest_key(&c.item)?)))
             .collect();
         let rate = longest.len() as f64 / group.len() as f64;
         if rate <= lint.longest_key_rate {
             continue;
         }
-        longest.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-        let Some(&(first, key)) = longest.first() else {
+        // Reported at the first item in path order.
+        let Some(&(first, key)) = longest.iter().min_by(|a, b| a.0.path.cmp(&b.0.path)) else {
             continue;
         };
         diagnostics.push(
