@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use qbank_diagnostics::{Annotation, Diagnostic, SourceFile, TextRange};
 use qbank_model::{Decimal, Spanned};
 use qbank_workspace::Workspace;
+use rayon::slice::ParallelSliceMut;
 
 use crate::CheckedItem;
 use crate::file::SupportFiles;
@@ -106,36 +107,38 @@ fn duplicate_ids(
     what: &str,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut first: HashMap<&str, &(Spanned<String>, SourceFile)> =
-        HashMap::with_capacity(ids.len());
+    // By id, then path (a parallel sort rather than a map from ids, which hashed every id on
+    // one thread): each later file of a group is reported against the group's first.
     let mut sorted: Vec<&(Spanned<String>, SourceFile)> = ids.iter().collect();
-    sorted.sort_by(|a, b| a.1.path().cmp(b.1.path()));
-    for entry in sorted {
-        let (id, file) = entry;
-        let Some((first_id, first_file)) = first.get(id.value.as_str()).copied() else {
-            first.insert(id.value.as_str(), entry);
+    sorted.par_sort_unstable_by(|a, b| {
+        (a.0.value.as_str(), a.1.path()).cmp(&(b.0.value.as_str(), b.1.path()))
+    });
+    for group in sorted.chunk_by(|a, b| a.0.value == b.0.value) {
+        let [(first_id, first_file), rest @ ..] = group else {
             continue;
         };
-        diagnostics.push(
-            DuplicateId::META
-                .diagnostic(
-                    file,
-                    id.range,
-                    format!(
-                        "id `{}` is also used by `{}`",
-                        id.value,
-                        first_file.path().display()
-                    ),
-                )
-                .with_secondary(Annotation::labelled(
-                    first_file.clone(),
-                    first_id.range,
-                    "first used here",
-                ))
-                .with_help(format!(
-                    "give one of the {what} a new id and rename its file to match"
-                )),
-        );
+        for (id, file) in rest {
+            diagnostics.push(
+                DuplicateId::META
+                    .diagnostic(
+                        file,
+                        id.range,
+                        format!(
+                            "id `{}` is also used by `{}`",
+                            id.value,
+                            first_file.path().display()
+                        ),
+                    )
+                    .with_secondary(Annotation::labelled(
+                        first_file.clone(),
+                        first_id.range,
+                        "first used here",
+                    ))
+                    .with_help(format!(
+                        "give one of the {what} a new id and rename its file to match"
+                    )),
+            );
+        }
     }
 }
 
