@@ -276,3 +276,32 @@ pub(crate) fn assert_rendered(family: &str, name: &str, rendered: &str) {
         insta::assert_snapshot!(name, rendered);
     });
 }
+
+/// A checked single-response item `id` of exam `test` with `options`, of which option `key` is
+/// the key, and the lines `extra` (such as `shuffle = false\n`), for the bank-wide rules' tests.
+pub(crate) fn checked_item(
+    id: &str,
+    options: &[&str],
+    key: usize,
+    extra: &str,
+) -> crate::CheckedItem {
+    let options: Vec<String> = options
+        .iter()
+        .enumerate()
+        .map(|(i, text)| format!("{{ text = \"{text}\", correct = {} }}", i == key))
+        .collect();
+    let text = format!(
+        "id = \"{id}\"\nexam = \"test\"\ndomain = \"1\"\ntype = \"single\"\n\
+         status = \"draft\"\nstem = \"Which?\"\n{extra}options = [{}]\n",
+        options.join(", ")
+    );
+    let document = qbank_model::Document::parse(&text).unwrap();
+    let json = document.to_json().unwrap();
+    let item = qbank_model::Item::from_document(&document, json).unwrap();
+    crate::CheckedItem {
+        item: Box::new(item),
+        file: qbank_diagnostics::SourceFile::new(format!("{id}.toml"), text.clone()),
+        path: format!("{id}.toml").into(),
+        stem_words: None,
+    }
+}

@@ -199,34 +199,16 @@ fn share(expected: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use qbank_diagnostics::SourceFile;
-    use qbank_model::{Document, Item};
     use qbank_workspace::LintOptions;
 
     use super::{Balance, key_position_imbalance};
     use crate::CheckedItem;
+    use crate::test::checked_item;
     use crate::words::LintSettings;
 
     fn unshuffled(id: &str, key: usize) -> CheckedItem {
-        let options: Vec<String> = ["Accept", "Transfer", "Avoid", "Mitigate"]
-            .iter()
-            .enumerate()
-            .map(|(i, text)| format!("{{ text = \"{text}\", correct = {} }}", i == key))
-            .collect();
-        let text = format!(
-            "id = \"{id}\"\nexam = \"test\"\ndomain = \"1\"\ntype = \"single\"\n\
-             status = \"draft\"\nstem = \"Which?\"\nshuffle = false\noptions = [{}]\n",
-            options.join(", ")
-        );
-        let document = Document::parse(&text).unwrap();
-        let json = document.to_json().unwrap();
-        let item = Item::from_document(&document, json).unwrap();
-        CheckedItem {
-            item: Box::new(item),
-            file: SourceFile::new(format!("{id}.toml"), text.clone()),
-            path: format!("{id}.toml").into(),
-            stem_words: None,
-        }
+        let options = ["Accept", "Transfer", "Avoid", "Mitigate"];
+        checked_item(id, &options, key, "shuffle = false\n")
     }
 
     fn findings(items: &[CheckedItem], options: &LintOptions) -> usize {

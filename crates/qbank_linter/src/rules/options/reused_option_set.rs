@@ -222,33 +222,12 @@ fn normalize_into(text: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
-    use qbank_diagnostics::SourceFile;
-    use qbank_model::{Document, Item};
-
     use super::{normalized, reused_pairs, set_hash};
     use crate::CheckedItem;
+    use crate::test::checked_item;
 
-    /// An item with `options`, whose option `key` is the key.
     fn checked(id: &str, options: &[&str], key: usize) -> CheckedItem {
-        let options: Vec<String> = options
-            .iter()
-            .enumerate()
-            .map(|(i, text)| format!("{{ text = \"{text}\", correct = {} }}", i == key))
-            .collect();
-        let text = format!(
-            "id = \"{id}\"\nexam = \"test\"\ndomain = \"1\"\ntype = \"single\"\n\
-             status = \"draft\"\nstem = \"Which?\"\noptions = [{}]\n",
-            options.join(", ")
-        );
-        let document = Document::parse(&text).unwrap();
-        let json = document.to_json().unwrap();
-        let item = Item::from_document(&document, json).unwrap();
-        CheckedItem {
-            item: Box::new(item),
-            file: SourceFile::new(format!("{id}.toml"), text.clone()),
-            path: format!("{id}.toml").into(),
-            stem_words: None,
-        }
+        checked_item(id, options, key, "")
     }
 
     /// Items are compared in full within a group of equal hashes, so a hash under which every
