@@ -33,6 +33,8 @@ const STARTS_WORD: u8 = 2;
 const LETTER: u8 = 4;
 /// An ASCII capital.
 const CAPITAL: u8 = 8;
+/// A hyphen.
+const HYPHEN: u8 = 16;
 
 /// The classes of each ASCII byte, as bits. Most text is ASCII, so most characters are
 /// classified by one table lookup.
@@ -46,7 +48,9 @@ const ASCII_CLASS: [u8; 128] = {
             IN_WORD | STARTS_WORD | LETTER
         } else if c.is_ascii_digit() {
             IN_WORD | STARTS_WORD
-        } else if c == b'\'' || c == b'-' {
+        } else if c == b'-' {
+            IN_WORD | HYPHEN
+        } else if c == b'\'' {
             IN_WORD
         } else {
             0
@@ -77,9 +81,16 @@ pub(crate) struct Shape {
     upper: bool,
     /// ASCII letters, counted up to 255.
     letters: u8,
+    /// Whether a hyphen occurs.
+    hyphen: bool,
 }
 
 impl Shape {
+    /// Whether the word contains a hyphen.
+    pub(crate) fn has_hyphen(self) -> bool {
+        self.hyphen
+    }
+
     /// The shape of `word`, read anew.
     fn of(word: &str) -> Self {
         let mut shape = Self {
@@ -96,6 +107,7 @@ impl Shape {
     fn add(&mut self, byte: u8) {
         self.ascii &= byte.is_ascii();
         self.upper |= byte.is_ascii_uppercase();
+        self.hyphen |= byte == b'-';
         self.letters = self
             .letters
             .saturating_add(u8::from(byte.is_ascii_alphabetic()));
@@ -149,6 +161,7 @@ impl<'t> Words<'t> {
             ascii,
             upper: classes & CAPITAL != 0,
             letters: u8::try_from(letters).unwrap_or(u8::MAX),
+            hyphen: classes & HYPHEN != 0,
         };
         self.at = at;
         // Without trailing apostrophes and hyphens.
@@ -166,6 +179,7 @@ impl<'t> Words<'t> {
                     break;
                 }
             }
+            shape.hyphen = bytes[start..end].contains(&b'-');
         }
         Some((start, text.get(start..end).unwrap_or_default(), shape))
     }
@@ -213,6 +227,11 @@ impl<'t> TextWords<'t> {
     /// [`words`] of the text, with their byte offsets.
     pub(crate) fn words(&self) -> &[(usize, &'t str)] {
         &self.shaped().0
+    }
+
+    /// The [`Shape`] of each word, in the order of [`TextWords::words`].
+    pub(crate) fn shapes(&self) -> &[Shape] {
+        &self.shaped().1
     }
 
     /// How many words the text has, if they have been split already.
@@ -1174,6 +1193,11 @@ mod tests {
         #[test]
         fn words_match_their_definition(text in "[a-zA-Z0-9 '’\\-.,é€ßİ\u{300}\n]{0,40}") {
             proptest::prop_assert_eq!(words(&text).collect::<Vec<_>>(), reference_words(&text));
+            // What the tokenizer learns about each word is what reading the word again gives.
+            let mut split = words(&text);
+            while let Some((_, word, shape)) = split.next_shaped() {
+                proptest::prop_assert_eq!(shape, Shape::of(word), "{}", word);
+            }
         }
 
         /// The roots and content flags that a text's words share are those of each word read

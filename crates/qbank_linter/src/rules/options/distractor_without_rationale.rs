@@ -1,4 +1,5 @@
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use qbank_diagnostics::Annotation;
@@ -140,21 +141,24 @@ impl ItemRule for DistractorWithoutRationale {
 }
 
 /// The words of an item, as [`root`]s, for telling whether its rationale discusses an option.
-struct Words<'t> {
-    stem: Vec<Cow<'t, str>>,
-    rationale: Vec<Cow<'t, str>>,
+struct Words<'w, 't> {
+    /// Only read when an option's shared words do not settle it, so split on first use.
+    stem: OnceCell<Vec<Cow<'w, str>>>,
+    stem_text: &'w TextWords<'t>,
+    rationale: Vec<Cow<'w, str>>,
     /// The content words of each option.
-    options: Vec<Vec<Cow<'t, str>>>,
+    options: Vec<Vec<Cow<'w, str>>>,
 }
 
-impl<'w> Words<'w> {
-    fn new<'t: 'w>(
+impl<'w, 't: 'w> Words<'w, 't> {
+    fn new(
         stem: &'w TextWords<'t>,
         rationale: &'w TextWords<'t>,
         options: &'w [TextWords<'t>],
     ) -> Self {
         Self {
-            stem: roots(stem, false),
+            stem: OnceCell::new(),
+            stem_text: stem,
             rationale: roots(rationale, false),
             options: options
                 .iter()
@@ -189,8 +193,9 @@ impl<'w> Words<'w> {
         }
         // A word only this option uses, found in the rationale, is the rationale discussing
         // the option in its own words ("a rising budget" for "growth in the security budget").
+        let stem = self.stem.get_or_init(|| roots(self.stem_text, false));
         let distinctive = |root: &&Cow<'w, str>| {
-            !contains_root(&self.stem, root)
+            !contains_root(stem, root)
                 && self
                     .options
                     .iter()
@@ -208,12 +213,14 @@ impl<'w> Words<'w> {
 /// content words.
 fn roots<'w, 't: 'w>(text: &'w TextWords<'t>, content: bool) -> Vec<Cow<'w, str>> {
     let mut roots: Vec<Cow<'w, str>> = Vec::with_capacity(text.words().len());
-    let words = text.words().iter().zip(text.roots()).zip(text.content());
-    for ((&(_, word), whole), &is_content) in words {
-        if !content || is_content {
+    // Content flags are computed only when asked for: a rationale's are read by no rule.
+    let flags = content.then(|| text.content());
+    let words = text.words().iter().zip(text.roots()).zip(text.shapes());
+    for (k, ((&(_, word), whole), shape)) in words.enumerate() {
+        if flags.is_none_or(|flags| flags[k]) {
             roots.push(Cow::Borrowed(whole.as_ref()));
         }
-        if word.contains('-') {
+        if shape.has_hyphen() {
             for part in word.split('-') {
                 if !content || is_content_word(part) {
                     roots.push(root(part));
