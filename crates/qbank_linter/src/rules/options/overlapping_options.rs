@@ -139,7 +139,8 @@ impl<'t> Normalized<'t> {
         for &(_, word) in words.words() {
             let start = padded.len();
             if word.is_ascii() {
-                padded.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                padded.push_str(word);
+                padded[start..].make_ascii_lowercase();
             } else {
                 padded.push_str(&word.to_lowercase());
             }
@@ -180,6 +181,11 @@ impl<'t> Normalized<'t> {
         loop {
             match (ours.next(), theirs.next()) {
                 (None, None) => return true,
+                (Some(a), Some(b)) if a.is_ascii() && b.is_ascii() => {
+                    if !a.eq_ignore_ascii_case(b) {
+                        return false;
+                    }
+                }
                 (Some(a), Some(b)) => {
                     let lower = |word: &'t str| word.chars().flat_map(char::to_lowercase);
                     if !lower(a).eq(lower(b)) {
@@ -331,5 +337,43 @@ mod tests {
         assert_eq!(check("Accept  the RISK", "accept the risk"), None);
         assert_eq!(check("RPO of 4 hours", "RPO of 8 hours"), None);
         assert_eq!(check("Encrypt the backups", "Test the restores"), None);
+    }
+
+    proptest::proptest! {
+        /// The normalized words and QB301's folded equality, both of which take a shortcut
+        /// for ASCII, agree with lowercasing every character.
+        #[test]
+        fn ascii_shortcuts_match_full_lowercasing(
+            a in "[a-zA-Z .İßÉé]{0,12}",
+            other in "[a-zA-Z .İßÉé]{0,12}",
+            recased in proptest::prelude::any::<bool>(),
+        ) {
+            // Half the time the other text is the first in other capitals, so that texts which
+            // fold to the same words are common.
+            let b: String = if recased {
+                a.chars()
+                    .zip(other.chars().chain(std::iter::repeat(' ')))
+                    .flat_map(|(c, d)| {
+                        if d.is_uppercase() {
+                            c.to_uppercase().collect::<Vec<_>>()
+                        } else {
+                            c.to_lowercase().collect()
+                        }
+                    })
+                    .collect()
+            } else {
+                other
+            };
+            let folded = |t: &str| {
+                t.split_whitespace()
+                    .map(|w| w.chars().flat_map(char::to_lowercase).collect::<String>())
+                    .collect::<Vec<_>>()
+            };
+            let (words_a, words_b) = (TextWords::new(&a), TextWords::new(&b));
+            let (na, nb) = (Normalized::new(&words_a), Normalized::new(&words_b));
+            proptest::prop_assert_eq!(na.folded_eq(&nb), folded(&a) == folded(&b));
+            let lowered: Vec<String> = words_a.words().iter().map(|(_, w)| w.to_lowercase()).collect();
+            proptest::prop_assert_eq!(na.words(), lowered.join(" "));
+        }
     }
 }
