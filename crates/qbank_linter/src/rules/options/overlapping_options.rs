@@ -166,10 +166,12 @@ impl<'t> Normalized<'t> {
         &self.padded[1..self.padded.len() - 1]
     }
 
-    /// The runs of digits of the text, in order.
-    fn numbers(&self) -> impl Iterator<Item = &'t str> {
+    /// The runs of digits of the text, in order. (Split by bytes: a digit is one ASCII byte,
+    /// and no byte of a multi-byte character is one.)
+    fn numbers(&self) -> impl Iterator<Item = &'t [u8]> {
         self.text
-            .split(|c: char| !c.is_ascii_digit())
+            .as_bytes()
+            .split(|b| !b.is_ascii_digit())
             .filter(|run| !run.is_empty())
     }
 
