@@ -160,14 +160,19 @@ pub(crate) fn take_strings(
     ) else {
         return Vec::new();
     };
-    array
-        .iter()
-        .zip(values)
-        .filter_map(|(spanned, value)| match value {
-            Value::String(text) => Some(Spanned::new(text, range(spanned.span()))),
-            _ => None,
-        })
-        .collect()
+    // At the exact length: collecting a filtered iterator reserves four entries (128 bytes)
+    // for lists that mostly hold one or two, in every item of a bank held in memory.
+    let mut strings = Vec::with_capacity(array.len().min(values.len()));
+    strings.extend(
+        array
+            .iter()
+            .zip(values)
+            .filter_map(|(spanned, value)| match value {
+                Value::String(text) => Some(Spanned::new(text, range(spanned.span()))),
+                _ => None,
+            }),
+    );
+    strings
 }
 
 /// Reads an array of strings; non-strings are skipped.
@@ -175,15 +180,14 @@ pub(crate) fn strings(table: &DeTable<'_>, key: &str) -> Vec<Spanned<String>> {
     let Some(array) = table.get(key).and_then(|v| v.get_ref().as_array()) else {
         return Vec::new();
     };
-    array
-        .iter()
-        .filter_map(|v| {
-            Some(Spanned::new(
-                v.get_ref().as_str()?.to_owned(),
-                range(v.span()),
-            ))
-        })
-        .collect()
+    let mut strings = Vec::with_capacity(array.len());
+    strings.extend(array.iter().filter_map(|v| {
+        Some(Spanned::new(
+            v.get_ref().as_str()?.to_owned(),
+            range(v.span()),
+        ))
+    }));
+    strings
 }
 
 /// Reads a boolean.
