@@ -143,9 +143,9 @@ impl ItemRule for DistractorWithoutRationale {
 /// The words of an item, as [`root`]s, for telling whether its rationale discusses an option.
 struct Words<'w, 't> {
     /// Only read when an option's shared words do not settle it, so split on first use.
-    stem: OnceCell<Vec<Cow<'w, str>>>,
+    stem: OnceCell<RootList<'w>>,
     stem_text: &'w TextWords<'t>,
-    rationale: Vec<Cow<'w, str>>,
+    rationale: RootList<'w>,
     /// The content words of each option.
     options: Vec<Vec<Cow<'w, str>>>,
 }
@@ -159,7 +159,7 @@ impl<'w, 't: 'w> Words<'w, 't> {
         Self {
             stem: OnceCell::new(),
             stem_text: stem,
-            rationale: roots(rationale, false),
+            rationale: RootList::new(roots(rationale, false)),
             options: options
                 .iter()
                 .map(|option| {
@@ -186,16 +186,18 @@ impl<'w, 't: 'w> Words<'w, 't> {
         let own = &self.options[index];
         let shared = own
             .iter()
-            .filter(|root| contains_root(&self.rationale, root))
+            .filter(|root| self.rationale.contains(root))
             .count();
         if shared * 2 >= own.len() || shared >= 2 {
             return true;
         }
         // A word only this option uses, found in the rationale, is the rationale discussing
         // the option in its own words ("a rising budget" for "growth in the security budget").
-        let stem = self.stem.get_or_init(|| roots(self.stem_text, false));
+        let stem = self
+            .stem
+            .get_or_init(|| RootList::new(roots(self.stem_text, false)));
         let distinctive = |root: &&Cow<'w, str>| {
-            !contains_root(stem, root)
+            !stem.contains(root)
                 && self
                     .options
                     .iter()
@@ -204,7 +206,37 @@ impl<'w, 't: 'w> Words<'w, 't> {
         };
         own.iter()
             .filter(distinctive)
-            .any(|root| contains_root(&self.rationale, root))
+            .any(|root| self.rationale.contains(root))
+    }
+}
+
+/// Roots with their first bytes side by side: every form that [`same_root`] accepts starts
+/// with the same byte as the root sought, so a lookup compares only the roots found by a
+/// byte search, not each of the hundred or so words of a rationale.
+struct RootList<'w> {
+    roots: Vec<Cow<'w, str>>,
+    /// The first byte of each root; 0 for an empty one (no word holds a NUL).
+    firsts: Vec<u8>,
+}
+
+impl<'w> RootList<'w> {
+    fn new(roots: Vec<Cow<'w, str>>) -> Self {
+        let firsts = roots
+            .iter()
+            .map(|root| root.as_bytes().first().copied().unwrap_or(0))
+            .collect();
+        Self { roots, firsts }
+    }
+
+    /// [`contains_root`] of the list.
+    fn contains(&self, root: &str) -> bool {
+        match root.as_bytes().first() {
+            // An empty root is the same only as another empty one.
+            None => self.roots.iter().any(|other| other.is_empty()),
+            Some(&first) => {
+                memchr::memchr_iter(first, &self.firsts).any(|k| same_root(&self.roots[k], root))
+            }
+        }
     }
 }
 
@@ -310,8 +342,24 @@ fn named_labels(words: &TextWords<'_>, count: usize) -> HashSet<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Words, named_labels, same_root};
+    use std::borrow::Cow;
+
+    use super::{RootList, Words, contains_root, named_labels, same_root};
     use crate::rules::text::{TextWords, root};
+
+    proptest::proptest! {
+        /// A lookup that compares only the roots with the same first byte finds what comparing
+        /// every root finds, empty roots and roots that extend each other included.
+        #[test]
+        fn root_list_lookup_matches_a_full_scan(
+            roots in proptest::collection::vec("(|[ldm][aeo]{0,3}(s|ing|ation)?)", 0..12),
+            sought in "(|[ldm][aeo]{0,3}(s|ing|ation)?)",
+        ) {
+            let roots: Vec<Cow<'_, str>> = roots.into_iter().map(Cow::Owned).collect();
+            let list = RootList::new(roots.clone());
+            proptest::prop_assert_eq!(list.contains(&sought), contains_root(&roots, &sought));
+        }
+    }
 
     #[test]
     fn names_labels_after_option_words_and_in_parentheses() {
