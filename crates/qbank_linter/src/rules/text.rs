@@ -418,6 +418,22 @@ fn is_content_shaped(word: &str, shape: Shape) -> bool {
 
 /// The endings [`stem_word`] takes off, in the order it tries them.
 const STEM_SUFFIXES: [&str; 5] = ["ies", "ing", "ed", "es", "s"];
+/// The last letters of [`STEM_SUFFIXES`].
+const STEM_SUFFIX_LAST: [u8; 3] = [b's', b'g', b'd'];
+const _: () = {
+    let mut i = 0;
+    while i < STEM_SUFFIXES.len() {
+        let suffix = STEM_SUFFIXES[i].as_bytes();
+        let last = suffix[suffix.len() - 1];
+        assert!(
+            last == STEM_SUFFIX_LAST[0]
+                || last == STEM_SUFFIX_LAST[1]
+                || last == STEM_SUFFIX_LAST[2],
+            "every ending of STEM_SUFFIXES ends in a letter of STEM_SUFFIX_LAST"
+        );
+        i += 1;
+    }
+};
 
 /// A crude stem of an English word, so that "policy" and "policies" or "assess" and
 /// "assessing" compare equal: the word in lower case without the first of [`STEM_SUFFIXES`] it
@@ -434,10 +450,14 @@ pub(crate) fn stem_word(word: &str) -> Cow<'_, str> {
 
 /// [`stem_word`] of an ASCII word, which has a capital if `upper`.
 fn stem_ascii(word: &str, upper: bool) -> Cow<'_, str> {
-    // In ASCII a byte is a character, and lower case keeps every byte in place.
-    let suffix = STEM_SUFFIXES
-        .into_iter()
-        .find(|suffix| word.len() >= suffix.len() + 4 && ends_with_lower(word, suffix));
+    // In ASCII a byte is a character, and lower case keeps every byte in place. Most words end
+    // in a letter that no ending ends in, and are settled by their last byte.
+    let suffix = match word.as_bytes().last().map(u8::to_ascii_lowercase) {
+        Some(last) if STEM_SUFFIX_LAST.contains(&last) => STEM_SUFFIXES
+            .into_iter()
+            .find(|suffix| word.len() >= suffix.len() + 4 && ends_with_lower(word, suffix)),
+        _ => None,
+    };
     match (suffix, upper) {
         (None, false) => Cow::Borrowed(word),
         (Some(suffix), false) if suffix != "ies" => {
