@@ -160,8 +160,9 @@ pub(crate) fn take_strings(
     ) else {
         return Vec::new();
     };
-    // At the exact length: collecting a filtered iterator reserves four entries (128 bytes)
-    // for lists that mostly hold one or two, in every item of a bank held in memory.
+    // Reserved for every element, at most what is kept (non-strings are dropped): collecting a
+    // filtered iterator reserves four entries (128 bytes) for lists that mostly hold one or
+    // two, in every item of a bank held in memory.
     let mut strings = Vec::with_capacity(array.len().min(values.len()));
     strings.extend(
         array
@@ -180,6 +181,7 @@ pub(crate) fn strings(table: &DeTable<'_>, key: &str) -> Vec<Spanned<String>> {
     let Some(array) = table.get(key).and_then(|v| v.get_ref().as_array()) else {
         return Vec::new();
     };
+    // As in `take_strings`: reserved for every element, not four at a time.
     let mut strings = Vec::with_capacity(array.len());
     strings.extend(array.iter().filter_map(|v| {
         Some(Spanned::new(

@@ -83,13 +83,15 @@ impl<'a> Document<'a> {
     /// The document as JSON for schema validation. Dates and times become strings in RFC 3339
     /// form, so the schema can require `format: date`. A line end inside a multi-line string
     /// is LF in the value, also where the file has CRLF (TOML leaves that choice to the
-    /// reader): a bank checked out with Windows line ends reads as it does elsewhere.
+    /// reader): a bank checked out with Windows line ends reads as it does elsewhere. Errors
+    /// come in the order of their ranges in the file.
     pub fn to_json(&self) -> Result<Value, Vec<ValueError>> {
         let mut errors = Vec::new();
         let value = table_to_json(self.text, self.root.get_ref(), &mut errors);
         if errors.is_empty() {
             Ok(value)
         } else {
+            errors.sort_by_key(|error| (error.range.start, error.range.end));
             Err(errors)
         }
     }
@@ -299,7 +301,7 @@ mod tests {
 
     #[test]
     fn oversized_integers_and_infinities_are_errors() {
-        let text = "a = 99999999999999999999\nb = inf\n";
+        let text = "b = 99999999999999999999\na = inf\n";
         let errors = Document::parse(text).unwrap().to_json().unwrap_err();
         assert_eq!(errors.len(), 2);
         assert!(errors[0].message.contains("64 bits"));

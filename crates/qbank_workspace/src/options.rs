@@ -251,6 +251,20 @@ mod tests {
         assert!(error.to_string().contains("unknown field `exclud`"));
     }
 
+    /// Of several mistakes, the one reported is the first in the file: parsed tables keep the
+    /// file's order (`toml`'s `fast_hash`), where they used to be sorted by key.
+    #[test]
+    fn the_first_mistake_in_the_file_is_reported() {
+        let error = toml::from_str::<Options>("zeta = 1\nalpha = 2\n").unwrap_err();
+        assert!(
+            error.to_string().contains("unknown field `zeta`"),
+            "{error}"
+        );
+        let error =
+            toml::from_str::<Options>("[rules]\nQB9 = \"bad\"\nQB1 = \"worse\"\n").unwrap_err();
+        assert!(error.to_string().contains("`bad`"), "{error}");
+    }
+
     #[test]
     fn levels_parse() {
         let options: Options = toml::from_str("[rules]\nQB101 = \"off\"\n").unwrap();

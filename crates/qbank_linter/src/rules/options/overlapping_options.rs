@@ -346,8 +346,8 @@ mod tests {
         /// for ASCII, agree with lowercasing every character.
         #[test]
         fn ascii_shortcuts_match_full_lowercasing(
-            a in "[a-zA-Z .İßÉé]{0,12}",
-            other in "[a-zA-Z .İßÉé]{0,12}",
+            a in "[a-zA-Z0-9 .İßÉé\u{212A}]{0,12}",
+            other in "[a-zA-Z0-9 .İßÉé\u{212A}]{0,12}",
             recased in proptest::prelude::any::<bool>(),
         ) {
             // Half the time the other text is the first in other capitals, so that texts which
@@ -376,6 +376,14 @@ mod tests {
             proptest::prop_assert_eq!(na.folded_eq(&nb), folded(&a) == folded(&b));
             let lowered: Vec<String> = words_a.words().iter().map(|(_, w)| w.to_lowercase()).collect();
             proptest::prop_assert_eq!(na.words(), lowered.join(" "));
+            let numbers = |t: &str| {
+                t.split(|c: char| !c.is_ascii_digit())
+                    .filter(|run| !run.is_empty())
+                    .map(|run| run.as_bytes().to_vec())
+                    .collect::<Vec<_>>()
+            };
+            let found: Vec<Vec<u8>> = na.numbers().map(<[u8]>::to_vec).collect();
+            proptest::prop_assert_eq!(found, numbers(&a));
         }
     }
 }
