@@ -20,6 +20,7 @@ mod options;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
@@ -331,13 +332,19 @@ impl Workspace {
         );
         self.walk(&self.root.join("items"), FileKind::Item, &mut files);
         // Byte order of the paths is stable and much cheaper than comparing path components.
+        // The walk's threads find files in any order; the error breaks the one tie a walk can
+        // produce, two errors on one path.
         files.sort_by(|a, b| {
-            (a.kind, a.path.as_os_str().as_encoded_bytes())
-                .cmp(&(b.kind, b.path.as_os_str().as_encoded_bytes()))
+            (a.kind, a.path.as_os_str().as_encoded_bytes(), &a.walk_error).cmp(&(
+                b.kind,
+                b.path.as_os_str().as_encoded_bytes(),
+                &b.walk_error,
+            ))
         });
         files
     }
 
+    /// Walks `dir` on several threads (the order does not matter: [`Workspace::files`] sorts).
     fn walk(&self, dir: &Path, kind: FileKind, files: &mut Vec<FileEntry>) {
         if !dir.is_dir() {
             return;
@@ -349,31 +356,55 @@ impl Workspace {
             .git_exclude(false)
             .git_global(false)
             .require_git(false)
-            .build();
-        for result in walker {
-            match result {
-                Ok(entry) => {
-                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                    if !is_file || self.is_excluded(entry.path()) {
-                        continue;
-                    }
-                    let path = entry.path().to_path_buf();
-                    let is_toml = path.extension().is_some_and(|e| e == "toml");
-                    let kind = match kind {
-                        FileKind::Item if !is_toml => FileKind::Stray,
-                        // Only TOML files are blueprints; anything else there is ignored.
-                        FileKind::Blueprint if !is_toml => continue,
-                        other => other,
-                    };
-                    files.push(self.entry(path, kind, None));
+            .build_parallel();
+        let found = Mutex::new(Vec::new());
+        walker.run(|| {
+            let mut batch = Batch {
+                entries: Vec::new(),
+                found: &found,
+            };
+            Box::new(move |result| {
+                if let Some(entry) = self.walk_entry(dir, kind, result) {
+                    batch.entries.push(entry);
                 }
-                Err(error) => {
-                    let path = error_path(&error).unwrap_or_else(|| dir.to_path_buf());
-                    if self.is_excluded(&path) {
-                        continue;
-                    }
-                    files.push(self.entry(path, kind, Some(describe_walk_error(&error))));
+                if batch.entries.len() >= 1024 {
+                    batch.hand_over();
                 }
+                ignore::WalkState::Continue
+            })
+        });
+        files.extend(found.into_inner().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// The entry for one result of the walk of `dir`, if it is one.
+    fn walk_entry(
+        &self,
+        dir: &Path,
+        kind: FileKind,
+        result: Result<ignore::DirEntry, ignore::Error>,
+    ) -> Option<FileEntry> {
+        match result {
+            Ok(entry) => {
+                let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                if !is_file || self.is_excluded(entry.path()) {
+                    return None;
+                }
+                let path = entry.into_path();
+                let is_toml = path.extension().is_some_and(|e| e == "toml");
+                let kind = match kind {
+                    FileKind::Item if !is_toml => FileKind::Stray,
+                    // Only TOML files are blueprints; anything else there is ignored.
+                    FileKind::Blueprint if !is_toml => return None,
+                    other => other,
+                };
+                Some(self.entry(path, kind, None))
+            }
+            Err(error) => {
+                let path = error_path(&error).unwrap_or_else(|| dir.to_path_buf());
+                if self.is_excluded(&path) {
+                    return None;
+                }
+                Some(self.entry(path, kind, Some(describe_walk_error(&error))))
             }
         }
     }
@@ -390,6 +421,28 @@ impl Workspace {
     fn is_excluded(&self, path: &Path) -> bool {
         path.strip_prefix(&self.root)
             .is_ok_and(|relative| self.exclude.is_match(relative))
+    }
+}
+
+/// The entries one thread of a walk found, handed over in batches, and the rest when the walk
+/// drops the thread's visitor.
+struct Batch<'a> {
+    entries: Vec<FileEntry>,
+    found: &'a Mutex<Vec<FileEntry>>,
+}
+
+impl Batch<'_> {
+    fn hand_over(&mut self) {
+        self.found
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(&mut self.entries);
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        self.hand_over();
     }
 }
 
@@ -568,6 +621,37 @@ mod tests {
                 (FileKind::Stray, "notes.txt".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn a_walk_on_several_threads_lists_every_file_once_in_byte_order() {
+        let temp = tempfile::tempdir().unwrap();
+        bank(temp.path());
+        // More files than one batch of a walking thread, over folders the threads share out.
+        let mut expected = vec![temp.path().join("items/a/Q-1.toml")];
+        for folder in 0..30 {
+            let dir = temp.path().join(format!("items/f{folder}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            for file in 0..100 {
+                let path = dir.join(format!("Q-{folder}-{file}.toml"));
+                std::fs::write(&path, "").unwrap();
+                expected.push(path);
+            }
+        }
+        expected.sort_by(|a, b| {
+            a.as_os_str()
+                .as_encoded_bytes()
+                .cmp(b.as_os_str().as_encoded_bytes())
+        });
+        let workspace = Workspace::discover(temp.path(), None).unwrap();
+        let items: Vec<PathBuf> = workspace
+            .files()
+            .into_iter()
+            .filter(|f| f.kind == FileKind::Item)
+            .map(|f| f.path)
+            .collect();
+        assert_eq!(items.len(), 3001);
+        assert_eq!(items, expected);
     }
 
     #[test]
