@@ -160,11 +160,10 @@ impl Diagnostic {
     pub fn sort_key_cmp(&self, other: &Self) -> Ordering {
         self.primary
             .file
-            .path()
-            .cmp(other.primary.file.path())
+            .cmp_path(&other.primary.file)
             .then(self.primary.range.start.cmp(&other.primary.range.start))
             .then(self.code.cmp(other.code))
-            .then(self.message.cmp(&other.message))
+            .then_with(|| self.message.cmp(&other.message))
     }
 }
 

@@ -122,6 +122,24 @@ impl SourceFile {
         &self.inner.text
     }
 
+    /// Builds the line index now rather than on the first [`SourceFile::line_column`]: a
+    /// caller that checks files in parallel indexes those with findings there, instead of
+    /// leaving it all to the thread that renders them.
+    pub fn index_lines(&self) {
+        self.inner
+            .index
+            .get_or_init(|| LineIndex::new(&self.inner.text));
+    }
+
+    /// Orders files by path, as [`Path`]'s `Ord` does; two handles of one file compare equal
+    /// without comparing their paths component by component.
+    pub fn cmp_path(&self, other: &Self) -> std::cmp::Ordering {
+        if Arc::ptr_eq(&self.inner, &other.inner) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.inner.path.cmp(&other.inner.path)
+    }
+
     /// The 1-based line and column of a byte offset.
     pub fn line_column(&self, offset: u32) -> LineColumn {
         self.inner
@@ -174,6 +192,19 @@ mod tests {
             index.line_column(text, c),
             LineColumn { line: 3, column: 1 }
         );
+    }
+
+    #[test]
+    fn files_order_by_their_paths_components() {
+        let a = SourceFile::new("items/a/b.toml", "x");
+        let same = a.clone();
+        let twin = SourceFile::new("items/a/b.toml", "y");
+        let dashed = SourceFile::new("items/a-b.toml", "");
+        assert_eq!(a.cmp_path(&same), std::cmp::Ordering::Equal);
+        assert_eq!(a.cmp_path(&twin), std::cmp::Ordering::Equal);
+        // By components "a" comes before "a-b", though '/' sorts after '-' as a byte.
+        assert_eq!(a.cmp_path(&dashed), std::cmp::Ordering::Less);
+        assert_eq!(dashed.cmp_path(&a), std::cmp::Ordering::Greater);
     }
 
     #[test]

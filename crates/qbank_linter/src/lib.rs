@@ -157,7 +157,13 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
             } else {
                 &[]
             };
-            file::check_item_file(read_file(entry), &index, rules, &settings.lint)
+            let result = file::check_item_file(read_file(entry), &index, rules, &settings.lint);
+            // Rendering finds the line of each finding; index the lines here, on a worker,
+            // rather than file after file on the thread that renders.
+            if !result.diagnostics.is_empty() {
+                result.source.index_lines();
+            }
+            result
         })
         .collect();
 
@@ -250,7 +256,8 @@ fn finish(
             out.extend(suppression_findings(path, list, &used, settings));
         }
     }
-    qbank_diagnostics::sort(&mut out);
+    // In printing order, as `qbank_diagnostics::sort` puts them; stable, so the same order.
+    out.par_sort_by(Diagnostic::sort_key_cmp);
     out
 }
 

@@ -42,16 +42,17 @@ pub(crate) fn run_with(
     // The checked items are not needed any more. Freeing a hundred thousand of them one by one
     // takes a noticeable share of a run, and the process is about to exit anyway.
     std::mem::forget(outcome.items);
-    let diagnostics: Vec<Diagnostic> = outcome
-        .diagnostics
-        .into_iter()
-        .filter(|d| {
+    let mut diagnostics: Vec<Diagnostic> = outcome.diagnostics;
+    // Only a check of some files drops findings about others (each path made absolute first,
+    // which for a whole bank's findings is a tenth of a second of one core for nothing).
+    if targets.is_some() {
+        diagnostics.retain(|d| {
             in_targets(&workspace.absolute(d.file().path()))
                 || d.secondary
                     .iter()
                     .any(|a| in_targets(&workspace.absolute(a.file.path())))
-        })
-        .collect();
+        });
+    }
     let summary = Summary::new(files, items, &diagnostics);
     let rules: Vec<RuleInfo> = RULES.iter().map(|r| r.info()).collect();
     let report = Report {
