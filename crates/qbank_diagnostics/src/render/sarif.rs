@@ -1,10 +1,12 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 use serde_json::{Value, json};
 
 use super::{Report, RuleInfo, display_path};
-use crate::{Annotation, Severity};
+use crate::{Annotation, Diagnostic, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -42,57 +44,110 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             value
         })
         .collect();
-    let results: Vec<Value> = report
-        .diagnostics
-        .iter()
-        .map(|diagnostic| {
-            let mut text = diagnostic.message.clone();
-            if let Some(help) = &diagnostic.help {
-                text.push_str("\nhelp: ");
-                text.push_str(help);
-            }
-            let mut result = json!({
-                "ruleId": diagnostic.code,
-                "ruleIndex": index[diagnostic.code],
-                "level": level(diagnostic.severity),
-                "message": { "text": text },
-                "locations": [location(&display_path(diagnostic), &diagnostic.primary)],
-            });
-            if !diagnostic.secondary.is_empty() {
-                result["relatedLocations"] = diagnostic
-                    .secondary
-                    .iter()
-                    .enumerate()
-                    .map(|(id, annotation)| {
-                        let path = annotation.file.path().to_string_lossy().replace('\\', "/");
-                        let mut related = location(&path, annotation);
-                        related["id"] = json!(id);
-                        if let Some(label) = &annotation.label {
-                            related["message"] = json!({ "text": label });
-                        }
-                        related
-                    })
-                    .collect();
-            }
-            result
-        })
-        .collect();
-    let document = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": { "driver": {
-                "name": "qbank",
-                "version": report.tool_version,
-                "informationUri": "https://github.com/qbank-dev/qbank",
-                "rules": rules,
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    let document = Document {
+        schema: SCHEMA,
+        runs: [Run {
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                diagnostics: report.diagnostics,
+                index: &index,
+            },
+            tool: Tool {
+                driver: Driver {
+                    information_uri: "https://github.com/qbank-dev/qbank",
+                    name: "qbank",
+                    rules,
+                    version: report.tool_version,
+                },
+            },
         }],
-    });
+        version: "2.1.0",
+    };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
+}
+
+// The document's members are declared in the order of their keys, the order in which
+// `serde_json` writes the keys of a `Value`'s maps, so the report reads the same whether a
+// part is typed or a `Value`.
+
+#[derive(Serialize)]
+struct Document<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    #[serde(rename = "columnKind")]
+    column_kind: &'static str,
+    results: Results<'a>,
+    tool: Tool<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    #[serde(rename = "informationUri")]
+    information_uri: &'static str,
+    name: &'static str,
+    rules: Vec<Value>,
+    version: &'a str,
+}
+
+/// The results, each built as it is written: a report of a large bank has tens of thousands,
+/// and holding them all as values doubled the memory of a run.
+struct Results<'a> {
+    diagnostics: &'a [Diagnostic],
+    index: &'a BTreeMap<&'a str, usize>,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.diagnostics.len()))?;
+        for diagnostic in self.diagnostics {
+            seq.serialize_element(&result(diagnostic, self.index))?;
+        }
+        seq.end()
+    }
+}
+
+fn result(diagnostic: &Diagnostic, index: &BTreeMap<&str, usize>) -> Value {
+    let mut text = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        text.push_str("\nhelp: ");
+        text.push_str(help);
+    }
+    let mut result = json!({
+        "ruleId": diagnostic.code,
+        "ruleIndex": index[diagnostic.code],
+        "level": level(diagnostic.severity),
+        "message": { "text": text },
+        "locations": [location(&display_path(diagnostic), &diagnostic.primary)],
+    });
+    if !diagnostic.secondary.is_empty() {
+        result["relatedLocations"] = diagnostic
+            .secondary
+            .iter()
+            .enumerate()
+            .map(|(id, annotation)| {
+                let path = annotation.file.path().to_string_lossy().replace('\\', "/");
+                let mut related = location(&path, annotation);
+                related["id"] = json!(id);
+                if let Some(label) = &annotation.label {
+                    related["message"] = json!({ "text": label });
+                }
+                related
+            })
+            .collect();
+    }
+    result
 }
 
 fn level(severity: Severity) -> &'static str {
