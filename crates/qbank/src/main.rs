@@ -33,7 +33,8 @@ fn main() -> ExitCode {
 /// returns to the kernel and touches again costs zeroing 2 MiB; a lint of 100k items spends a
 /// quarter of its time in the kernel doing so. Small pages cost a few hundred thousand faults
 /// instead, about a third less time in all (BENCHMARKS.md). Older kernels refuse the request and
-/// the run goes on as before.
+/// the run goes on as before. The setting passes to the `git` processes qbank starts, which
+/// are short and allocate little.
 fn disable_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     let _ = rustix::thread::disable_transparent_huge_pages(true);

@@ -332,8 +332,9 @@ impl Workspace {
         );
         self.walk(&self.root.join("items"), FileKind::Item, &mut files);
         // Byte order of the paths is stable and much cheaper than comparing path components.
-        // The walk's threads find files in any order; the error breaks the one tie a walk can
-        // produce, two errors on one path.
+        // The walk's threads find files in any order; the error text breaks the one tie a
+        // walk can produce, two errors on one path (an ignore file's errors are all reported
+        // on the folder walked), which the serial walk left in the order it met them.
         files.sort_by(|a, b| {
             (a.kind, a.path.as_os_str().as_encoded_bytes(), &a.walk_error).cmp(&(
                 b.kind,

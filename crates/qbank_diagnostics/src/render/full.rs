@@ -122,12 +122,16 @@ mod tests {
         use crate::render::{RenderOptions, Report};
         use crate::{Annotation, Diagnostic, Severity, SourceFile, Summary, TextRange};
 
-        let text = "id = \"Q-1\"\n".repeat(10);
+        let text = (1..=10)
+            .map(|k| format!("key{k} = \"v\""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let starts: Vec<usize> = text.match_indices("key").map(|(at, _)| at).collect();
         let file = SourceFile::new("bank/items/Q-1.toml", text);
         let count = 2 * super::RENDER_CHUNK + 3;
         let diagnostics: Vec<Diagnostic> = (0..count)
             .map(|n| {
-                let at = (n % 10) * 11;
+                let at = starts[n % 10];
                 Diagnostic::new(
                     "QB106",
                     "duplicate-id",
@@ -152,8 +156,12 @@ mod tests {
             .map(|n| n.parse().unwrap())
             .collect();
         assert_eq!(numbers, (0..count).collect::<Vec<_>>());
-        // Each finding quotes its own line.
-        let quoted = out.matches(" | id = \"Q-1\"").count();
-        assert_eq!(quoted, count);
+        // Each finding quotes its own line: finding n the line n % 10 + 1.
+        let quoted: Vec<usize> = out
+            .lines()
+            .filter_map(|line| line.split_once(" | key").map(|(_, rest)| rest))
+            .map(|rest| rest.split(' ').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(quoted, (0..count).map(|n| n % 10 + 1).collect::<Vec<_>>());
     }
 }
