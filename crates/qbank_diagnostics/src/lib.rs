@@ -167,9 +167,11 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics into printing order, so output never depends on thread timing.
+/// Sorts diagnostics into printing order, so output never depends on thread timing. The sort
+/// is stable and runs on the thread pool: a large bank has tens of thousands of findings.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(Diagnostic::sort_key_cmp);
+    use rayon::slice::ParallelSliceMut;
+    diagnostics.par_sort_by(Diagnostic::sort_key_cmp);
 }
 
 /// Counts for the closing summary of a run.

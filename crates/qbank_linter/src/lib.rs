@@ -256,8 +256,7 @@ fn finish(
             out.extend(suppression_findings(path, list, &used, settings));
         }
     }
-    // In printing order, as `qbank_diagnostics::sort` puts them; stable, so the same order.
-    out.par_sort_by(Diagnostic::sort_key_cmp);
+    qbank_diagnostics::sort(&mut out);
     out
 }
 
