@@ -99,7 +99,8 @@ fn sample() -> &'static Sample {
 /// bank: decoding, TOML parsing, schema validation, the typed item, every item rule and every
 /// bank-wide rule at the sample bank's levels, then renders the findings in one diagnostic
 /// format chosen by the bytes. An item that passes the schema is also written back with `item_toml` and must read
-/// back the same, and a file that parses must keep its values through `qbank fmt`.
+/// back the same, and a file that parses must keep its values through `qbank fmt`. The text
+/// must parse to the same document, or the same errors, with `toml`'s own document builder.
 ///
 /// An odd-length input is checked as `qbank check PATH` checks one file (a focused duplicate
 /// search), an even-length one as part of the whole bank.
@@ -144,13 +145,29 @@ pub fn item_lint(data: &[u8]) {
         assert_item_toml_round_trip(&checked.item);
     }
     assert_format_keeps_values(text);
+    assert_parsers_agree(text);
+}
+
+/// `Document::parse` builds most documents itself and leaves the rest to `toml`: either way,
+/// the document (or the errors) must be what `toml` alone gives.
+fn assert_parsers_agree(text: &str) {
+    match (Document::parse(text), Document::parse_with_toml(text)) {
+        (Ok(ours), Ok(reference)) => assert_eq!(ours.root(), reference.root(), "{text:?}"),
+        (Err(ours), Err(reference)) => assert_eq!(ours, reference, "{text:?}"),
+        (ours, reference) => panic!(
+            "one parser accepts what the other rejects: {:?} against {:?} for {text:?}",
+            ours.err(),
+            reference.err()
+        ),
+    }
 }
 
 /// Puts `data` through the check as one of the bank's other files, chosen by its first byte:
 /// a blueprint (`blueprints/fuzz.toml`), the concept glossary, the duplicate allowlist, or
 /// `qbank.toml`. The rest, as text (bytes that are not UTF-8 replaced), is the file. A
 /// configuration that loads is also resolved into rule settings and export profiles, and the
-/// sample items are checked with it.
+/// sample items are checked with it. The other files must parse as `toml` alone parses them,
+/// as in [`item_lint`].
 ///
 /// # Panics
 ///
@@ -181,6 +198,7 @@ pub fn bank_files(data: &[u8]) {
             return;
         }
     };
+    assert_parsers_agree(&text);
     let overlay = HashMap::from([(path, text)]);
     let outcome = check_overlaid(
         &sample.workspace,

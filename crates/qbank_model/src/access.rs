@@ -3,11 +3,10 @@
 
 use std::fmt;
 
+use crate::document::parse_integer;
+use crate::tree::{Table, ValueKind};
 use qbank_diagnostics::TextRange;
 use serde_json::{Map, Value};
-use toml::de::{DeTable, DeValue};
-
-use crate::document::{parse_integer, range};
 
 /// A value with the range it was read from.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -128,34 +127,33 @@ impl fmt::Display for Decimal {
 }
 
 /// Reads a string value.
-pub(crate) fn string(table: &DeTable<'_>, key: &str) -> Option<Spanned<String>> {
+pub(crate) fn string(table: &Table<'_>, key: &str) -> Option<Spanned<String>> {
     let value = table.get(key)?;
-    let text = value.get_ref().as_str()?;
-    Some(Spanned::new(text.to_owned(), range(value.span())))
+    Some(Spanned::new(value.as_str()?.to_owned(), value.range))
 }
 
 /// Moves a string out of `json` (the JSON form of `table`), with its range from `table`. Moving
 /// instead of copying matters: items are mostly text, and this runs for every item of a bank.
 pub(crate) fn take_string(
-    table: &DeTable<'_>,
+    table: &Table<'_>,
     json: &mut Map<String, Value>,
     key: &str,
 ) -> Option<Spanned<String>> {
-    let span = table.get(key)?.span();
+    let range = table.get(key)?.range;
     match json.get_mut(key)?.take() {
-        Value::String(text) => Some(Spanned::new(text, range(span))),
+        Value::String(text) => Some(Spanned::new(text, range)),
         _ => None,
     }
 }
 
 /// Moves an array of strings out of `json`, with ranges from `table`; non-strings are skipped.
 pub(crate) fn take_strings(
-    table: &DeTable<'_>,
+    table: &Table<'_>,
     json: &mut Map<String, Value>,
     key: &str,
 ) -> Vec<Spanned<String>> {
     let (Some(array), Some(Value::Array(values))) = (
-        table.get(key).and_then(|v| v.get_ref().as_array()),
+        table.get(key).and_then(|v| v.as_array()),
         json.get_mut(key).map(Value::take),
     ) else {
         return Vec::new();
@@ -169,7 +167,7 @@ pub(crate) fn take_strings(
             .iter()
             .zip(values)
             .filter_map(|(spanned, value)| match value {
-                Value::String(text) => Some(Spanned::new(text, range(spanned.span()))),
+                Value::String(text) => Some(Spanned::new(text, spanned.range)),
                 _ => None,
             }),
     );
@@ -177,78 +175,68 @@ pub(crate) fn take_strings(
 }
 
 /// Reads an array of strings; non-strings are skipped.
-pub(crate) fn strings(table: &DeTable<'_>, key: &str) -> Vec<Spanned<String>> {
-    let Some(array) = table.get(key).and_then(|v| v.get_ref().as_array()) else {
+pub(crate) fn strings(table: &Table<'_>, key: &str) -> Vec<Spanned<String>> {
+    let Some(array) = table.get(key).and_then(|v| v.as_array()) else {
         return Vec::new();
     };
     // As in `take_strings`: reserved for every element, not four at a time.
     let mut strings = Vec::with_capacity(array.len());
-    strings.extend(array.iter().filter_map(|v| {
-        Some(Spanned::new(
-            v.get_ref().as_str()?.to_owned(),
-            range(v.span()),
-        ))
-    }));
+    strings.extend(
+        array
+            .iter()
+            .filter_map(|v| Some(Spanned::new(v.as_str()?.to_owned(), v.range))),
+    );
     strings
 }
 
 /// Reads a boolean.
-pub(crate) fn boolean(table: &DeTable<'_>, key: &str) -> Option<Spanned<bool>> {
+pub(crate) fn boolean(table: &Table<'_>, key: &str) -> Option<Spanned<bool>> {
     let value = table.get(key)?;
-    Some(Spanned::new(
-        value.get_ref().as_bool()?,
-        range(value.span()),
-    ))
+    Some(Spanned::new(value.as_bool()?, value.range))
 }
 
 /// Reads an integer.
-pub(crate) fn integer(table: &DeTable<'_>, key: &str) -> Option<Spanned<i64>> {
+pub(crate) fn integer(table: &Table<'_>, key: &str) -> Option<Spanned<i64>> {
     let value = table.get(key)?;
-    let integer = value.get_ref().as_integer()?;
-    Some(Spanned::new(
-        parse_integer(integer.as_str(), integer.radix())?,
-        range(value.span()),
-    ))
+    let (digits, radix) = value.as_integer()?;
+    Some(Spanned::new(parse_integer(digits, radix)?, value.range))
 }
 
 /// Reads a number (integer or float) exactly.
-pub(crate) fn decimal(table: &DeTable<'_>, key: &str) -> Option<Spanned<Decimal>> {
+pub(crate) fn decimal(table: &Table<'_>, key: &str) -> Option<Spanned<Decimal>> {
     let value = table.get(key)?;
-    let decimal = match value.get_ref() {
-        DeValue::Float(f) => Decimal::parse(f.as_str())?,
-        DeValue::Integer(i) => Decimal {
-            billionths: parse_integer(i.as_str(), i.radix())?.checked_mul(Decimal::ONE)?,
+    let decimal = match &value.kind {
+        ValueKind::Float(f) => Decimal::parse(f)?,
+        ValueKind::Integer { digits, radix } => Decimal {
+            billionths: parse_integer(digits, *radix)?.checked_mul(Decimal::ONE)?,
         },
         _ => return None,
     };
-    Some(Spanned::new(decimal, range(value.span())))
+    Some(Spanned::new(decimal, value.range))
 }
 
 /// Reads a TOML local date.
-pub(crate) fn date(table: &DeTable<'_>, key: &str) -> Option<Spanned<Date>> {
+pub(crate) fn date(table: &Table<'_>, key: &str) -> Option<Spanned<Date>> {
     let value = table.get(key)?;
-    let date = value.get_ref().as_datetime()?.date?;
+    let date = value.as_datetime()?.date?;
     Some(Spanned::new(
         Date {
             year: date.year,
             month: date.month,
             day: date.day,
         },
-        range(value.span()),
+        value.range,
     ))
 }
 
 /// The tables of an array of tables, with each table's range (its header, or its braces).
-pub(crate) fn tables<'t, 'a>(
-    table: &'t DeTable<'a>,
-    key: &str,
-) -> Vec<(&'t DeTable<'a>, TextRange)> {
-    let Some(array) = table.get(key).and_then(|v| v.get_ref().as_array()) else {
+pub(crate) fn tables<'t, 'a>(table: &'t Table<'a>, key: &str) -> Vec<(&'t Table<'a>, TextRange)> {
+    let Some(array) = table.get(key).and_then(|v| v.as_array()) else {
         return Vec::new();
     };
     array
         .iter()
-        .filter_map(|v| Some((v.get_ref().as_table()?, range(v.span()))))
+        .filter_map(|v| Some((v.as_table()?, v.range)))
         .collect()
 }
 

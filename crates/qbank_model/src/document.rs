@@ -4,8 +4,9 @@ use std::borrow::Cow;
 
 use qbank_diagnostics::TextRange;
 use serde_json::{Map, Number, Value};
-use toml::Spanned as TomlSpanned;
-use toml::de::{DeTable, DeValue};
+use toml::de::DeTable;
+
+use crate::tree::{self, Table, Value as TomlValue, ValueKind};
 
 /// A TOML syntax error with the range it concerns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,15 +47,28 @@ pub struct Node {
 /// A TOML document parsed with the range of every key and value.
 pub struct Document<'a> {
     text: &'a str,
-    root: TomlSpanned<DeTable<'a>>,
+    root: Table<'a>,
 }
 
 impl<'a> Document<'a> {
     /// Parses `text`, collecting every syntax error the parser can recover from.
     pub fn parse(text: &'a str) -> Result<Self, Vec<SyntaxError>> {
+        match tree::parse(text) {
+            Some(root) => Ok(Self { text, root }),
+            None => Self::parse_with_toml(text),
+        }
+    }
+
+    /// Parses `text` with `toml`'s own document builder, as [`Document::parse`] does for what
+    /// its faster builder leaves to `toml`; both give the same document and errors, which the
+    /// fuzz targets check.
+    pub fn parse_with_toml(text: &'a str) -> Result<Self, Vec<SyntaxError>> {
         let (root, errors) = DeTable::parse_recoverable(text);
         if errors.is_empty() {
-            return Ok(Self { text, root });
+            return Ok(Self {
+                text,
+                root: tree::from_de(root.get_ref()),
+            });
         }
         Err(errors
             .into_iter()
@@ -76,8 +90,8 @@ impl<'a> Document<'a> {
     }
 
     /// The top-level table.
-    pub fn root(&self) -> &DeTable<'a> {
-        self.root.get_ref()
+    pub fn root(&self) -> &Table<'a> {
+        &self.root
     }
 
     /// The document as JSON for schema validation. Dates and times become strings in RFC 3339
@@ -87,7 +101,7 @@ impl<'a> Document<'a> {
     /// come in the order of their ranges in the file.
     pub fn to_json(&self) -> Result<Value, Vec<ValueError>> {
         let mut errors = Vec::new();
-        let value = table_to_json(self.text, self.root.get_ref(), &mut errors);
+        let value = table_to_json(self.text, &self.root, &mut errors);
         if errors.is_empty() {
             Ok(value)
         } else {
@@ -98,33 +112,33 @@ impl<'a> Document<'a> {
 
     /// Finds the node at `path`.
     pub fn locate(&self, path: &[Segment<'_>]) -> Option<Node> {
-        let root_range = range(self.root.span());
+        // The top-level table has no range of its own.
         let mut node = Node {
             key: None,
-            value: root_range,
+            value: TextRange::empty(0),
         };
-        let mut current: Option<&DeValue<'a>> = None;
+        let mut current: Option<&TomlValue<'a>> = None;
         for segment in path {
             match segment {
                 Segment::Key(key) => {
                     let table = match current {
-                        None => self.root.get_ref(),
+                        None => &self.root,
                         Some(value) => value.as_table()?,
                     };
                     let (k, v) = table.get_key_value(key.as_ref())?;
                     node = Node {
-                        key: Some(range(k.span())),
-                        value: range(v.span()),
+                        key: Some(k.range),
+                        value: v.range,
                     };
-                    current = Some(v.get_ref());
+                    current = Some(v);
                 }
                 Segment::Index(index) => {
                     let element = current?.as_array()?.get(*index)?;
                     node = Node {
                         key: None,
-                        value: range(element.span()),
+                        value: element.range,
                     };
-                    current = Some(element.get_ref());
+                    current = Some(element);
                 }
             }
         }
@@ -138,15 +152,12 @@ impl<'a> Document<'a> {
             return node.value;
         }
         self.root
-            .get_ref()
             .iter()
             .map(|(key, value)| {
-                let key = range(key.span());
-                let value = range(value.span());
-                if value.start >= key.start {
-                    TextRange::new(key.start as usize, value.end as usize)
+                if value.range.start >= key.range.start {
+                    TextRange::new(key.range.start as usize, value.range.end as usize)
                 } else {
-                    key
+                    key.range
                 }
             })
             .min_by_key(|range| range.start)
@@ -154,18 +165,10 @@ impl<'a> Document<'a> {
     }
 }
 
-/// Converts a `toml` span to a [`TextRange`].
-pub(crate) fn range(span: std::ops::Range<usize>) -> TextRange {
-    TextRange::new(span.start, span.end)
-}
-
-fn table_to_json(text: &str, table: &DeTable<'_>, errors: &mut Vec<ValueError>) -> Value {
-    let mut map = Map::with_capacity(table.len());
-    for (key, value) in table {
-        map.insert(
-            key.get_ref().to_string(),
-            value_to_json(text, value, errors),
-        );
+fn table_to_json(text: &str, table: &Table<'_>, errors: &mut Vec<ValueError>) -> Value {
+    let mut map = Map::new();
+    for (key, value) in table.iter() {
+        map.insert(key.name.to_string(), value_to_json(text, value, errors));
     }
     Value::Object(map)
 }
@@ -175,63 +178,59 @@ fn table_to_json(text: &str, table: &DeTable<'_>, errors: &mut Vec<ValueError>) 
 /// (escapes such as `\r` are written without one), so replacing CRLF in the written form
 /// changes the line ends and nothing else.
 fn with_lf_line_ends(raw: &str) -> Option<String> {
-    if !(raw.starts_with("\"\"\"") || raw.starts_with("'''")) || !raw.contains('\r') {
+    if !(raw.starts_with("\"\"\"") || raw.starts_with("\'\'\'")) || !raw.contains('\r') {
         return None;
     }
     let written = format!("v = {}", raw.replace("\r\n", "\n"));
-    let table = DeTable::parse(&written).ok()?;
-    match table.get_ref().get("v").map(TomlSpanned::get_ref) {
-        Some(DeValue::String(s)) => Some(s.to_string()),
-        _ => None,
-    }
+    let document = Document::parse(&written).ok()?;
+    document.root().get("v")?.as_str().map(str::to_owned)
 }
 
-fn value_to_json(
-    text: &str,
-    value: &TomlSpanned<DeValue<'_>>,
-    errors: &mut Vec<ValueError>,
-) -> Value {
-    match value.get_ref() {
-        DeValue::String(s) => {
+fn value_to_json(text: &str, value: &TomlValue<'_>, errors: &mut Vec<ValueError>) -> Value {
+    match &value.kind {
+        ValueKind::String(s) => {
             // Only a string that holds a CR can have been written with CRLF line ends.
-            let lf = s.contains('\r').then(|| text.get(value.span())).flatten();
+            let lf = s
+                .contains('\r')
+                .then(|| text.get(value.range.to_range()))
+                .flatten();
             Value::String(
                 lf.and_then(with_lf_line_ends)
                     .unwrap_or_else(|| s.to_string()),
             )
         }
-        DeValue::Integer(i) => {
-            if let Some(n) = parse_integer(i.as_str(), i.radix()) {
+        ValueKind::Integer { digits, radix } => {
+            if let Some(n) = parse_integer(digits, *radix) {
                 Value::Number(n.into())
             } else {
                 errors.push(ValueError {
-                    message: format!("integer `{}` does not fit in 64 bits", i.as_str()),
-                    range: range(value.span()),
+                    message: format!("integer `{digits}` does not fit in 64 bits"),
+                    range: value.range,
                 });
                 Value::Null
             }
         }
-        DeValue::Float(f) => {
-            let number = f.as_str().replace('_', "").parse::<f64>().ok();
+        ValueKind::Float(f) => {
+            let number = f.replace('_', "").parse::<f64>().ok();
             if let Some(n) = number.and_then(Number::from_f64) {
                 Value::Number(n)
             } else {
                 errors.push(ValueError {
-                    message: format!("float `{}` is not a finite number", f.as_str()),
-                    range: range(value.span()),
+                    message: format!("float `{f}` is not a finite number"),
+                    range: value.range,
                 });
                 Value::Null
             }
         }
-        DeValue::Boolean(b) => Value::Bool(*b),
-        DeValue::Datetime(datetime) => Value::String(datetime.to_string()),
-        DeValue::Array(array) => Value::Array(
+        ValueKind::Boolean(b) => Value::Bool(*b),
+        ValueKind::Datetime(datetime) => Value::String(datetime.to_string()),
+        ValueKind::Array(array) => Value::Array(
             array
                 .iter()
                 .map(|v| value_to_json(text, v, errors))
                 .collect(),
         ),
-        DeValue::Table(table) => table_to_json(text, table, errors),
+        ValueKind::Table(table) => table_to_json(text, table, errors),
     }
 }
 

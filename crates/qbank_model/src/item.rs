@@ -2,10 +2,10 @@
 
 use qbank_diagnostics::TextRange;
 use serde_json::{Map, Value};
-use toml::de::DeTable;
 
 use crate::access::{self, Date, Spanned};
 use crate::document::Document;
+use crate::tree::Table;
 
 /// Single or multiple response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -227,10 +227,8 @@ impl Item {
             keys: root
                 .iter()
                 .filter_map(|(k, _)| {
-                    let index = ITEM_KEYS
-                        .iter()
-                        .position(|known| *known == k.get_ref().as_ref())?;
-                    Some((u8::try_from(index).ok()?, crate::document::range(k.span())))
+                    let index = ITEM_KEYS.iter().position(|known| *known == k.name)?;
+                    Some((u8::try_from(index).ok()?, k.range))
                 })
                 .collect::<Vec<_>>()
                 .into_boxed_slice(),
@@ -267,7 +265,7 @@ impl Item {
 }
 
 fn option(
-    table: &DeTable<'_>,
+    table: &Table<'_>,
     json: &mut Map<String, Value>,
     range: TextRange,
 ) -> Option<ItemOption> {

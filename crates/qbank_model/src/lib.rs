@@ -26,6 +26,7 @@ mod document;
 pub mod format;
 mod item;
 pub mod schema;
+pub mod tree;
 
 pub use access::{Date, Decimal, Spanned};
 pub use blueprint::{Blueprint, Domain, Mapping, Task};

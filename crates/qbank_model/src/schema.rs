@@ -9,7 +9,6 @@ use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use qbank_diagnostics::TextRange;
 use serde_json::Value;
-use toml::de::DeValue;
 
 use crate::document::{Document, Segment};
 
@@ -135,15 +134,15 @@ pub fn validate(kind: SchemaKind, document: &Document<'_>, json: &Value) -> Vec<
         }
     }
     for key in kind.date_keys() {
-        let Some((k, value)) = document.root().get_key_value(*key) else {
+        let Some((k, value)) = document.root().get_key_value(key) else {
             continue;
         };
-        if let DeValue::String(text) = value.get_ref() {
+        if let Some(text) = value.as_str() {
             errors.push(SchemaError {
                 kind: SchemaErrorKind::InvalidValue,
                 message: format!("`{key}` must be a TOML date, not a string"),
-                help: Some(format!("remove the quotes: `{} = {text}`", k.get_ref())),
-                range: crate::document::range(value.span()),
+                help: Some(format!("remove the quotes: `{} = {text}`", k.name)),
+                range: value.range,
             });
         }
     }
