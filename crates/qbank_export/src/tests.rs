@@ -1077,3 +1077,30 @@ fn json_pack_is_the_pretty_sorted_document_with_canonical_digests() {
         );
     }
 }
+
+#[test]
+fn csv_rows_written_in_parallel_keep_the_items_order() {
+    // More items than one wave of chunks, and a last chunk that is not full.
+    let count = crate::csv::CHUNK * crate::csv::WAVE + crate::csv::CHUNK + 7;
+    let mut pack = fixture();
+    let template = fixture_item("DEMO-0", "1");
+    pack.items = (0..count)
+        .map(|i| PackItem {
+            id: format!("DEMO-{i:06}"),
+            options: if i % 3 == 0 {
+                template.options[..2].to_vec()
+            } else {
+                template.options.clone()
+            },
+            ..template.clone()
+        })
+        .collect();
+    let written = crate::csv::write(&pack);
+    let records = crate::csv::parse(&written).unwrap();
+    assert_eq!(records.len(), count + 1);
+    for (i, record) in records[1..].iter().enumerate() {
+        assert_eq!(record[0], format!("DEMO-{i:06}"));
+        // Every row has as many cells as the header.
+        assert_eq!(record.len(), records[0].len(), "row {i}");
+    }
+}

@@ -106,6 +106,10 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
             signature.key_id
         ))?;
     }
+    // The pack's items and bytes are not needed any more. Freeing a hundred thousand items one
+    // by one takes a noticeable share of a run, and the process is about to exit anyway.
+    std::mem::forget(built);
+    std::mem::forget(exported);
     Ok(ExitStatus::Success)
 }
 
