@@ -8,6 +8,7 @@
 //! same tree and every error reads as `toml` words it.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use qbank_diagnostics::TextRange;
 use toml::Spanned as TomlSpanned;
@@ -21,9 +22,22 @@ use toml_parser::{ErrorSink, ParseError, Source, Span};
 const RECURSION_LIMIT: u32 = 80;
 
 /// A TOML table: its entries in file order, keys unique.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Table<'a> {
     entries: Vec<(Key<'a>, Value<'a>)>,
+    /// The position of each key, for a table of more than [`INDEXED_FROM`] entries: a file
+    /// of a hundred thousand keys is read and searched in linear time, not quadratic.
+    index: Option<HashMap<String, usize>>,
+}
+
+/// The size from which a table keeps an index of its keys. Items and blueprints have a few
+/// dozen keys at most, which a scan finds faster than a hash.
+const INDEXED_FROM: usize = 32;
+
+impl PartialEq for Table<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
 }
 
 /// A table's key: its decoded name and where it is written.
@@ -78,10 +92,7 @@ impl<'a> Table<'a> {
 
     /// The entry of `key`.
     pub fn get_key_value(&self, key: &str) -> Option<(&Key<'a>, &Value<'a>)> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.name == key)
-            .map(|(k, v)| (k, v))
+        self.entries.get(self.position(key)?).map(|(k, v)| (k, v))
     }
 
     /// The entries in file order.
@@ -100,7 +111,28 @@ impl<'a> Table<'a> {
     }
 
     fn position(&self, key: &str) -> Option<usize> {
-        self.entries.iter().position(|(k, _)| k.name == key)
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.entries.iter().position(|(k, _)| k.name == key),
+        }
+    }
+
+    /// Adds an entry whose key is not in the table yet.
+    fn push(&mut self, key: Key<'a>, value: Value<'a>) {
+        let position = self.entries.len();
+        if let Some(index) = &mut self.index {
+            index.insert(key.name.to_string(), position);
+        } else if position == INDEXED_FROM {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .map(|(k, _)| k.name.to_string())
+                    .chain([key.name.to_string()])
+                    .zip(0..)
+                    .collect(),
+            );
+        }
+        self.entries.push((key, value));
     }
 }
 
@@ -174,20 +206,17 @@ pub(crate) fn parse(text: &str) -> Option<Table<'_>> {
 
 /// Converts `toml`'s table to the tree.
 pub(crate) fn from_de<'a>(table: &DeTable<'a>) -> Table<'a> {
-    Table {
-        entries: table
-            .iter()
-            .map(|(key, value)| {
-                (
-                    Key {
-                        name: key.get_ref().clone(),
-                        range: range(key.span()),
-                    },
-                    value_from_de(value),
-                )
-            })
-            .collect(),
+    let mut tree = Table::default();
+    for (key, value) in table {
+        tree.push(
+            Key {
+                name: key.get_ref().clone(),
+                range: range(key.span()),
+            },
+            value_from_de(value),
+        );
     }
+    tree
 }
 
 fn value_from_de<'a>(value: &TomlSpanned<DeValue<'a>>) -> Value<'a> {
@@ -258,7 +287,7 @@ struct Builder<'a> {
     source: Source<'a>,
     root: Table<'a>,
     /// The indexes of the root's arrays of tables (entries are only ever appended).
-    arrays_of_tables: Vec<usize>,
+    arrays_of_tables: HashSet<usize>,
     current: Option<Current<'a>>,
     header: Option<Header<'a>>,
     /// The key of a `key = value` line at table level, until its value is read.
@@ -273,7 +302,7 @@ impl<'a> Builder<'a> {
         Self {
             source,
             root: Table::default(),
-            arrays_of_tables: Vec::new(),
+            arrays_of_tables: HashSet::new(),
             current: None,
             header: None,
             key: None,
@@ -314,16 +343,16 @@ impl<'a> Builder<'a> {
                 }
             }
             (true, None) => {
-                self.arrays_of_tables.push(self.root.entries.len());
-                self.root.entries.push((
+                self.arrays_of_tables.insert(self.root.entries.len());
+                self.root.push(
                     current.key,
                     Value {
                         kind: ValueKind::Array(vec![value]),
                         range: current.range,
                     },
-                ));
+                );
             }
-            (false, None) => self.root.entries.push((current.key, value)),
+            (false, None) => self.root.push(current.key, value),
             // A table defined twice, or a key that is not an array of tables extended as one.
             (_, Some(_)) => self.unsupported = true,
         }
@@ -452,7 +481,7 @@ fn insert<'a>(table: &mut Table<'a>, key: Key<'a>, value: Value<'a>) -> bool {
     if table.position(&key.name).is_some() {
         return false;
     }
-    table.entries.push((key, value));
+    table.push(key, value);
     true
 }
 

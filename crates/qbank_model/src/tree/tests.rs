@@ -137,3 +137,64 @@ fn agrees_with_toml_on_every_file_of_the_sample_bank() {
     // Every file of the bank has the shape the builder reads itself.
     assert!(fast > 50, "{fast}");
 }
+
+#[test]
+fn large_tables_are_indexed_and_agree_with_toml() {
+    // Enough keys for an index, in every kind of table the builder reads, with a duplicate
+    // found through the index.
+    let lines =
+        |n: usize, line: &dyn Fn(usize) -> String| (0..n).map(line).collect::<Vec<_>>().concat();
+    let keys = |n: usize| lines(n, &|i| format!("k{i} = {i}\n"));
+    let inline = (0..100)
+        .map(|i| format!("k{i} = {i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let headers = lines(100, &|i| format!("[t{i}]\nx = 1\n"));
+    let arrays = lines(100, &|i| format!("[[a{i}]]\n[[a{i}]]\n"));
+    for text in [
+        keys(100),
+        format!("[t]\n{}", keys(100)),
+        format!("a = {{ {inline} }}\n"),
+        headers.clone(),
+        arrays.clone(),
+    ] {
+        let root = agrees(&text).expect("within the builder's shapes");
+        assert!(!root.is_empty());
+    }
+    let text = keys(100);
+    let root = agrees(&text).unwrap();
+    // A lookup in a large table goes through the index, not a scan of every key: a file of
+    // a hundred thousand keys is read in linear time.
+    assert!(root.index.is_some());
+    assert!(agrees(&keys(INDEXED_FROM)).unwrap().index.is_none());
+    assert_eq!(
+        root.get("k77").and_then(Value::as_integer),
+        Some(("77", 10))
+    );
+    assert_eq!(root.get("k100"), None);
+    for text in [
+        format!("{}k57 = 1\n", keys(100)),
+        format!("{headers}[t57]\n"),
+        format!("{arrays}[a57]\n"),
+        format!("{headers}[[t57]]\n"),
+    ] {
+        assert_eq!(agrees(&text), None, "{text:?}");
+    }
+}
+
+#[test]
+fn converted_tables_are_indexed_too() {
+    let text = (0..100)
+        .map(|i| format!("a.k{i} = {i}\n"))
+        .collect::<Vec<_>>()
+        .concat();
+    assert_eq!(parse(&text), None);
+    let root = reference(&text).unwrap();
+    let a = root.get("a").and_then(Value::as_table).unwrap();
+    assert_eq!(a.len(), 100);
+    assert_eq!(
+        a.get_key_value("k99")
+            .map(|(k, _)| &text[k.range.to_range()]),
+        Some("k99")
+    );
+}
