@@ -221,7 +221,15 @@ fn take_header(root: &mut Table) -> Option<String> {
         return None;
     }
     key.leaf_decor_mut().set_prefix("");
-    Some(header)
+    // At the start of each line: an indented comment would keep its indent here but lose it
+    // where a second run finds it, before the first `[[options]]` header of a file without
+    // top-level keys.
+    Some(
+        header
+            .split_inclusive('\n')
+            .map(|line| line.trim_start_matches([' ', '\t']))
+            .collect(),
+    )
 }
 
 /// A decor's prefix as written, or "".
@@ -427,6 +435,19 @@ mod tests {
         "#);
         let tables = "[[options]]\ntext = \"A\"\n";
         assert_eq!(format_checked(tables), tables);
+    }
+
+    #[test]
+    fn indented_header_comments_start_their_lines() {
+        // Found by the `item_lint` fuzz target: with no top-level key, the comment ends up
+        // before the first `[[options]]` header, where a second run took the indent off.
+        let text = " #a note\n\t# another\noptions = [{ text = \"A\" }, { text = \"B\" }]\n";
+        assert_eq!(
+            format_checked(text),
+            "#a note\n# another\n\n[[options]]\ntext = \"A\"\n\n[[options]]\ntext = \"B\"\n"
+        );
+        let keyed = "  # note\nid = \"Q-1\"\n";
+        assert_eq!(format_checked(keyed), "# note\nid = \"Q-1\"\n");
     }
 
     #[test]
