@@ -42,6 +42,14 @@
 //! the whole scope. The queries are scanned in blocks of nearby lengths that share one pass
 //! over their windows, as in the all-pairs scan.
 
+// The scan and every kernel function it calls are `#[inline(always)]`: with AVX2, they must
+// all be inlined into the one function compiled for it, or their instructions run without it
+// (as calls, several times slower).
+#![expect(
+    clippy::inline_always,
+    reason = "the scan runs inside the function compiled for its kernel's instructions"
+)]
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
@@ -58,6 +66,8 @@ use crate::{Entry, Options, Pair, Progress, Scope, SearchStats, Threshold, norma
 const CHAR_BINS: usize = 32;
 /// Bins of the bigram sketch: one per value of a byte.
 const BIGRAM_BINS: usize = 256;
+/// Bins of the trigram sketch: the hashed trigram codes folded by their low bits.
+const TRIGRAM_BINS: usize = 1024;
 /// Symbols (by frequency rank) whose bigrams are counted exactly; the rest share one code.
 const EXACT_SYMBOLS: usize = 63;
 /// Size of the exact bigram table: every pair of the exact symbols plus the shared code.
@@ -182,6 +192,20 @@ fn unmatched_trigrams(packed: &[u16], bag: &[u16]) -> usize {
         .map(|&p| usize::from(bag[usize::from(p & CODE_MASK)] > p >> TRIGRAM_BITS))
         .sum();
     packed.len() - common
+}
+
+/// The trigram sketch of packed trigrams: their codes folded into [`TRIGRAM_BINS`] bins by
+/// their low bits, counts saturated at 255. With `n` trigrams on each side and `c` the
+/// multiset intersection, the bag bound is `max(n_a, n_b) - c <= 3 d`, that is
+/// `L1 + |n_a - n_b| <= 6 d` for the sum of absolute count differences `L1 = n_a + n_b - 2 c`;
+/// folding and saturation only shrink `L1`, so the bound holds on the sketches too, at the cost
+/// of a comparison as cheap as the bigram sketch's instead of a lookup per trigram.
+fn trigram_sketch(packed: &[u16]) -> [u8; TRIGRAM_BINS] {
+    let mut counts = [0_u32; TRIGRAM_BINS];
+    for &p in packed {
+        counts[usize::from(p) % TRIGRAM_BINS] += 1;
+    }
+    counts.map(|n| u8::try_from(n).unwrap_or(u8::MAX))
 }
 
 /// The positional trigram bound: whether `3 τ` edits could leave the trigrams of `long`
@@ -432,7 +456,7 @@ fn sad<const N: usize>(a: &[u8; N], b: &[u8; N]) -> u32 {
         sums = add_i64_m128i(sums, chunk);
     }
     let [low, high]: [u64; 2] = sums.into();
-    // At most 255 per byte of a sketch of at most 256 bytes.
+    // At most 255 per byte of a sketch of at most 1024 bytes.
     u32::try_from(low + high).unwrap_or(u32::MAX)
 }
 
@@ -456,6 +480,342 @@ fn sad<const N: usize>(a: &[u8; N], b: &[u8; N]) -> u32 {
     total
 }
 
+/// How the scan compares sketches: [`sad`] on every target, or the 256-bit `vpsadbw` of
+/// AVX2 when the processor has it, chosen at run time.
+trait Kernel: Copy {
+    /// The sum of absolute differences of two sketches, as [`sad`] gives it.
+    fn sad<const N: usize>(self, a: &[u8; N], b: &[u8; N]) -> u32;
+
+    /// The positions of `block` whose character bound lets a stem of length `lj` and
+    /// character sketch `chars_j` through: bit `k` is set when
+    /// `sad(block.chars[k], chars_j) <= block.base[k] + lj`.
+    fn char_mask(self, block: &CharBlock, chars_j: &[u8; CHAR_BINS], lj: u32) -> u64;
+}
+
+/// The character sketches of up to 64 positions of the all-pairs scan, each with the base of
+/// its limit: the character bound `sad + l_k - l_j <= 2 τ_k` of a candidate no longer than the
+/// position is `sad <= (2 τ_k - l_k) + l_j`. Unused slots never pass.
+struct CharBlock {
+    chars: [[u8; CHAR_BINS]; QUERY_BLOCK],
+    base: [i64; QUERY_BLOCK],
+    /// The same bases as 16-bit lanes, when every length is under 2¹⁴, so that a base plus
+    /// a candidate's length (no longer than the position's) fits an `i16`; `None` otherwise.
+    base16: Option<[i16; QUERY_BLOCK]>,
+}
+
+impl CharBlock {
+    fn new(chars: &[[u8; CHAR_BINS]], lens: &[u32], limits: &[u32]) -> Self {
+        let mut block = Self {
+            chars: [[0; CHAR_BINS]; QUERY_BLOCK],
+            base: [i64::MIN / 2; QUERY_BLOCK],
+            base16: None,
+        };
+        for (k, ((c, &l), &limit)) in chars.iter().zip(lens).zip(limits).enumerate() {
+            block.chars[k] = *c;
+            block.base[k] = i64::from(limit) - i64::from(l);
+        }
+        if lens.iter().all(|&l| l < 1 << 14) {
+            // A base is at least `-l`, above -2¹⁴, and at most `2 τ - l < l`; padded slots
+            // get the lowest base, which no sum reaches.
+            block.base16 = Some(block.base.map(|b| i16::try_from(b).unwrap_or(i16::MIN)));
+        }
+        block
+    }
+}
+
+/// Which positions of an all-pairs block (`bs..bs + n`) a candidate `j` may pair with: the
+/// positions after `j` whose window starts at or before `j`. Window starts never decrease
+/// along the block (lengths are sorted), and candidates come in increasing order, so both
+/// conditions are bit ranges found without a loop over the block.
+struct Valid<'r> {
+    ranges: &'r [(usize, usize)],
+    first: usize,
+    /// Positions whose window starts at or before the last candidate.
+    opened: usize,
+}
+
+impl<'r> Valid<'r> {
+    fn new(first: usize, ranges: &'r [(usize, usize)]) -> Self {
+        Self {
+            ranges,
+            first,
+            opened: 0,
+        }
+    }
+
+    /// The mask for candidate `j`, which is at least the previous one.
+    #[inline(always)]
+    fn at(&mut self, j: usize) -> u64 {
+        while self.opened < self.ranges.len() && self.ranges[self.opened].0 <= j {
+            self.opened += 1;
+        }
+        let low = bits_below(self.opened);
+        // Positions `k` with `first + k > j`.
+        let high = match j.checked_sub(self.first) {
+            None => u64::MAX,
+            Some(before) => !bits_below(before + 1),
+        };
+        low & high
+    }
+}
+
+/// The mask of the `n` lowest bits (all of them from 64 on).
+#[inline(always)]
+fn bits_below(n: usize) -> u64 {
+    if n >= 64 { u64::MAX } else { (1_u64 << n) - 1 }
+}
+
+/// [`sad`]: SSE2 on x86-64, plain loops elsewhere.
+#[derive(Clone, Copy)]
+struct Baseline;
+
+impl Kernel for Baseline {
+    #[inline(always)]
+    fn sad<const N: usize>(self, a: &[u8; N], b: &[u8; N]) -> u32 {
+        sad(a, b)
+    }
+
+    #[inline(always)]
+    fn char_mask(self, block: &CharBlock, chars_j: &[u8; CHAR_BINS], lj: u32) -> u64 {
+        let mut mask = 0;
+        for (k, (chars, &base)) in block.chars.iter().zip(&block.base).enumerate() {
+            let pass = i64::from(sad(chars, chars_j)) <= base + i64::from(lj);
+            mask |= u64::from(pass) << k;
+        }
+        mask
+    }
+}
+
+/// 32 bytes at a time: half the instructions of the SSE2 [`sad`]. Its instructions exist
+/// only inside [`pulp::x86::V3::vectorize`], which the scan runs in (see [`Kernels::run`]).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+struct Avx2(pulp::x86::V3);
+
+#[cfg(target_arch = "x86_64")]
+impl Kernel for Avx2 {
+    #[inline(always)]
+    fn sad<const N: usize>(self, a: &[u8; N], b: &[u8; N]) -> u32 {
+        use pulp::bytemuck::cast;
+        const { assert!(N.is_multiple_of(32), "sketches are whole 32-byte chunks") };
+        let simd = self.0;
+        let (a, b) = (a.as_chunks::<32>().0, b.as_chunks::<32>().0);
+        let mut sums = simd.splat_u64x4(0);
+        for (x, y) in a.iter().zip(b) {
+            let chunk = simd.sum_of_absolute_differences_u8x32(cast(*x), cast(*y));
+            sums = simd.wrapping_add_u64x4(sums, chunk);
+        }
+        let lanes: [u64; 4] = cast(sums);
+        // At most 255 per byte of a sketch of at most 1024 bytes.
+        u32::try_from(lanes.iter().sum::<u64>()).unwrap_or(u32::MAX)
+    }
+
+    /// Sixteen positions at a time (see [`sixteen_failed`]).
+    #[inline(always)]
+    fn char_mask(self, block: &CharBlock, chars_j: &[u8; CHAR_BINS], lj: u32) -> u64 {
+        use pulp::bytemuck::cast;
+        let Some(base16) = &block.base16 else {
+            return Baseline.char_mask(block, chars_j, lj);
+        };
+        let simd = self.0;
+        let cj = cast(*chars_j);
+        // Below 2¹⁴: the candidate is no longer than the positions it can pass.
+        let lj = simd
+            .avx
+            ._mm256_set1_epi16(i16::try_from(lj).unwrap_or(i16::MAX));
+        let low = thirty_two_failed(simd, block, base16, 0, cj, lj);
+        let high = thirty_two_failed(simd, block, base16, 2, cj, lj);
+        !(low | high << 32)
+    }
+}
+
+/// Positions `16 q` to `16 q + 31` of `block` that fail the character bound, as a mask: two
+/// comparisons of sixteen (see [`sixteen_failed`]) packed to bytes, which interleaves 64-bit
+/// lanes across the halves, undone by the permutation.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn thirty_two_failed(
+    simd: pulp::x86::V3,
+    block: &CharBlock,
+    base16: &[i16; QUERY_BLOCK],
+    q: usize,
+    cj: std::arch::x86_64::__m256i,
+    lj: std::arch::x86_64::__m256i,
+) -> u64 {
+    let a = sixteen_failed(simd, block, base16, q, cj, lj);
+    let b = sixteen_failed(simd, block, base16, q + 1, cj, lj);
+    let packed = simd.avx2._mm256_packs_epi16(a, b);
+    let ordered = simd.avx2._mm256_permute4x64_epi64::<0b11_01_10_00>(packed);
+    u64::from(simd.avx2._mm256_movemask_epi8(ordered).cast_unsigned())
+}
+
+/// Positions `16 q` to `16 q + 15` of `block` that fail the character bound against the
+/// sketch `cj` of a candidate of length `lj` (in every 16-bit lane), as 16-bit lanes of all
+/// ones. The four 64-bit partial sums of each position's `vpsadbw` (each at most 8 × 255)
+/// are shifted into 16-bit fields, four positions to a 64-bit lane, so that one transposing
+/// reduction gives the sixteen totals (at most 32 × 255) as 16-bit lanes, which are compared
+/// with the sixteen limits at once.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn sixteen_failed(
+    simd: pulp::x86::V3,
+    block: &CharBlock,
+    base16: &[i16; QUERY_BLOCK],
+    q: usize,
+    cj: std::arch::x86_64::__m256i,
+    lj: std::arch::x86_64::__m256i,
+) -> std::arch::x86_64::__m256i {
+    use pulp::bytemuck::cast;
+    let avx2 = simd.avx2;
+    let (x0, x1, x2, x3) = (
+        four_sums(simd, block, 16 * q, cj),
+        four_sums(simd, block, 16 * q + 4, cj),
+        four_sums(simd, block, 16 * q + 8, cj),
+        four_sums(simd, block, 16 * q + 12, cj),
+    );
+    // Per 128-bit half: lanes of (x0, x1) and of (x2, x3) summed in pairs, then the halves
+    // brought together: 64-bit lane g holds the totals of positions 4 g to 4 g + 3.
+    let y0 = avx2._mm256_add_epi64(
+        avx2._mm256_unpacklo_epi64(x0, x1),
+        avx2._mm256_unpackhi_epi64(x0, x1),
+    );
+    let y1 = avx2._mm256_add_epi64(
+        avx2._mm256_unpacklo_epi64(x2, x3),
+        avx2._mm256_unpackhi_epi64(x2, x3),
+    );
+    let totals = avx2._mm256_add_epi64(
+        avx2._mm256_permute2x128_si256::<0x20>(y0, y1),
+        avx2._mm256_permute2x128_si256::<0x31>(y0, y1),
+    );
+    let bases = cast(base16.as_chunks::<16>().0[q]);
+    avx2._mm256_cmpgt_epi16(totals, avx2._mm256_adds_epi16(bases, lj))
+}
+
+/// The partial sums of positions `k` to `k + 3` of `block` against `cj`, position `k + d` in
+/// the 16-bit field `d` of each 64-bit lane.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn four_sums(
+    simd: pulp::x86::V3,
+    block: &CharBlock,
+    k: usize,
+    cj: std::arch::x86_64::__m256i,
+) -> std::arch::x86_64::__m256i {
+    use pulp::bytemuck::cast;
+    let avx2 = simd.avx2;
+    let s0 = avx2._mm256_sad_epu8(cast(block.chars[k]), cj);
+    let s1 = avx2._mm256_sad_epu8(cast(block.chars[k + 1]), cj);
+    let s2 = avx2._mm256_sad_epu8(cast(block.chars[k + 2]), cj);
+    let s3 = avx2._mm256_sad_epu8(cast(block.chars[k + 3]), cj);
+    avx2._mm256_or_si256(
+        avx2._mm256_or_si256(s0, avx2._mm256_slli_epi64::<16>(s1)),
+        avx2._mm256_or_si256(
+            avx2._mm256_slli_epi64::<32>(s2),
+            avx2._mm256_slli_epi64::<48>(s3),
+        ),
+    )
+}
+
+/// The kernels this processor can run, detected once per search.
+#[derive(Clone, Copy)]
+enum Kernels {
+    Baseline,
+    #[cfg(target_arch = "x86_64")]
+    Avx2(pulp::x86::V3),
+}
+
+impl Kernels {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(simd) = pulp::x86::V3::try_new() {
+            return Self::Avx2(simd);
+        }
+        Self::Baseline
+    }
+
+    /// Runs a scan with the best kernel; with AVX2, inside a function compiled for it, into
+    /// which the scan (`#[inline(always)]`) is inlined.
+    fn run<R>(self, scan: impl Scan<Output = R>) -> R {
+        match self {
+            Self::Baseline => scan.run(Baseline),
+            #[cfg(target_arch = "x86_64")]
+            Self::Avx2(simd) => simd.vectorize(WithAvx2(simd, scan)),
+        }
+    }
+}
+
+/// A scan with the AVX2 kernel, as the function that [`pulp::x86::V3::vectorize`] compiles
+/// for AVX2: a closure would be a function of its own, which the scan's instructions would be
+/// inlined into (or, past some size, called from) without AVX2.
+#[cfg(target_arch = "x86_64")]
+struct WithAvx2<S>(pulp::x86::V3, S);
+
+#[cfg(target_arch = "x86_64")]
+impl<S: Scan> pulp::NullaryFnOnce for WithAvx2<S> {
+    type Output = S::Output;
+
+    #[inline(always)]
+    fn call(self) -> S::Output {
+        self.1.run(Avx2(self.0))
+    }
+}
+
+/// A scan that can run with any [`Kernel`].
+trait Scan {
+    type Output;
+    fn run<K: Kernel>(self, kernel: K) -> Self::Output;
+}
+
+/// [`Sorted::scan_block`] as a [`Scan`].
+struct BlockScan<'s, 'a, T> {
+    sorted: &'s Sorted<'a, T>,
+    block: std::ops::Range<usize>,
+    scratch: &'s mut Scratch,
+    out: &'s mut Vec<Pair>,
+    local: &'s mut Local,
+}
+
+impl<T: Symbol> Scan for BlockScan<'_, '_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<K: Kernel>(self, kernel: K) {
+        let Self {
+            sorted,
+            block,
+            scratch,
+            out,
+            local,
+        } = self;
+        sorted.scan_block(kernel, block, scratch, out, local);
+    }
+}
+
+/// [`Sorted::scan_queries`] as a [`Scan`].
+struct QueryScan<'s, 'a, T> {
+    sorted: &'s Sorted<'a, T>,
+    queries: &'s [usize],
+    scratch: &'s mut Scratch,
+    out: &'s mut Vec<Pair>,
+    local: &'s mut Local,
+}
+
+impl<T: Symbol> Scan for QueryScan<'_, '_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<K: Kernel>(self, kernel: K) {
+        let Self {
+            sorted,
+            queries,
+            scratch,
+            out,
+            local,
+        } = self;
+        sorted.scan_queries(kernel, queries, scratch, out, local);
+    }
+}
+
 /// Many symbol strings in one buffer.
 struct Texts<T> {
     symbols: Vec<T>,
@@ -474,6 +834,7 @@ struct Counters {
     window: AtomicU64,
     characters: AtomicU64,
     bigrams: AtomicU64,
+    trigram_sketch: AtomicU64,
     trigrams: AtomicU64,
     verified: AtomicU64,
 }
@@ -484,6 +845,7 @@ struct Local {
     window: u64,
     characters: u64,
     bigrams: u64,
+    trigram_sketch: u64,
     trigrams: u64,
     verified: u64,
 }
@@ -494,6 +856,8 @@ impl Counters {
         self.characters
             .fetch_add(local.characters, Ordering::Relaxed);
         self.bigrams.fetch_add(local.bigrams, Ordering::Relaxed);
+        self.trigram_sketch
+            .fetch_add(local.trigram_sketch, Ordering::Relaxed);
         self.trigrams.fetch_add(local.trigrams, Ordering::Relaxed);
         self.verified.fetch_add(local.verified, Ordering::Relaxed);
     }
@@ -514,6 +878,8 @@ struct Sorted<'a, T> {
     codes: Vec<u16>,
     chars: Vec<[u8; CHAR_BINS]>,
     bigrams: Vec<[u8; BIGRAM_BINS]>,
+    /// Trigram sketches, with the trigram codes; empty when those are computed on demand.
+    trigrams: Vec<[u8; TRIGRAM_BINS]>,
 }
 
 impl<'a, T: Symbol> Sorted<'a, T> {
@@ -533,18 +899,20 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         // Trigram codes share the texts' offsets: `len - 2` codes and two pads per text.
         let with_codes = work.queries.is_none();
         let mut codes = vec![0_u16; if with_codes { total } else { 0 }];
+        let mut trigrams = vec![[0_u8; TRIGRAM_BINS]; if with_codes { order.len() } else { 0 }];
         let mut slices = Vec::with_capacity(order.len());
         let (mut rest_symbols, mut rest_codes) = (symbols.as_mut_slice(), codes.as_mut_slice());
+        let mut rest_trigrams = trigrams.iter_mut();
         for &k in &order {
             let (text, tail) = std::mem::take(&mut rest_symbols).split_at_mut(lens[k]);
             let code_len = if with_codes { lens[k] } else { 0 };
             let (code, code_tail) = std::mem::take(&mut rest_codes).split_at_mut(code_len);
             (rest_symbols, rest_codes) = (tail, code_tail);
-            slices.push((k, text, code));
+            slices.push((k, text, code, rest_trigrams.next()));
         }
         let sketches: Vec<Sketch> = slices
             .into_par_iter()
-            .map_init(seen_table, |seen, (k, text, code)| {
+            .map_init(seen_table, |seen, (k, text, code, trigrams)| {
                 let stem = &work.stems[k];
                 if stem.is_ascii() {
                     for (out, b) in text.iter_mut().zip(stem.bytes()) {
@@ -556,6 +924,9 @@ impl<'a, T: Symbol> Sorted<'a, T> {
                     }
                 }
                 packed_trigrams(text, seen, code);
+                if let Some(trigrams) = trigrams {
+                    *trigrams = trigram_sketch(&code[..text.len().saturating_sub(2)]);
+                }
                 bins.sketch(text)
             })
             .collect();
@@ -574,6 +945,7 @@ impl<'a, T: Symbol> Sorted<'a, T> {
             codes,
             chars,
             bigrams,
+            trigrams,
         }
     }
 
@@ -606,7 +978,7 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         out: &mut Vec<Pair>,
         local: &mut Local,
     ) {
-        local.bigrams += candidates.len() as u64;
+        local.trigram_sketch += candidates.len() as u64;
         if candidates.is_empty() {
             return;
         }
@@ -694,8 +1066,10 @@ impl<'a, T: Symbol> Sorted<'a, T> {
     /// compared with every position, whose sketches stay in the core's first-level cache. The
     /// character bound of a candidate against all positions is computed without branches into
     /// a bit mask, and only the positions whose bit is set pay the bigram bound.
-    fn scan<const SHORTER: bool>(
+    #[inline(always)]
+    fn scan<const SHORTER: bool, K: Kernel>(
         &self,
+        kernel: K,
         positions: &[usize],
         ranges: &[(usize, usize)],
         scratch: &mut Scratch,
@@ -706,6 +1080,11 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         let chars: Vec<[u8; CHAR_BINS]> = positions.iter().map(|&i| self.chars[i]).collect();
         let bigrams: Vec<&[u8; BIGRAM_BINS]> =
             positions.iter().map(|&i| &self.bigrams[i]).collect();
+        let trigrams: Vec<&[u8; TRIGRAM_BINS]> = if self.trigrams.is_empty() {
+            Vec::new()
+        } else {
+            positions.iter().map(|&i| &self.trigrams[i]).collect()
+        };
         let own_limit: Vec<u32> = lens.iter().map(|&l| 2 * self.tau(l)).collect();
         for (&i, &(lo, hi)) in positions.iter().zip(ranges) {
             local.window += (hi.saturating_sub(lo) - usize::from((lo..hi).contains(&i))) as u64;
@@ -713,23 +1092,27 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         let mut candidates: Vec<Vec<u32>> = vec![Vec::new(); positions.len()];
         let start = ranges.iter().map(|r| r.0).min().unwrap_or(0);
         let end = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+        // The all-pairs scan: consecutive positions, each paired with the earlier positions
+        // of its window, all of them no longer than itself.
+        let block = SHORTER.then(|| CharBlock::new(&chars, &lens, &own_limit));
+        let mut valid = Valid::new(positions.first().copied().unwrap_or(0), ranges);
         for j in start..end {
             let (chars_j, lj) = (&self.chars[j], self.len[j]);
             let mut mask = 0_u64;
-            for (k, ((chars_i, &li), (&i, &(lo, hi)))) in chars
-                .iter()
-                .zip(&lens)
-                .zip(positions.iter().zip(ranges))
-                .enumerate()
-            {
-                let limit = if SHORTER {
-                    own_limit[k]
-                } else {
-                    2 * self.tau(li.max(lj))
-                };
-                let bound = sad(chars_i, chars_j) + li.abs_diff(lj);
-                let pass = bound <= limit && lo <= j && j < hi && j != i;
-                mask |= u64::from(pass) << k;
+            if let Some(block) = &block {
+                mask = kernel.char_mask(block, chars_j, lj) & valid.at(j);
+            } else {
+                for (k, ((chars_i, &li), (&i, &(lo, hi)))) in chars
+                    .iter()
+                    .zip(&lens)
+                    .zip(positions.iter().zip(ranges))
+                    .enumerate()
+                {
+                    let limit = 2 * self.tau(li.max(lj));
+                    let bound = kernel.sad(chars_i, chars_j) + li.abs_diff(lj);
+                    let pass = bound <= limit && lo <= j && j < hi && j != i;
+                    mask |= u64::from(pass) << k;
+                }
             }
             local.characters += u64::from(mask.count_ones());
             let bigrams_j = &self.bigrams[j];
@@ -737,10 +1120,19 @@ impl<'a, T: Symbol> Sorted<'a, T> {
                 let k = mask.trailing_zeros() as usize;
                 mask &= mask - 1;
                 let li = lens[k];
-                let limit = 4 * self.tau(li.max(lj)) + 1;
-                if sad(bigrams[k], bigrams_j) + li.abs_diff(lj) <= limit {
-                    candidates[k].push(u32::try_from(j).unwrap_or(u32::MAX));
+                let tau = self.tau(li.max(lj));
+                if kernel.sad(bigrams[k], bigrams_j) + li.abs_diff(lj) > 4 * tau + 1 {
+                    continue;
                 }
+                local.bigrams += 1;
+                if let Some(&own) = trigrams.get(k) {
+                    // Trigram counts: `len - 2`, none for a text under three symbols.
+                    let delta = li.saturating_sub(2).abs_diff(lj.saturating_sub(2));
+                    if kernel.sad(own, &self.trigrams[j]) + delta > 6 * tau {
+                        continue;
+                    }
+                }
+                candidates[k].push(u32::try_from(j).unwrap_or(u32::MAX));
             }
         }
         for (&i, found) in positions.iter().zip(&candidates) {
@@ -750,8 +1142,10 @@ impl<'a, T: Symbol> Sorted<'a, T> {
 
     /// All pairs of positions in `block` (at most [`QUERY_BLOCK`] of them) with any earlier
     /// position.
-    fn scan_block(
+    #[inline(always)]
+    fn scan_block<K: Kernel>(
         &self,
+        kernel: K,
         block: std::ops::Range<usize>,
         scratch: &mut Scratch,
         out: &mut Vec<Pair>,
@@ -762,7 +1156,7 @@ impl<'a, T: Symbol> Sorted<'a, T> {
             .iter()
             .map(|&i| (self.window_start(self.len[i]), i))
             .collect();
-        self.scan::<true>(&positions, &ranges, scratch, out, local);
+        self.scan::<true, K>(kernel, &positions, &ranges, scratch, out, local);
     }
 
     /// The sorted positions `lo..hi` whose stems may pair with that of position `i`.
@@ -777,15 +1171,17 @@ impl<'a, T: Symbol> Sorted<'a, T> {
 
     /// All pairs of the sorted positions `queries` (ascending, at most 64 of them) with any
     /// other position.
-    fn scan_queries(
+    #[inline(always)]
+    fn scan_queries<K: Kernel>(
         &self,
+        kernel: K,
         queries: &[usize],
         scratch: &mut Scratch,
         out: &mut Vec<Pair>,
         local: &mut Local,
     ) {
         let ranges: Vec<(usize, usize)> = queries.iter().map(|&i| self.query_range(i)).collect();
-        self.scan::<false>(queries, &ranges, scratch, out, local);
+        self.scan::<false, K>(kernel, queries, &ranges, scratch, out, local);
     }
 }
 
@@ -890,6 +1286,17 @@ pub(crate) fn find(
     options: &Options,
     progress: Progress<'_>,
 ) -> (Vec<Pair>, SearchStats) {
+    find_using(entries, scopes, options, Kernels::detect(), progress)
+}
+
+/// [`find`] with the given kernels.
+fn find_using(
+    entries: &[Entry],
+    scopes: &[Scope],
+    options: &Options,
+    kernels: Kernels,
+    progress: Progress<'_>,
+) -> (Vec<Pair>, SearchStats) {
     let works = plan(entries, scopes, options);
     let all: Vec<&str> = works
         .iter()
@@ -903,9 +1310,9 @@ pub(crate) fn find(
         .map(|len| u32::try_from(options.threshold.max_distance(len)).unwrap_or(u32::MAX))
         .collect();
     if ranks.len <= 256 {
-        find_with::<u8>(works, &ranks, &bins, &tau, options, progress)
+        find_with::<u8>(works, &ranks, &bins, &tau, options, kernels, progress)
     } else {
-        find_with::<u32>(works, &ranks, &bins, &tau, options, progress)
+        find_with::<u32>(works, &ranks, &bins, &tau, options, kernels, progress)
     }
 }
 
@@ -915,6 +1322,7 @@ fn find_with<T: Symbol>(
     bins: &Bins,
     tau: &[u32],
     options: &Options,
+    kernels: Kernels,
     progress: Progress<'_>,
 ) -> (Vec<Pair>, SearchStats) {
     let total: usize = works
@@ -943,7 +1351,13 @@ fn find_with<T: Symbol>(
                     .map_init(scratch, |scratch, block| {
                         let (mut out, mut local) = (Vec::new(), Local::default());
                         let n = block.len();
-                        sorted.scan_block(block, scratch, &mut out, &mut local);
+                        kernels.run(BlockScan {
+                            sorted: &sorted,
+                            block,
+                            scratch,
+                            out: &mut out,
+                            local: &mut local,
+                        });
                         finish(n, &local);
                         out
                     })
@@ -963,7 +1377,13 @@ fn find_with<T: Symbol>(
                     .par_chunks(QUERY_SEARCH_BLOCK)
                     .map_init(scratch, |scratch, block| {
                         let (mut out, mut local) = (Vec::new(), Local::default());
-                        sorted.scan_queries(block, scratch, &mut out, &mut local);
+                        kernels.run(QueryScan {
+                            sorted: &sorted,
+                            queries: block,
+                            scratch,
+                            out: &mut out,
+                            local: &mut local,
+                        });
                         finish(block.len(), &local);
                         out
                     })
@@ -977,6 +1397,7 @@ fn find_with<T: Symbol>(
         window_pairs: counters.window.into_inner(),
         after_characters: counters.characters.into_inner(),
         after_bigrams: counters.bigrams.into_inner(),
+        after_trigram_sketch: counters.trigram_sketch.into_inner(),
         after_trigrams: counters.trigrams.into_inner(),
         verified: counters.verified.into_inner(),
     };
@@ -1067,6 +1488,10 @@ mod tests {
             sad(&sa.bigrams, &sb.bigrams) + delta <= 4 * tau + 1,
             "bigrams"
         );
+        let [ta, tb] = [&p.packed[0], &p.packed[1]].map(|packed| trigram_sketch(packed));
+        let trigram_delta =
+            u32::try_from(p.packed[0].len().abs_diff(p.packed[1].len())).unwrap_or(u32::MAX);
+        prop_assert!(sad(&ta, &tb) + trigram_delta <= 6 * tau, "folded trigrams");
         let mut bag = vec![0_u16; TRIGRAM_CODES];
         for (own, other) in [(0, 1), (1, 0)] {
             for &c in &p.packed[own] {
@@ -1126,6 +1551,152 @@ mod tests {
         }
     }
 
+    /// A bank of random stems over a small alphabet, with edited copies of some of them, in
+    /// two groups: near-duplicates at every distance around the threshold.
+    fn bank_strategy() -> impl Strategy<Value = Vec<Entry>> {
+        let stem = prop::collection::vec(prop::sample::select(vec!['a', 'b', ' ', 'é']), 0..90);
+        prop::collection::vec((stem, pair_strategy(), any::<bool>()), 1..40).prop_map(|rows| {
+            rows.into_iter()
+                .flat_map(|(stem, (a, b), group)| {
+                    let group = if group { "x" } else { "y" };
+                    [
+                        Entry::new(group, stem.into_iter().collect::<String>()),
+                        Entry::new(group, a),
+                        Entry::new(group, b),
+                    ]
+                })
+                .collect()
+        })
+    }
+
+    /// The search with the [`Baseline`] kernel, and with the best one of this processor.
+    fn both_kernels(entries: &[Entry], options: &Options) -> [(Vec<Pair>, SearchStats); 2] {
+        let scopes = crate::scopes(entries, options);
+        [Kernels::Baseline, Kernels::detect()].map(|kernels| {
+            let (mut pairs, stats) = find_using(entries, &scopes, options, kernels, &|_, _| {});
+            pairs.sort_by_key(|p| (p.a, p.b));
+            (pairs, stats)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Every kernel finds the same pairs and lets the same pairs through every stage, in
+        /// both kinds of search.
+        #[test]
+        fn kernels_agree(entries in bank_strategy(), queries in prop::collection::vec(0_usize..120, 0..4)) {
+            let mut options = Options::default();
+            let [baseline, best] = both_kernels(&entries, &options);
+            prop_assert_eq!(baseline, best);
+            options.queries = Some(queries.into_iter().filter(|&q| q < entries.len()).collect());
+            let [baseline, best] = both_kernels(&entries, &options);
+            prop_assert_eq!(baseline, best);
+        }
+
+        /// The kernels' sums of absolute differences against a byte-by-byte sum, at every
+        /// sketch size.
+        #[test]
+        fn kernel_sums_are_exact(
+            a in prop::collection::vec(prop_oneof![Just(0_u8), Just(255_u8), any::<u8>()], TRIGRAM_BINS),
+            b in prop::collection::vec(prop_oneof![Just(0_u8), Just(255_u8), any::<u8>()], TRIGRAM_BINS),
+        ) {
+            let reference = |x: &[u8], y: &[u8]| -> u32 {
+                x.iter().zip(y).map(|(&p, &q)| u32::from(p.abs_diff(q))).sum()
+            };
+            let expected = [
+                reference(&a, &b),
+                reference(&a[..BIGRAM_BINS], &b[..BIGRAM_BINS]),
+                reference(&a[..CHAR_BINS], &b[..CHAR_BINS]),
+            ];
+            prop_assert_eq!(sums_by_kernel(Baseline, &a, &b), expected);
+            #[cfg(target_arch = "x86_64")]
+            if let Some(simd) = pulp::x86::V3::try_new() {
+                prop_assert_eq!(simd.vectorize(|| sums_by_kernel(Avx2(simd), &a, &b)), expected);
+            }
+        }
+
+        /// The kernels' character masks against the bound position by position: sketches
+        /// that differ from the candidate's by small or large amounts per bin (totals on both
+        /// sides of the limits, up to the largest), limits up to twice the length, lengths on
+        /// both sides of 2¹⁴ (where the 16-bit lanes give way) and blocks of every size.
+        #[test]
+        fn kernel_character_masks_are_exact(
+            chars_j in prop::collection::vec(any::<u8>(), CHAR_BINS),
+            block in prop::collection::vec(
+                (
+                    prop_oneof![0_i16..3, 0_i16..40, Just(255_i16)],
+                    prop::collection::vec(-1.0..1.0_f64, CHAR_BINS),
+                    0_u32..400,
+                    0.0..2.0_f64,
+                ),
+                1..=QUERY_BLOCK,
+            ),
+            // Lengths from 0, around 2¹⁴ or above 2¹⁵, in the whole block.
+            lengths_from in prop_oneof![Just(0_u32), Just(16_100), Just(40_000)],
+            shorter_by in 0_u32..200,
+        ) {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "within the ranges drawn"
+            )]
+            let (chars, lens, limits) = {
+                let chars: Vec<[u8; CHAR_BINS]> = block
+                    .iter()
+                    .map(|(spread, deltas, _, _)| {
+                        let mut c = [0_u8; CHAR_BINS];
+                        for ((out, &base), &delta) in c.iter_mut().zip(&chars_j).zip(deltas) {
+                            let v = f64::from(base) + delta * f64::from(*spread);
+                            *out = v.round().clamp(0.0, 255.0) as u8;
+                        }
+                        c
+                    })
+                    .collect();
+                let lens: Vec<u32> = block.iter().map(|&(_, _, l, _)| lengths_from + l).collect();
+                let limits: Vec<u32> = block
+                    .iter()
+                    .zip(&lens)
+                    .map(|(&(_, _, _, share), &l)| (f64::from(l) * share) as u32)
+                    .collect();
+                (chars, lens, limits)
+            };
+            let chars_j: [u8; CHAR_BINS] = chars_j.as_slice().try_into().unwrap();
+            let lj = lens.iter().copied().min().unwrap_or(0).saturating_sub(shorter_by);
+            let expected = (0..chars.len()).fold(0_u64, |mask, k| {
+                let pass = sad(&chars[k], &chars_j) + lens[k] - lj <= limits[k];
+                mask | u64::from(pass) << k
+            });
+            let block = CharBlock::new(&chars, &lens, &limits);
+            prop_assert_eq!(Baseline.char_mask(&block, &chars_j, lj), expected);
+            #[cfg(target_arch = "x86_64")]
+            if let Some(simd) = pulp::x86::V3::try_new() {
+                let mask = simd.vectorize(|| Avx2(simd).char_mask(&block, &chars_j, lj));
+                prop_assert_eq!(mask, expected);
+            }
+        }
+    }
+
+    /// [`Kernel::sad`] of the whole of `a` and `b` as trigram sketches, of their start as
+    /// bigram and character sketches.
+    fn sums_by_kernel<K: Kernel>(kernel: K, a: &[u8], b: &[u8]) -> [u32; 3] {
+        let trigrams: (&[u8; TRIGRAM_BINS], &[u8; TRIGRAM_BINS]) =
+            (a.try_into().unwrap(), b.try_into().unwrap());
+        let bigrams: (&[u8; BIGRAM_BINS], &[u8; BIGRAM_BINS]) = (
+            a[..BIGRAM_BINS].try_into().unwrap(),
+            b[..BIGRAM_BINS].try_into().unwrap(),
+        );
+        let chars: (&[u8; CHAR_BINS], &[u8; CHAR_BINS]) = (
+            a[..CHAR_BINS].try_into().unwrap(),
+            b[..CHAR_BINS].try_into().unwrap(),
+        );
+        [
+            kernel.sad(trigrams.0, trigrams.1),
+            kernel.sad(bigrams.0, bigrams.1),
+            kernel.sad(chars.0, chars.1),
+        ]
+    }
+
     #[test]
     fn the_largest_sum_of_absolute_differences() {
         assert_eq!(sad(&[255; BIGRAM_BINS], &[0; BIGRAM_BINS]), 256 * 255);
@@ -1153,6 +1724,8 @@ mod tests {
         let p = prepare("the quick brown fox jumps", "lazy dogs sleep all day");
         let [sa, sb] = &p.sketches;
         assert!(sad(&sa.bigrams, &sb.bigrams) > 5);
+        let [ta, tb] = [&p.packed[0], &p.packed[1]].map(|packed| trigram_sketch(packed));
+        assert!(sad(&ta, &tb) > 6);
         let mut bag = vec![0_u16; TRIGRAM_CODES];
         for &c in &p.packed[0] {
             bag[usize::from(c & CODE_MASK)] += 1;

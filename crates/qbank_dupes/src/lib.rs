@@ -222,8 +222,9 @@ pub struct Pair {
 /// How many pairs each stage of a search let through, for reports and tuning.
 ///
 /// For [`Metric::Levenshtein`]: pairs in the length windows, then those passing the character
-/// bound, the folded bigram bound, the trigram bound and the positional trigram bound (whose
-/// distance is then computed). For the other metrics, every stage counts the pairs compared.
+/// bound, the folded bigram bound, the folded trigram bound, the trigram bound and the
+/// positional trigram bound (whose distance is then computed). For the other metrics, every
+/// stage counts the pairs compared.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SearchStats {
     /// Pairs of the same scope whose lengths allow the threshold.
@@ -232,6 +233,9 @@ pub struct SearchStats {
     pub after_characters: u64,
     /// Of those, pairs passing the folded bigram bound.
     pub after_bigrams: u64,
+    /// Of those, pairs passing the folded trigram bound (all of them in a query search, which
+    /// computes trigrams on demand and has no trigram sketches).
+    pub after_trigram_sketch: u64,
     /// Of those, pairs passing the trigram bound.
     pub after_trigrams: u64,
     /// Of those, pairs passing the positional trigram bound, whose distance is computed.

@@ -122,6 +122,7 @@ pub(crate) fn find(
         window_pairs: n,
         after_characters: n,
         after_bigrams: n,
+        after_trigram_sketch: n,
         after_trigrams: n,
         verified: n,
     };
