@@ -67,7 +67,7 @@ const CHAR_BINS: usize = 32;
 /// Bins of the bigram sketch: one per value of a byte.
 const BIGRAM_BINS: usize = 256;
 /// Bins of the trigram sketch: the hashed trigram codes folded by their low bits.
-const TRIGRAM_BINS: usize = 1024;
+const TRIGRAM_BINS: usize = 2048;
 /// Symbols (by frequency rank) whose bigrams are counted exactly; the rest share one code.
 const EXACT_SYMBOLS: usize = 63;
 /// Size of the exact bigram table: every pair of the exact symbols plus the shared code.
@@ -456,7 +456,7 @@ fn sad<const N: usize>(a: &[u8; N], b: &[u8; N]) -> u32 {
         sums = add_i64_m128i(sums, chunk);
     }
     let [low, high]: [u64; 2] = sums.into();
-    // At most 255 per byte of a sketch of at most 1024 bytes.
+    // At most 255 per byte of a sketch of at most 2048 bytes.
     u32::try_from(low + high).unwrap_or(u32::MAX)
 }
 
@@ -606,7 +606,7 @@ impl Kernel for Avx2 {
             sums = simd.wrapping_add_u64x4(sums, chunk);
         }
         let lanes: [u64; 4] = cast(sums);
-        // At most 255 per byte of a sketch of at most 1024 bytes.
+        // At most 255 per byte of a sketch of at most 2048 bytes.
         u32::try_from(lanes.iter().sum::<u64>()).unwrap_or(u32::MAX)
     }
 
