@@ -15,7 +15,8 @@
 //!   `4 d >= L1₂ + Δ - 1`;
 //! * **trigrams** (see [`unmatched_trigrams`]): one edit touches at most three trigrams of
 //!   each stem and the untouched ones pair up, so each stem has at most `3 d` trigrams without
-//!   a partner in the other;
+//!   a partner in the other; on folded counts (see [`trigram_sketch`]), `L1₃ + Δ₃ <= 6 d`
+//!   with `Δ₃` the difference of the trigram totals;
 //! * **positional trigrams** (see [`positional_bound`]): untouched trigrams keep their partner
 //!   within `τ` positions, so chunk by chunk, the trigrams of the longer stem without a partner
 //!   in the chunk's window number at most `3 d`.
@@ -30,9 +31,16 @@
 //!
 //! The all-pairs scan takes the stems in blocks of 64 consecutive positions and streams every
 //! candidate of the block's windows once: its character sketch is compared with all 64 at a
-//! time into a bit mask without branches, and only the set bits pay the bigram bound. Survivors
-//! of both sketch bounds go through the trigram bounds, which cost about as much as a few
-//! hundred sketch comparisons, and only then through the bounded distance.
+//! time into a bit mask without branches, and only the set bits pay the bigram bound, then
+//! the folded trigram bound. Survivors of the sketch bounds go through the trigram bounds,
+//! which cost about as much as a few hundred sketch comparisons, and only then through the
+//! bounded distance.
+//!
+//! Sketches are compared by a [`Kernel`], chosen when a search starts: SSE2 (`psadbw`, which
+//! every x86-64 processor has) or, on processors with AVX2, the 256-bit `vpsadbw`, with the
+//! character bound of sixteen positions computed at once in 16-bit lanes. The AVX2 scan runs
+//! inside a function that `pulp` compiles for AVX2 after detecting it, so this crate needs no
+//! `unsafe`. Both kernels give the same pairs; a test runs both.
 //!
 //! A query search ([`Options::queries`](crate::Options::queries)) does only the work its
 //! queries need: scopes without a query are skipped; within a scope, the normalized lengths
@@ -735,7 +743,7 @@ impl Kernels {
 
     /// Runs a scan with the best kernel; with AVX2, inside a function compiled for it, into
     /// which the scan (`#[inline(always)]`) is inlined.
-    fn run<R>(self, scan: impl Scan<Output = R>) -> R {
+    fn run<T: Symbol>(self, scan: ScanJob<'_, '_, T>) {
         match self {
             Self::Baseline => scan.run(Baseline),
             #[cfg(target_arch = "x86_64")]
@@ -748,71 +756,49 @@ impl Kernels {
 /// for AVX2: a closure would be a function of its own, which the scan's instructions would be
 /// inlined into (or, past some size, called from) without AVX2.
 #[cfg(target_arch = "x86_64")]
-struct WithAvx2<S>(pulp::x86::V3, S);
+struct WithAvx2<'s, 'a, T>(pulp::x86::V3, ScanJob<'s, 'a, T>);
 
 #[cfg(target_arch = "x86_64")]
-impl<S: Scan> pulp::NullaryFnOnce for WithAvx2<S> {
-    type Output = S::Output;
+impl<T: Symbol> pulp::NullaryFnOnce for WithAvx2<'_, '_, T> {
+    type Output = ();
 
     #[inline(always)]
-    fn call(self) -> S::Output {
-        self.1.run(Avx2(self.0))
+    fn call(self) {
+        self.1.run(Avx2(self.0));
     }
 }
 
-/// A scan that can run with any [`Kernel`].
-trait Scan {
-    type Output;
-    fn run<K: Kernel>(self, kernel: K) -> Self::Output;
-}
-
-/// [`Sorted::scan_block`] as a [`Scan`].
-struct BlockScan<'s, 'a, T> {
+/// What one task of a search scans: a block of the all-pairs scan ([`Sorted::scan_block`]) or
+/// a chunk of queries ([`Sorted::scan_queries`]), with where its findings go.
+struct ScanJob<'s, 'a, T> {
     sorted: &'s Sorted<'a, T>,
-    block: std::ops::Range<usize>,
+    positions: Positions<'s>,
     scratch: &'s mut Scratch,
     out: &'s mut Vec<Pair>,
     local: &'s mut Local,
 }
 
-impl<T: Symbol> Scan for BlockScan<'_, '_, T> {
-    type Output = ();
+enum Positions<'s> {
+    Block(std::ops::Range<usize>),
+    Queries(&'s [usize]),
+}
 
+impl<T: Symbol> ScanJob<'_, '_, T> {
     #[inline(always)]
     fn run<K: Kernel>(self, kernel: K) {
         let Self {
             sorted,
-            block,
+            positions,
             scratch,
             out,
             local,
         } = self;
-        sorted.scan_block(kernel, block, scratch, out, local);
-    }
-}
-
-/// [`Sorted::scan_queries`] as a [`Scan`].
-struct QueryScan<'s, 'a, T> {
-    sorted: &'s Sorted<'a, T>,
-    queries: &'s [usize],
-    scratch: &'s mut Scratch,
-    out: &'s mut Vec<Pair>,
-    local: &'s mut Local,
-}
-
-impl<T: Symbol> Scan for QueryScan<'_, '_, T> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run<K: Kernel>(self, kernel: K) {
-        let Self {
-            sorted,
-            queries,
-            scratch,
-            out,
-            local,
-        } = self;
-        sorted.scan_queries(kernel, queries, scratch, out, local);
+        match positions {
+            Positions::Block(block) => sorted.scan_block(kernel, block, scratch, out, local),
+            Positions::Queries(queries) => {
+                sorted.scan_queries(kernel, queries, scratch, out, local);
+            }
+        }
     }
 }
 
@@ -1351,9 +1337,9 @@ fn find_with<T: Symbol>(
                     .map_init(scratch, |scratch, block| {
                         let (mut out, mut local) = (Vec::new(), Local::default());
                         let n = block.len();
-                        kernels.run(BlockScan {
+                        kernels.run(ScanJob {
                             sorted: &sorted,
-                            block,
+                            positions: Positions::Block(block),
                             scratch,
                             out: &mut out,
                             local: &mut local,
@@ -1377,9 +1363,9 @@ fn find_with<T: Symbol>(
                     .par_chunks(QUERY_SEARCH_BLOCK)
                     .map_init(scratch, |scratch, block| {
                         let (mut out, mut local) = (Vec::new(), Local::default());
-                        kernels.run(QueryScan {
+                        kernels.run(ScanJob {
                             sorted: &sorted,
-                            queries: block,
+                            positions: Positions::Queries(block),
                             scratch,
                             out: &mut out,
                             local: &mut local,
