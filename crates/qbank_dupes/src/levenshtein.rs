@@ -523,8 +523,9 @@ impl CharBlock {
             block.base[k] = i64::from(limit) - i64::from(l);
         }
         if lens.iter().all(|&l| l < 1 << 14) {
-            // A base is at least `-l`, above -2¹⁴, and at most `2 τ - l < l`; padded slots
-            // get the lowest base, which no sum reaches.
+            // A base is at least `-l`, above -2¹⁴, and at most `2 τ - l <= l` (`τ <= l`), so
+            // a base plus a candidate's length is under 2¹⁵; padded slots get the lowest base,
+            // which no sum reaches.
             block.base16 = Some(block.base.map(|b| i16::try_from(b).unwrap_or(i16::MIN)));
         }
         block
@@ -1659,6 +1660,35 @@ mod tests {
             if let Some(simd) = pulp::x86::V3::try_new() {
                 let mask = simd.vectorize(|| Avx2(simd).char_mask(&block, &chars_j, lj));
                 prop_assert_eq!(mask, expected);
+            }
+        }
+    }
+
+    proptest! {
+        /// The pairable positions of a block as bit ranges, against the comparisons they
+        /// replace, for every candidate of the block's windows.
+        #[test]
+        fn valid_masks_are_the_window_checks(
+            first in 0_usize..300,
+            steps in prop::collection::vec(0_usize..4, 1..=QUERY_BLOCK),
+            reach in 0_usize..300,
+        ) {
+            // Window starts: never decreasing, each at most its own position.
+            let mut start = first.saturating_sub(reach);
+            let ranges: Vec<(usize, usize)> = steps
+                .iter()
+                .enumerate()
+                .map(|(k, &step)| {
+                    start = (start + step).min(first + k);
+                    (start, first + k)
+                })
+                .collect();
+            let mut valid = Valid::new(first, &ranges);
+            for j in ranges[0].0..first + ranges.len() {
+                let expected = ranges.iter().enumerate().fold(0_u64, |mask, (k, &(lo, hi))| {
+                    mask | u64::from(lo <= j && j < hi && j != first + k) << k
+                });
+                prop_assert_eq!(valid.at(j), expected, "candidate {}", j);
             }
         }
     }

@@ -276,6 +276,46 @@ fn long_stems_near_the_threshold_equal_brute_force() {
     }
 }
 
+/// A scope of 200 stems: the all-pairs scan takes them in four blocks, so pairs across blocks
+/// and candidates before a block's first position are compared too.
+#[test]
+fn scopes_of_several_blocks_equal_brute_force() {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        usize::try_from(seed % n as u64).unwrap()
+    };
+    let mut entries = Vec::new();
+    for _ in 0..25 {
+        let words: Vec<&str> = (0..8 + next(8)).map(|_| WORDS[next(WORDS.len())]).collect();
+        let source = words.join(" ");
+        let len = source.chars().count();
+        entries.push(Entry::new("g", source.clone()));
+        for _ in 0..7 {
+            let k = (len * next(25)) / 100;
+            let edits: Vec<(f64, u8, char)> = (0..k)
+                .map(|_| {
+                    (
+                        next(1000) as f64 / 1000.0,
+                        u8::try_from(next(3)).unwrap(),
+                        ['q', 'k', ' ', 'é'][next(4)],
+                    )
+                })
+                .collect();
+            entries.push(Entry::new("g", mutate(&source, &edits)));
+        }
+    }
+    for t in ["0.85", "0.7"] {
+        let options = Options {
+            threshold: Threshold::parse(t).unwrap(),
+            ..Options::default()
+        };
+        check(&entries, &options).unwrap();
+    }
+}
+
 /// Banks with more than 256 distinct characters take the wide-symbol path, and symbols beyond
 /// the 63 most frequent share a bigram code.
 #[test]
