@@ -234,11 +234,17 @@ proptest! {
     }
 }
 
-/// Long stems near the threshold, where the filters matter most: many planted copies of a few
-/// long sources with edit counts on both sides of the largest allowed distance.
-#[test]
-fn long_stems_near_the_threshold_equal_brute_force() {
-    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+/// `sources` stems of `words` (a minimum and a spread) random words, each followed by
+/// `copies` copies with edits on a share of its characters (a minimum and a spread, in per
+/// cent), all in one group; the same bank for the same seed.
+fn bank_of_copies(
+    seed: u64,
+    sources: usize,
+    words: (usize, usize),
+    copies: usize,
+    edits: (usize, usize),
+) -> Vec<Entry> {
+    let mut seed = seed;
     let mut next = move |n: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
@@ -246,15 +252,15 @@ fn long_stems_near_the_threshold_equal_brute_force() {
         usize::try_from(seed % n as u64).unwrap()
     };
     let mut entries = Vec::new();
-    for _ in 0..8 {
-        let words: Vec<&str> = (0..30 + next(40))
+    for _ in 0..sources {
+        let source: Vec<&str> = (0..words.0 + next(words.1))
             .map(|_| WORDS[next(WORDS.len())])
             .collect();
-        let source = words.join(" ");
+        let source = source.join(" ");
         entries.push(Entry::new("g", source.clone()));
         let len = source.chars().count();
-        for _ in 0..8 {
-            let k = (len * (5 + next(20))) / 100;
+        for _ in 0..copies {
+            let k = (len * (edits.0 + next(edits.1))) / 100;
             let edits: Vec<(f64, u8, char)> = (0..k)
                 .map(|_| {
                     (
@@ -267,6 +273,14 @@ fn long_stems_near_the_threshold_equal_brute_force() {
             entries.push(Entry::new("g", mutate(&source, &edits)));
         }
     }
+    entries
+}
+
+/// Long stems near the threshold, where the filters matter most: many planted copies of a few
+/// long sources with edit counts on both sides of the largest allowed distance.
+#[test]
+fn long_stems_near_the_threshold_equal_brute_force() {
+    let entries = bank_of_copies(0x2545_f491_4f6c_dd1d, 8, (30, 40), 8, (5, 20));
     for t in ["0.85", "0.8"] {
         let options = Options {
             threshold: Threshold::parse(t).unwrap(),
@@ -280,33 +294,7 @@ fn long_stems_near_the_threshold_equal_brute_force() {
 /// and candidates before a block's first position are compared too.
 #[test]
 fn scopes_of_several_blocks_equal_brute_force() {
-    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        usize::try_from(seed % n as u64).unwrap()
-    };
-    let mut entries = Vec::new();
-    for _ in 0..25 {
-        let words: Vec<&str> = (0..8 + next(8)).map(|_| WORDS[next(WORDS.len())]).collect();
-        let source = words.join(" ");
-        let len = source.chars().count();
-        entries.push(Entry::new("g", source.clone()));
-        for _ in 0..7 {
-            let k = (len * next(25)) / 100;
-            let edits: Vec<(f64, u8, char)> = (0..k)
-                .map(|_| {
-                    (
-                        next(1000) as f64 / 1000.0,
-                        u8::try_from(next(3)).unwrap(),
-                        ['q', 'k', ' ', 'é'][next(4)],
-                    )
-                })
-                .collect();
-            entries.push(Entry::new("g", mutate(&source, &edits)));
-        }
-    }
+    let entries = bank_of_copies(0x9e37_79b9_7f4a_7c15, 25, (8, 8), 7, (0, 25));
     for t in ["0.85", "0.7"] {
         let options = Options {
             threshold: Threshold::parse(t).unwrap(),
