@@ -74,7 +74,7 @@ pub(crate) fn item_text(id: &str, spec: &Spec) -> String {
 pub(crate) fn parse_item(text: &str) -> Item {
     let document = Document::parse(text).unwrap();
     let json = document.to_json().unwrap();
-    Item::from_document(&document, json).unwrap()
+    Item::from_document(&document, Some(json)).unwrap()
 }
 
 const DEMO: &str = r#"

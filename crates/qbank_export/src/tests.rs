@@ -477,7 +477,7 @@ fn read_back(text: &str) -> PackItem {
     let json = document.to_json().unwrap();
     let errors = schema::validate(schema::SchemaKind::Item, &document, &json);
     assert!(errors.is_empty(), "{errors:?}\n{text}");
-    PackItem::from_item(&Item::from_document(&document, json).unwrap())
+    PackItem::from_item(&Item::from_document(&document, Some(json)).unwrap())
 }
 
 fn text_strategy() -> impl Strategy<Value = String> {

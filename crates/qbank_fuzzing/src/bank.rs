@@ -146,6 +146,51 @@ pub fn item_lint(data: &[u8]) {
     }
     assert_format_keeps_values(text);
     assert_parsers_agree(text);
+    assert_schema_checks_agree(schema::SchemaKind::Item, text);
+}
+
+/// [`schema::conforms`], on the TOML tree, accepts only documents that `jsonschema` accepts on
+/// their JSON form, and every one of those it can judge (no float, no string with a CR). An
+/// item it accepts reads the same from the tree as from the JSON form.
+pub(crate) fn assert_schema_checks_agree(kind: schema::SchemaKind, text: &str) {
+    let Ok(document) = Document::parse(text) else {
+        return;
+    };
+    let fast = schema::conforms(kind, &document);
+    let Ok(json) = document.to_json() else {
+        assert!(
+            !fast,
+            "the tree check accepts a value without a JSON form: {text:?}"
+        );
+        return;
+    };
+    let full = schema::validate(kind, &document, &json).is_empty();
+    assert!(
+        !fast || full,
+        "the tree check accepts what the schema rejects: {text:?}"
+    );
+    let judged = !text.contains('\r') && !has_float(&json);
+    assert!(
+        fast || !full || !judged,
+        "the tree check rejects a valid document it can judge: {text:?}"
+    );
+    if fast && kind == schema::SchemaKind::Item {
+        assert_eq!(
+            Item::from_document(&document, None),
+            Item::from_document(&document, Some(json)),
+            "an item reads differently from the tree: {text:?}"
+        );
+    }
+}
+
+/// Whether a float occurs anywhere in `json`.
+fn has_float(json: &serde_json::Value) -> bool {
+    match json {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(values) => values.iter().any(has_float),
+        serde_json::Value::Object(map) => map.values().any(has_float),
+        _ => false,
+    }
 }
 
 /// `Document::parse` builds most documents itself and leaves the rest to `toml`: either way,
@@ -199,6 +244,12 @@ pub fn bank_files(data: &[u8]) {
         }
     };
     assert_parsers_agree(&text);
+    let kind = match selector % 4 {
+        0 => schema::SchemaKind::Blueprint,
+        1 => schema::SchemaKind::Concepts,
+        _ => schema::SchemaKind::Allowlist,
+    };
+    assert_schema_checks_agree(kind, &text);
     let overlay = HashMap::from([(path, text)]);
     let outcome = check_overlaid(
         &sample.workspace,
@@ -330,7 +381,7 @@ pub(crate) fn read_item(text: &str) -> PackItem {
         errors.is_empty(),
         "written item breaks the schema: {errors:?}\n{text}"
     );
-    let item = Item::from_document(&document, json).expect("a valid item has a typed view");
+    let item = Item::from_document(&document, Some(json)).expect("a valid item has a typed view");
     PackItem::from_item(&item)
 }
 

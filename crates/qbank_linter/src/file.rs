@@ -130,12 +130,13 @@ fn decode(file: BankFile, diagnostics: &mut Vec<Diagnostic>) -> Result<SourceFil
 }
 
 /// Parses and validates a decoded file against `kind`'s schema, reporting each failure.
-/// Returns the document only when it passed every stage.
+/// Returns the document only when it passed every stage, with its JSON form when validating
+/// needed one (most valid files are judged on the TOML tree; see [`schema::conforms`]).
 fn parse_and_validate<'a>(
     source: &'a SourceFile,
     kind: SchemaKind,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Option<(Document<'a>, serde_json::Value)> {
+) -> Option<(Document<'a>, Option<serde_json::Value>)> {
     let document = match Document::parse(source.text()) {
         Ok(document) => document,
         Err(errors) => {
@@ -180,6 +181,9 @@ fn parse_and_validate<'a>(
         );
         return None;
     }
+    if schema::conforms(kind, &document) {
+        return Some((document, None));
+    }
     let json = match document.to_json() {
         Ok(json) => json,
         Err(errors) => {
@@ -191,7 +195,7 @@ fn parse_and_validate<'a>(
     };
     let errors = schema::validate(kind, &document, &json);
     if errors.is_empty() {
-        return Some((document, json));
+        return Some((document, Some(json)));
     }
     for error in errors {
         let meta = match error.kind {

@@ -297,7 +297,7 @@ pub(crate) fn checked_item(
     );
     let document = qbank_model::Document::parse(&text).unwrap();
     let json = document.to_json().unwrap();
-    let item = qbank_model::Item::from_document(&document, json).unwrap();
+    let item = qbank_model::Item::from_document(&document, Some(json)).unwrap();
     crate::CheckedItem {
         item: Box::new(item),
         file: qbank_diagnostics::SourceFile::new(format!("{id}.toml"), text.clone()),

@@ -132,13 +132,17 @@ pub(crate) fn string(table: &Table<'_>, key: &str) -> Option<Spanned<String>> {
     Some(Spanned::new(value.as_str()?.to_owned(), value.range))
 }
 
-/// Moves a string out of `json` (the JSON form of `table`), with its range from `table`. Moving
-/// instead of copying matters: items are mostly text, and this runs for every item of a bank.
+/// Moves a string out of `json` (the JSON form of `table`), with its range from `table`, or
+/// reads it from `table` when there is no JSON form. Moving instead of copying matters: items
+/// are mostly text, and this runs for every item of a bank.
 pub(crate) fn take_string(
     table: &Table<'_>,
-    json: &mut Map<String, Value>,
+    json: Option<&mut Map<String, Value>>,
     key: &str,
 ) -> Option<Spanned<String>> {
+    let Some(json) = json else {
+        return string(table, key);
+    };
     let range = table.get(key)?.range;
     match json.get_mut(key)?.take() {
         Value::String(text) => Some(Spanned::new(text, range)),
@@ -146,12 +150,16 @@ pub(crate) fn take_string(
     }
 }
 
-/// Moves an array of strings out of `json`, with ranges from `table`; non-strings are skipped.
+/// Moves an array of strings out of `json`, with ranges from `table`, or reads it from
+/// `table` when there is no JSON form; non-strings are skipped.
 pub(crate) fn take_strings(
     table: &Table<'_>,
-    json: &mut Map<String, Value>,
+    json: Option<&mut Map<String, Value>>,
     key: &str,
 ) -> Vec<Spanned<String>> {
+    let Some(json) = json else {
+        return strings(table, key);
+    };
     let (Some(array), Some(Value::Array(values))) = (
         table.get(key).and_then(|v| v.as_array()),
         json.get_mut(key).map(Value::take),

@@ -163,35 +163,48 @@ pub const ITEM_KEYS: &[&str] = &[
 
 impl Item {
     /// Reads an item from a document that passed the item schema, moving the text out of
-    /// `json`, the document's JSON form. Returns `None` only when a required key is absent or of
-    /// the wrong type, which the schema reports.
-    pub fn from_document(document: &Document<'_>, json: Value) -> Option<Self> {
+    /// `json`, the document's JSON form, when it was built, and otherwise copying it from the
+    /// document. Without a JSON form, the document must be one that
+    /// [`schema::conforms`](crate::schema::conforms) accepted: the JSON form of a string
+    /// written with CRLF line ends has LF ones. Returns `None` only when a required key is
+    /// absent or of the wrong type, which the schema reports.
+    pub fn from_document(document: &Document<'_>, json: Option<Value>) -> Option<Self> {
         let root = document.root();
-        let Value::Object(mut json) = json else {
-            return None;
+        let mut json = match json {
+            Some(Value::Object(map)) => Some(map),
+            Some(_) => return None,
+            None => None,
         };
         let item_type = access::string(root, "type")?;
         let status = access::string(root, "status")?;
         let options = {
             let tables = access::tables(root, "options");
-            let values = match json.get_mut("options").map(Value::take) {
-                Some(Value::Array(values)) => values,
-                _ => Vec::new(),
-            };
-            tables
-                .into_iter()
-                .zip(values)
-                .filter_map(|((table, range), value)| match value {
-                    Value::Object(mut map) => option(table, &mut map, range),
-                    _ => None,
-                })
-                .collect()
+            match json.as_mut() {
+                Some(json) => {
+                    let values = match json.get_mut("options").map(Value::take) {
+                        Some(Value::Array(values)) => values,
+                        _ => Vec::new(),
+                    };
+                    tables
+                        .into_iter()
+                        .zip(values)
+                        .filter_map(|((table, range), value)| match value {
+                            Value::Object(mut map) => option(table, Some(&mut map), range),
+                            _ => None,
+                        })
+                        .collect()
+                }
+                None => tables
+                    .into_iter()
+                    .filter_map(|(table, range)| option(table, None, range))
+                    .collect(),
+            }
         };
         Some(Self {
-            id: access::take_string(root, &mut json, "id")?,
-            exam: access::take_string(root, &mut json, "exam")?,
-            domain: access::take_string(root, &mut json, "domain")?,
-            task: access::take_string(root, &mut json, "task"),
+            id: access::take_string(root, json.as_mut(), "id")?,
+            exam: access::take_string(root, json.as_mut(), "exam")?,
+            domain: access::take_string(root, json.as_mut(), "domain")?,
+            task: access::take_string(root, json.as_mut(), "task"),
             item_type: Spanned::new(
                 match item_type.as_str() {
                     "multiple" => ItemType::Multiple,
@@ -203,12 +216,12 @@ impl Item {
             difficulty: access::integer(root, "difficulty"),
             shuffle: access::boolean(root, "shuffle"),
             secure: access::boolean(root, "secure"),
-            stem: access::take_string(root, &mut json, "stem")?,
-            rationale: access::take_string(root, &mut json, "rationale"),
-            references: access::take_strings(root, &mut json, "references"),
-            tags: access::take_strings(root, &mut json, "tags"),
-            concepts: access::take_strings(root, &mut json, "concepts"),
-            enemies: access::take_strings(root, &mut json, "enemies"),
+            stem: access::take_string(root, json.as_mut(), "stem")?,
+            rationale: access::take_string(root, json.as_mut(), "rationale"),
+            references: access::take_strings(root, json.as_mut(), "references"),
+            tags: access::take_strings(root, json.as_mut(), "tags"),
+            concepts: access::take_strings(root, json.as_mut(), "concepts"),
+            enemies: access::take_strings(root, json.as_mut(), "enemies"),
             exhibits: access::tables(root, "exhibits")
                 .into_iter()
                 .filter_map(|(table, range)| {
@@ -219,8 +232,8 @@ impl Item {
                     })
                 })
                 .collect(),
-            authors: access::take_strings(root, &mut json, "authors"),
-            reviewers: access::take_strings(root, &mut json, "reviewers"),
+            authors: access::take_strings(root, json.as_mut(), "authors"),
+            reviewers: access::take_strings(root, json.as_mut(), "reviewers"),
             created: access::date(root, "created"),
             updated: access::date(root, "updated"),
             options,
@@ -266,11 +279,11 @@ impl Item {
 
 fn option(
     table: &Table<'_>,
-    json: &mut Map<String, Value>,
+    mut json: Option<&mut Map<String, Value>>,
     range: TextRange,
 ) -> Option<ItemOption> {
     Some(ItemOption {
-        text: access::take_string(table, json, "text")?,
+        text: access::take_string(table, json.as_deref_mut(), "text")?,
         correct: access::boolean(table, "correct"),
         feedback: access::take_string(table, json, "feedback"),
         fixed: access::boolean(table, "fixed"),
@@ -300,7 +313,7 @@ mod tests {
         );
         let document = Document::parse(text).unwrap();
         let json = document.to_json().unwrap();
-        let item = Item::from_document(&document, json).unwrap();
+        let item = Item::from_document(&document, Some(json)).unwrap();
         assert_eq!(item.stem.value, "Which\none?");
         assert_eq!(item.rationale.unwrap().value, "Because\nso.");
         assert_eq!(item.references[0].value, "a\nb");

@@ -14,7 +14,7 @@
 //! let document = Document::parse(text).unwrap();
 //! let json = document.to_json().unwrap();
 //! assert!(schema::validate(schema::SchemaKind::Item, &document, &json).is_empty());
-//! let item = Item::from_document(&document, json).unwrap();
+//! let item = Item::from_document(&document, Some(json)).unwrap();
 //! assert_eq!(item.options.len(), 2);
 //! ```
 #![warn(missing_docs)]
@@ -22,6 +22,7 @@
 mod access;
 mod blueprint;
 mod concepts;
+mod conform;
 mod document;
 pub mod format;
 mod item;

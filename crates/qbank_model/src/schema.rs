@@ -10,6 +10,7 @@ use jsonschema::{ValidationError, Validator};
 use qbank_diagnostics::TextRange;
 use serde_json::Value;
 
+use crate::conform::Conformance;
 use crate::document::{Document, Segment};
 
 /// The item schema, `schemas/item.schema.json`.
@@ -82,6 +83,8 @@ impl SchemaKind {
 struct Compiled {
     schema: Value,
     validator: Validator,
+    /// The same schema checked on the TOML tree, for the files that pass it.
+    conformance: Option<Conformance>,
 }
 
 impl Compiled {
@@ -96,7 +99,12 @@ impl Compiled {
             .should_validate_formats(true)
             .build(&schema)
             .expect("embedded schema compiles");
-        Self { schema, validator }
+        let conformance = Conformance::compile(&schema);
+        Self {
+            schema,
+            validator,
+            conformance,
+        }
     }
 }
 
@@ -122,6 +130,22 @@ pub struct SchemaError {
     pub help: Option<String>,
     /// Where it is wrong.
     pub range: TextRange,
+}
+
+/// Whether `document` is valid against `kind`'s schema, decided on its TOML tree without
+/// building its JSON form. `true` only when [`validate`] would find no error; `false` when it
+/// would, or when the tree alone cannot tell (a float, a string with a carriage return): then
+/// validate the JSON form, which also finds the errors to report.
+pub fn conforms(kind: SchemaKind, document: &Document<'_>) -> bool {
+    let root = document.root();
+    kind.compiled()
+        .conformance
+        .as_ref()
+        .is_some_and(|c| c.conforms(root))
+        && kind
+            .date_keys()
+            .iter()
+            .all(|key| root.get(key).is_none_or(|value| value.as_str().is_none()))
 }
 
 /// Validates `json` (the JSON form of `document`) against the schema of `kind`.
