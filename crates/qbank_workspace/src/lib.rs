@@ -181,11 +181,14 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Finds the bank that `start` is in or holds, or reads the configuration at `config`.
+    /// Finds the bank that `start` is in or holds, with its settings from `config` when given
+    /// and from the bank's own configuration file otherwise.
     ///
     /// From the starting folder (a file's parent folder), the first folder upward with a
     /// configuration file is the bank. Failing that, a `bank/` folder with one beside the
     /// starting folder is, and then the starting folder itself if it has `items/` or
+    /// `blueprints/`. A `config` given explicitly does not move the bank; only when no bank is
+    /// found this way is the folder that holds `config` taken, if it has `items/` or
     /// `blueprints/`.
     pub fn discover(start: &Path, config: Option<&Path>) -> Result<Self, WorkspaceError> {
         let cwd = std::env::current_dir().map_err(|source| WorkspaceError::Io {
@@ -193,13 +196,7 @@ impl Workspace {
             source,
         })?;
         let absolute = |path: &Path| normalize(&cwd.join(path));
-        if let Some(config) = config {
-            let config = absolute(config);
-            let root = config
-                .parent()
-                .map_or_else(|| cwd.clone(), Path::to_path_buf);
-            return Self::load(root, Some(config), cwd);
-        }
+        let given = config.map(absolute);
         let start = absolute(start);
         if !start.exists() {
             return Err(WorkspaceError::Io {
@@ -214,17 +211,24 @@ impl Workspace {
                 .parent()
                 .map_or_else(|| cwd.clone(), Path::to_path_buf)
         };
+        let settings = |found: Option<PathBuf>| given.clone().or(found);
         for dir in start_dir.ancestors() {
-            if let Some(config) = config_in(dir) {
-                return Self::load(dir.to_path_buf(), Some(config), cwd);
+            if let Some(found) = config_in(dir) {
+                return Self::load(dir.to_path_buf(), settings(Some(found)), cwd);
             }
         }
         let nested = start_dir.join("bank");
-        if let Some(config) = config_in(&nested) {
-            return Self::load(nested, Some(config), cwd);
+        if let Some(found) = config_in(&nested) {
+            return Self::load(nested, settings(Some(found)), cwd);
         }
-        if start_dir.join("items").is_dir() || start_dir.join("blueprints").is_dir() {
-            return Self::load(start_dir, None, cwd);
+        if is_bank_folder(&start_dir) {
+            return Self::load(start_dir, settings(None), cwd);
+        }
+        if let Some(config) = &given
+            && let Some(dir) = config.parent()
+            && is_bank_folder(dir)
+        {
+            return Self::load(dir.to_path_buf(), given.clone(), cwd);
         }
         Err(WorkspaceError::NotFound { start })
     }
@@ -493,6 +497,11 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(Vec::with_capacity(16 * 1024));
 }
 
+/// Whether `dir` has a bank's folders.
+fn is_bank_folder(dir: &Path) -> bool {
+    dir.join("items").is_dir() || dir.join("blueprints").is_dir()
+}
+
 fn config_in(dir: &Path) -> Option<PathBuf> {
     CONFIG_FILE_NAMES
         .iter()
@@ -606,6 +615,45 @@ mod tests {
         std::fs::create_dir_all(dir.join("items/skip")).unwrap();
         std::fs::write(dir.join("items/skip/Q-2.toml"), "").unwrap();
         std::fs::write(dir.join("blueprints/b.toml"), "").unwrap();
+    }
+
+    /// A configuration given with `--config` replaces the bank's settings but does not move
+    /// the bank: a stricter file kept elsewhere checks the same items.
+    #[test]
+    fn a_given_configuration_keeps_the_discovered_bank() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("bank");
+        bank(&root);
+        let strict = temp.path().join("ci/strict.toml");
+        std::fs::create_dir_all(strict.parent().unwrap()).unwrap();
+        std::fs::write(&strict, "exclude = []\n").unwrap();
+        let workspace = Workspace::discover(&root, Some(&strict)).unwrap();
+        assert_eq!(workspace.root(), root);
+        assert_eq!(workspace.config_path(), Some(strict.as_path()));
+        // The bank's own file excludes `items/skip/`; the given one does not.
+        assert!(
+            workspace
+                .files()
+                .iter()
+                .any(|f| f.path.ends_with("skip/Q-2.toml"))
+        );
+        // From the folder that holds `bank/`, too.
+        let workspace = Workspace::discover(temp.path(), Some(&strict)).unwrap();
+        assert_eq!(workspace.root(), root);
+        // A configuration inside the bank, beside its own.
+        let inner = root.join("strict.toml");
+        std::fs::write(&inner, "").unwrap();
+        let workspace = Workspace::discover(&root.join("items/a"), Some(&inner)).unwrap();
+        assert_eq!(workspace.root(), root);
+        assert_eq!(workspace.config_path(), Some(inner.as_path()));
+        // With no bank around the start, the folder of the configuration only if it is one.
+        let elsewhere = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            Workspace::discover(elsewhere.path(), Some(&strict)),
+            Err(WorkspaceError::NotFound { .. })
+        ));
+        let workspace = Workspace::discover(elsewhere.path(), Some(&inner)).unwrap();
+        assert_eq!(workspace.root(), root);
     }
 
     #[test]

@@ -137,6 +137,31 @@ fn configuration_changes_levels() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// `--config` replaces the bank's settings; the bank is still the one found from the path,
+/// wherever the configuration file lives.
+#[test]
+fn a_configuration_elsewhere_checks_the_same_bank() {
+    let test = CliTest::with_findings();
+    test.write("ci/strict.toml", "[rules]\nQB4 = \"warning\"\n");
+    for args in [
+        &[
+            "check",
+            "bank",
+            "-f",
+            "concise",
+            "--config",
+            "ci/strict.toml",
+        ][..],
+        &["check", "-f", "concise", "--config", "ci/strict.toml"],
+    ] {
+        let output = test.command().args(args).output().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains("error[QB101]"), "{args:?}: {stdout}");
+        assert!(stdout.contains("warning[QB402]"), "{args:?}: {stdout}");
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stdout}");
+    }
+}
+
 #[test]
 fn excluded_paths_are_skipped() {
     let test = CliTest::with_findings();
