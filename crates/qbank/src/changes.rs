@@ -5,10 +5,18 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-/// The files under `root` that differ from revision `rev`: changed, added or renamed in
-/// commits since `rev` or in the working tree, and new files that git does not ignore. Deleted
-/// files are left out: nothing is left of them to check. Paths are absolute.
-pub(crate) fn changed_since(root: &Path, rev: &str) -> anyhow::Result<Vec<PathBuf>> {
+/// What differs under a bank's root from a revision.
+pub(crate) struct Changed {
+    /// Files changed, added or renamed in commits since the revision or in the working tree,
+    /// and new files that git does not ignore. Absolute.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Files deleted since the revision (a renamed file counts as deleted and added).
+    /// Absolute.
+    pub(crate) deleted: Vec<PathBuf>,
+}
+
+/// The files under `root` that differ from revision `rev`.
+pub(crate) fn changed_since(root: &Path, rev: &str) -> anyhow::Result<Changed> {
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let toplevel = git(root, &["rev-parse", "--show-toplevel"])
         .with_context(|| format!("`{}` is not inside a git repository", root.display()))?;
@@ -25,33 +33,42 @@ pub(crate) fn changed_since(root: &Path, rev: &str) -> anyhow::Result<Vec<PathBu
         ],
     )
     .with_context(|| format!("`{rev}` is not a revision of this repository"))?;
-    let diff = git(
-        &toplevel,
-        &[
-            "diff",
-            "--name-only",
-            "--no-renames",
-            "--diff-filter=d",
-            "-z",
-            "--end-of-options",
-            rev,
-            "--",
-        ],
-    )?;
+    let diff = |filter: &str| {
+        git(
+            &toplevel,
+            &[
+                "diff",
+                "--name-only",
+                "--no-renames",
+                filter,
+                "-z",
+                "--end-of-options",
+                rev,
+                "--",
+            ],
+        )
+    };
+    let changed = diff("--diff-filter=d")?;
+    let deleted = diff("--diff-filter=D")?;
     let untracked = git(
         &toplevel,
         &["ls-files", "--others", "--exclude-standard", "-z"],
     )?;
-    let mut paths: Vec<PathBuf> = diff
-        .split('\0')
-        .chain(untracked.split('\0'))
-        .filter(|p| !p.is_empty())
-        .map(|p| toplevel.join(p))
-        .filter(|p| p.starts_with(root))
-        .collect();
-    paths.sort();
-    paths.dedup();
-    Ok(paths)
+    let under_root = |list: &str| -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = list
+            .split('\0')
+            .filter(|p| !p.is_empty())
+            .map(|p| toplevel.join(p))
+            .filter(|p| p.starts_with(root))
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    };
+    Ok(Changed {
+        paths: under_root(&format!("{changed}\0{untracked}")),
+        deleted: under_root(&deleted),
+    })
 }
 
 /// Runs git in `dir` and returns its standard output.

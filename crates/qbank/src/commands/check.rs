@@ -1,3 +1,4 @@
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -24,7 +25,10 @@ pub(crate) fn run_with(
     let workspace = Workspace::discover(start, args.config.as_deref())?;
     let settings = load_settings(&workspace)?;
     let settings = adjust(settings);
-    let targets = targets(&workspace, &args.paths, args.changed_since.as_deref())?;
+    let Selection {
+        targets,
+        deleted_ids,
+    } = selection(&workspace, &args.paths, args.changed_since.as_deref())?;
     let in_targets = |path: &Path| {
         targets
             .as_ref()
@@ -51,6 +55,7 @@ pub(crate) fn run_with(
                 || d.secondary
                     .iter()
                     .any(|a| in_targets(&workspace.absolute(a.file.path())))
+                || names_deleted_item(d, &deleted_ids)
         });
     }
     let summary = Summary::new(files, items, &diagnostics);
@@ -87,6 +92,14 @@ pub(crate) fn load_settings(workspace: &Workspace) -> anyhow::Result<Settings> {
     })
 }
 
+/// What a check reports on.
+pub(crate) struct Selection {
+    /// The files to report on; `None` is the whole bank.
+    pub(crate) targets: Option<Targets>,
+    /// The ids of items whose files were deleted since the revision of `--changed-since`.
+    pub(crate) deleted_ids: HashSet<String>,
+}
+
 /// The files to report on: those named, or those changed since a revision; `None` is the
 /// whole bank. A finding counts when its file or any file it also points at is a target, so a
 /// duplicate of a changed item is reported even when the other item did not change.
@@ -95,6 +108,18 @@ pub(crate) fn targets(
     paths: &[PathBuf],
     changed_since: Option<&str>,
 ) -> anyhow::Result<Option<Targets>> {
+    Ok(selection(workspace, paths, changed_since)?.targets)
+}
+
+/// [`targets`], and what a change since a revision did beyond its files. A change to a file
+/// every item depends on (a blueprint, the glossary, the allowlist, the configuration) or a
+/// deleted exhibit makes the whole bank the target. A deleted item is no target, but the
+/// items that still name it as an enemy are reported (QB404).
+fn selection(
+    workspace: &Workspace,
+    paths: &[PathBuf],
+    changed_since: Option<&str>,
+) -> anyhow::Result<Selection> {
     let named = Targets::new(
         paths
             .iter()
@@ -102,7 +127,10 @@ pub(crate) fn targets(
             .filter(|p| !workspace.root().starts_with(p)),
     );
     let Some(rev) = changed_since else {
-        return Ok((!named.is_empty()).then_some(named));
+        return Ok(Selection {
+            targets: (!named.is_empty()).then_some(named),
+            deleted_ids: HashSet::new(),
+        });
     };
     let changed = changes::changed_since(workspace.root(), rev)?;
     let root = workspace
@@ -110,11 +138,62 @@ pub(crate) fn targets(
         .canonicalize()
         .unwrap_or_else(|_| workspace.root().to_path_buf());
     // Back to the workspace's own spelling of the root, which may differ from git's.
-    Ok(Some(Targets::new(
-        changed
+    let in_workspace = |paths: &[PathBuf]| -> Vec<PathBuf> {
+        paths
             .iter()
             .filter_map(|p| p.strip_prefix(&root).ok())
             .map(|p| workspace.root().join(p))
-            .filter(|p| named.is_empty() || named.contains(p)),
-    )))
+            .collect()
+    };
+    let (changed, deleted) = (in_workspace(&changed.paths), in_workspace(&changed.deleted));
+    let items = workspace.root().join("items");
+    let deleted_ids = deleted
+        .iter()
+        .filter(|p| p.starts_with(&items) && p.extension().is_some_and(|e| e == "toml"))
+        .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
+        .collect();
+    let shared = changed
+        .iter()
+        .chain(&deleted)
+        .any(|p| bears_on_every_item(workspace, p))
+        || deleted
+            .iter()
+            .any(|p| p.starts_with(workspace.root().join("media")));
+    if shared && named.is_empty() {
+        return Ok(Selection {
+            targets: None,
+            deleted_ids,
+        });
+    }
+    Ok(Selection {
+        targets: Some(Targets::new(
+            changed
+                .into_iter()
+                .filter(|p| named.is_empty() || named.contains(p)),
+        )),
+        deleted_ids,
+    })
+}
+
+/// Whether `path` is a file every item is checked against: a blueprint, the glossary, the
+/// allowlist or a configuration file at the root.
+fn bears_on_every_item(workspace: &Workspace, path: &Path) -> bool {
+    let root = workspace.root();
+    path.starts_with(root.join("blueprints"))
+        || path == root.join("concepts.toml")
+        || path == workspace.allowlist_path()
+        || qbank_workspace::CONFIG_FILE_NAMES
+            .iter()
+            .any(|name| path == root.join(name))
+}
+
+/// Whether `diagnostic` reports an enemy that names one of `deleted` (QB404).
+fn names_deleted_item(diagnostic: &Diagnostic, deleted: &HashSet<String>) -> bool {
+    if deleted.is_empty() || diagnostic.code != "QB404" {
+        return false;
+    }
+    let text = diagnostic.file().text();
+    text.get(diagnostic.primary.range.to_range())
+        .map(|quoted| quoted.trim_matches(['"', '\'']))
+        .is_some_and(|id| deleted.contains(id))
 }

@@ -444,6 +444,51 @@ fn changed_since_reports_changed_and_new_files_only() {
     assert_eq!(output.status.code(), Some(0));
 }
 
+/// Deleting an item breaks the items that name it as an enemy, and changing a blueprint can
+/// break any item: a pull request that does either is reported on what it breaks.
+#[test]
+fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
+    let test = CliTest::new();
+    test.write(
+        "bank/items/d1/DEMO-1.toml",
+        &item("DEMO-1", "1").replace("authors = ", "enemies = [\"DEMO-2\"]\nauthors = "),
+    );
+    git(&test, &["init", "--quiet"]);
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "bank"]);
+    std::fs::remove_file(test.root().join("bank/items/d2/DEMO-2.toml")).unwrap();
+    let check = || {
+        let output = test
+            .command()
+            .args(["check", "-f", "concise", "--changed-since", "HEAD"])
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            output.status.code(),
+        )
+    };
+    let (stdout, code) = check();
+    assert!(
+        stdout.contains("DEMO-1.toml") && stdout.contains("error[QB404] no item has id `DEMO-2`"),
+        "{stdout}"
+    );
+    assert_eq!(code, Some(1), "{stdout}");
+
+    // A blueprint whose domain 2 is renamed: the unchanged item of domain 2 no longer fits.
+    git(&test, &["checkout", "--quiet", "--", "."]);
+    let blueprint = test.root().join("bank/blueprints/demo-2026.toml");
+    let text = std::fs::read_to_string(&blueprint).unwrap();
+    assert!(text.contains("id = \"2\""), "{text}");
+    std::fs::write(&blueprint, text.replace("id = \"2\"", "id = \"5\"")).unwrap();
+    let (stdout, code) = check();
+    assert!(
+        stdout.contains("DEMO-2.toml") && stdout.contains("error[QB402]"),
+        "{stdout}"
+    );
+    assert_eq!(code, Some(1), "{stdout}");
+}
+
 #[test]
 fn changed_since_an_unknown_revision_is_a_usage_error() {
     let test = CliTest::new();

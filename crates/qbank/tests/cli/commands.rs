@@ -97,8 +97,8 @@ fn manpage_is_roff_with_every_subcommand() {
 /// The README's listing of the rules is what `qbank rules` prints.
 #[test]
 fn readme_lists_every_rule() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
     let start = readme.find("$ qbank rules\n").unwrap() + "$ qbank rules\n".len();
     let end = start + readme[start..].find("```").unwrap();
     let output = crate::CliTest::new()
