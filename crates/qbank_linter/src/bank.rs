@@ -16,10 +16,19 @@ use crate::rules::metadata::{
 use crate::rules::structure::{DuplicateId, id_file_name_mismatch};
 use crate::settings::Settings;
 
+/// The ids the bank's item files claim.
+pub(crate) struct ItemIds {
+    /// Each id read from an item file (even one that failed the schema), with its file.
+    pub(crate) ids: Vec<(Spanned<String>, SourceFile)>,
+    /// The file names of item files that did not give an item: an enemy naming one is not
+    /// reported as unknown while the file's own finding stands.
+    pub(crate) unread: HashSet<String>,
+}
+
 pub(crate) fn check_bank(
     workspace: &Workspace,
     support: &SupportFiles,
-    ids: &[(Spanned<String>, SourceFile)],
+    ItemIds { ids, unread }: &ItemIds,
     items: &[CheckedItem],
     settings: &Settings,
     focus: Option<&[usize]>,
@@ -30,7 +39,10 @@ pub(crate) fn check_bank(
         let known: HashSet<&str> = ids.iter().map(|(id, _)| id.value.as_str()).collect();
         for checked in items {
             for enemy in &checked.item.enemies {
-                if known.contains(enemy.value.as_str()) || enemy.value == checked.item.id.value {
+                if known.contains(enemy.value.as_str())
+                    || unread.contains(&enemy.value)
+                    || enemy.value == checked.item.id.value
+                {
                     continue;
                 }
                 diagnostics.push(

@@ -39,6 +39,12 @@ pub(crate) struct SupportFiles {
     pub(crate) concepts_file: Option<SourceFile>,
     /// The duplicate allowlist, when the bank has a valid one.
     pub(crate) allowlist: Option<Allowlist>,
+    /// Whether the glossary exists but could not be read, parsed or validated: its own
+    /// finding is then the one to fix, and items are not checked against what it lacks.
+    pub(crate) concepts_broken: bool,
+    /// For each blueprint that could not be read, parsed or validated, its exam when it can
+    /// still be read from the file.
+    pub(crate) broken_blueprints: Vec<Option<String>>,
 }
 
 /// Decodes a file's bytes, reporting what keeps it from being read as text.
@@ -285,6 +291,11 @@ pub(crate) fn check_support_files(
         let kind = file.entry.kind;
         let path = file.entry.path.clone();
         let Ok(source) = decode(file, diagnostics) else {
+            match kind {
+                FileKind::Blueprint => support.broken_blueprints.push(None),
+                FileKind::Concepts => support.concepts_broken = true,
+                _ => {}
+            }
             continue;
         };
         match kind {
@@ -293,6 +304,11 @@ pub(crate) fn check_support_files(
                     .and_then(|(document, _)| Blueprint::from_document(&document));
                 if let Some(blueprint) = blueprint {
                     support.blueprints.push((blueprint, source, path));
+                } else {
+                    let exam = Document::parse(source.text())
+                        .ok()
+                        .and_then(|d| d.root().get("exam")?.as_str().map(str::to_owned));
+                    support.broken_blueprints.push(exam);
                 }
             }
             FileKind::Concepts => {
@@ -300,6 +316,8 @@ pub(crate) fn check_support_files(
                     parse_and_validate(&source, SchemaKind::Concepts, diagnostics)
                 {
                     support.concepts = qbank_model::concepts_from_document(&document);
+                } else {
+                    support.concepts_broken = true;
                 }
                 support.concepts_file = Some(source);
             }

@@ -143,7 +143,8 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
             .map(|(b, _, _)| b.clone())
             .collect(),
         &support.concepts,
-    );
+    )
+    .with_broken(support.concepts_broken, &support.broken_blueprints);
 
     let item_rules = rules::enabled_item_rules(settings);
     let results: Vec<file::ItemResult> = items
@@ -169,6 +170,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
 
     let mut checked = Vec::with_capacity(results.len());
     let mut ids = Vec::with_capacity(results.len());
+    let mut unread = HashSet::new();
     // Files whose suppressions still silence bank-wide findings but are not themselves judged:
     // their item rules did not run, so a suppression of one would look unused.
     let mut unfocused = HashSet::new();
@@ -182,6 +184,11 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         }
         if let Some(id) = result.id {
             ids.push((id, result.source.clone()));
+        }
+        if result.item.is_none()
+            && let Some(stem) = result.path.file_stem().and_then(|s| s.to_str())
+        {
+            unread.insert(stem.to_owned());
         }
         if let Some(item) = result.item {
             checked.push(CheckedItem {
@@ -204,7 +211,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
     bank::check_bank(
         workspace,
         &support,
-        &ids,
+        &bank::ItemIds { ids, unread },
         &checked,
         settings,
         focus.as_deref(),

@@ -386,6 +386,74 @@ fn hostile_files_each_get_one_finding_and_the_rest_is_checked() {
     assert_eq!(found, expected);
 }
 
+/// A broken glossary, blueprint or item file gets its own finding, and the items that depend
+/// on it are not reported for what it would have defined.
+#[test_case("bank/concepts.toml", "[[concepts]]\nid = \"rto\"\ntitle = [", "QB100", &["QB413", "QB208"]; "glossary")]
+#[test_case("bank/blueprints/demo-2026.toml", "id = \"demo-2026\"\nexam = \"demo\"\nform_length = \"10\"\n", "QB101", &["QB401", "QB402", "QB403", "QB303"]; "blueprint schema")]
+#[test_case("bank/blueprints/demo-2026.toml", "exam = [", "QB100", &["QB401", "QB402"]; "blueprint syntax")]
+#[test_case("bank/items/d2/DEMO-2.toml", "id = \"demo-2\"\n", "QB101", &["QB404"]; "enemy file")]
+fn a_broken_file_gets_one_finding_not_one_per_item(
+    path: &str,
+    text: &str,
+    own: &str,
+    not: &[&str],
+) {
+    let test = CliTest::new();
+    test.write(
+        "bank/concepts.toml",
+        "[[concepts]]\nid = \"rto\"\ntitle = \"Recovery time objective (RTO)\"\ndefinition = \"How long a process may be down.\"\n",
+    );
+    let with = |id: &str, domain: &str| {
+        item(id, domain)
+            .replace(
+                "authors = ",
+                "concepts = [\"rto\"]\nenemies = [\"DEMO-2\"]\nauthors = ",
+            )
+            .replace("What should", "Given the RTO, what should")
+    };
+    test.write("bank/items/d1/DEMO-1.toml", &with("DEMO-1", "1"));
+    test.write("bank/items/d1/DEMO-3.toml", &with("DEMO-3", "1"));
+    test.write("bank/items/d2/DEMO-4.toml", &with("DEMO-4", "2"));
+    // A second exam's blueprint, so that the bank still has one when the demo's breaks.
+    test.write(
+        "bank/blueprints/other-2026.toml",
+        &crate::BLUEPRINT
+            .replace("demo", "other")
+            .replace("Demo", "Other"),
+    );
+    test.write(
+        "bank/items/d1/OTHER-1.toml",
+        &item("OTHER-1", "1").replace("\"demo\"", "\"other\""),
+    );
+    test.write(
+        "bank/items/d2/OTHER-2.toml",
+        &item("OTHER-2", "2").replace("\"demo\"", "\"other\""),
+    );
+    let clean = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+
+    test.write(path, text);
+    let output = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains(&format!("[{own}]")), "{stdout}");
+    for code in not {
+        assert!(!stdout.contains(&format!("[{code}]")), "{code}: {stdout}");
+    }
+}
+
 /// Runs git in the test folder, failing the test on error.
 fn git(test: &CliTest, args: &[&str]) {
     let status = std::process::Command::new("git")

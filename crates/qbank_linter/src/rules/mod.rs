@@ -195,6 +195,11 @@ pub(crate) struct BankIndex {
     pub(crate) concepts: HashSet<String>,
     /// Acronyms that concept titles define, such as `BIA` in "Business impact analysis (BIA)".
     pub(crate) glossary_acronyms: HashSet<String>,
+    /// Whether the glossary exists but did not load: concepts and acronyms it may define are
+    /// then not held against items.
+    pub(crate) concepts_broken: bool,
+    /// Exams of blueprints that did not load; `None` for one whose exam is unknown.
+    broken_exams: Vec<Option<String>>,
 }
 
 impl BankIndex {
@@ -234,7 +239,28 @@ impl BankIndex {
             exams,
             concepts: concepts.iter().map(|c| c.id.value.clone()).collect(),
             glossary_acronyms,
+            concepts_broken: false,
+            broken_exams: Vec::new(),
         }
+    }
+
+    /// Records the support files that did not load (see [`crate::file::SupportFiles`]).
+    pub(crate) fn with_broken(
+        mut self,
+        concepts_broken: bool,
+        broken_blueprints: &[Option<String>],
+    ) -> Self {
+        self.concepts_broken = concepts_broken;
+        self.broken_exams = broken_blueprints.to_vec();
+        self
+    }
+
+    /// Whether a blueprint that did not load may be `exam`'s: then the item is not checked
+    /// against the exam's blueprints, whose own finding is the one to fix first.
+    pub(crate) fn exam_unsure(&self, exam: &str) -> bool {
+        self.broken_exams
+            .iter()
+            .any(|broken| broken.as_deref().is_none_or(|e| e == exam))
     }
 
     /// The blueprint in force for `exam`.

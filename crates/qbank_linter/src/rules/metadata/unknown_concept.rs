@@ -35,6 +35,9 @@ impl ItemRule for UnknownConcept {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
+        if ctx.bank.concepts_broken {
+            return;
+        }
         for concept in &item.concepts {
             if ctx.bank.concepts.contains(&concept.value) {
                 continue;

@@ -35,6 +35,9 @@ impl ItemRule for UnknownDomain {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
+        if ctx.bank.exam_unsure(&item.exam.value) {
+            return;
+        }
         let Some(blueprint) = ctx.bank.blueprint_for(&item.exam.value) else {
             return;
         };

@@ -34,7 +34,10 @@ impl ItemRule for UnknownExam {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
-        if ctx.bank.has_exam(&item.exam.value) || ctx.bank.blueprints.is_empty() {
+        if ctx.bank.has_exam(&item.exam.value)
+            || ctx.bank.blueprints.is_empty()
+            || ctx.bank.exam_unsure(&item.exam.value)
+        {
             return;
         }
         let exams = ctx.bank.exam_names();

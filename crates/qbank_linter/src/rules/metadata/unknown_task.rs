@@ -39,6 +39,9 @@ impl ItemRule for UnknownTask {
         let Some(task) = &item.task else {
             return;
         };
+        if ctx.bank.exam_unsure(&item.exam.value) {
+            return;
+        }
         let Some(blueprint) = ctx.bank.blueprint_for(&item.exam.value) else {
             return;
         };

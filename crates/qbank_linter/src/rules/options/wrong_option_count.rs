@@ -45,6 +45,9 @@ impl ItemRule for WrongOptionCount {
     }
 
     fn check(&self, item: &Item, ctx: &mut ItemContext<'_>) {
+        if ctx.bank.exam_unsure(&item.exam.value) {
+            return;
+        }
         let Some(blueprint) = ctx.bank.blueprint_for(&item.exam.value) else {
             return;
         };
