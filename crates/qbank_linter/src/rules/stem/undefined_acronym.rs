@@ -227,6 +227,12 @@ mod tests {
         assert_eq!(acronym("A"), None);
         assert_eq!(acronym("2FA"), None);
         assert_eq!(acronym("SaaS"), None);
+        // "Choose SEVEN": a multiple-response item may have up to ten options.
+        for count in [
+            "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN", "EIGHT", "NINE", "TEN",
+        ] {
+            assert_eq!(acronym(count), None, "{count}");
+        }
     }
 
     #[test]
