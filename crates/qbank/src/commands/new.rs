@@ -219,20 +219,17 @@ fn schema_path(root: &Path, folder: &Path) -> String {
     format!("{}schemas/item.schema.json", "../".repeat(depth + 1))
 }
 
-/// Whether `text` is a date `YYYY-MM-DD` as TOML writes one.
+/// Whether `text` is a date `YYYY-MM-DD` as TOML writes one: a real day, read by the same
+/// parser that `qbank check` reads the item with.
 fn is_date(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('-').collect();
-    let number = |part: &str, len: usize| {
-        (part.len() == len && part.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| part.parse::<u32>().ok())
-            .flatten()
-    };
-    matches!(
-        parts.as_slice(),
-        [y, m, d] if number(y, 4).is_some()
-            && number(m, 2).is_some_and(|m| (1..=12).contains(&m))
-            && number(d, 2).is_some_and(|d| (1..=31).contains(&d))
-    )
+    text.len() == 10
+        && qbank_model::Document::parse(&format!("d = {text}")).is_ok_and(|document| {
+            document
+                .root()
+                .get("d")
+                .and_then(|value| value.as_datetime())
+                .is_some_and(|d| d.date.is_some() && d.time.is_none() && d.offset.is_none())
+        })
 }
 
 /// Today's date in UTC as `YYYY-MM-DD`.
@@ -348,7 +345,26 @@ fn toml_string(text: &str) -> String {
 mod tests {
     use std::collections::HashSet;
 
-    use super::{civil_from_days, next_id};
+    use super::{civil_from_days, is_date, next_id};
+
+    #[test]
+    fn dates_are_real_days() {
+        for good in ["2026-02-28", "2024-02-29", "2026-12-31"] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "2026-02-30",
+            "2025-02-29",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-1-01",
+            "2026-01-01T10:00:00",
+            "2026-01-01 # x",
+            "x",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn dates_from_day_counts() {
