@@ -34,7 +34,7 @@ pub(crate) fn run(args: &AssembleArgs) -> anyhow::Result<ExitStatus> {
         seed: args.seed,
     };
     let loaded = load(args.bank.as_deref(), args.config.as_deref())?;
-    let blueprint = find(&loaded.blueprints, &args.blueprint)?;
+    let blueprint = find(&loaded, &args.blueprint)?;
     let bank: Vec<BankItem<'_>> = loaded
         .items
         .iter()

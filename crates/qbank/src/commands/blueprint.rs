@@ -5,8 +5,8 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use qbank_blueprint::{StatusFilter, crosswalk_report, render, reports};
 use qbank_linter::{CheckedItem, Settings};
-use qbank_model::{Blueprint, Item};
-use qbank_workspace::Workspace;
+use qbank_model::{Blueprint, Decimal, Item};
+use qbank_workspace::{FileKind, Workspace};
 
 use crate::ExitStatus;
 use crate::args::{BlueprintArgs, BlueprintFormat};
@@ -15,25 +15,78 @@ use crate::printer;
 /// The bank's blueprints and valid items, read without running the lint rules: files that fail
 /// to parse or break the schema are left out, as `qbank check` reports them.
 pub(crate) struct Loaded {
+    /// The blueprints that can be reported on and assembled from.
     pub(crate) blueprints: Vec<Blueprint>,
     pub(crate) items: Vec<CheckedItem>,
+    /// Blueprints that cannot be used, by id (a file's name when it does not load), and why.
+    pub(crate) unusable: Vec<(String, String)>,
 }
 
 pub(crate) fn load(bank: Option<&Path>, config: Option<&Path>) -> anyhow::Result<Loaded> {
     let start = bank.unwrap_or(Path::new("."));
     let workspace = Workspace::discover(start, config)?;
     let settings = Settings::defaults().only(&[]);
-    let outcome = qbank_linter::check(&workspace, workspace.files(), &settings);
+    let files = workspace.files();
+    let blueprint_files: Vec<_> = files
+        .iter()
+        .filter(|f| f.kind == FileKind::Blueprint)
+        .map(|f| (f.path.clone(), f.display.clone()))
+        .collect();
+    let outcome = qbank_linter::check(&workspace, files, &settings);
+    let mut unusable = Vec::new();
+    let (blueprints, broken): (Vec<Blueprint>, Vec<Blueprint>) = outcome
+        .blueprints
+        .into_iter()
+        .partition(|b| weight_sum(b) == Decimal::ONE);
+    for blueprint in &broken {
+        let total = Decimal {
+            billionths: weight_sum(blueprint),
+        };
+        unusable.push((
+            blueprint.id.value.clone(),
+            format!("its domain weights sum to {total}, not 1 (QB414)"),
+        ));
+    }
+    // A blueprint file is named after its id (QB111): a file whose name is no loaded
+    // blueprint's id did not load.
+    for (path, display) in blueprint_files {
+        let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        if !blueprints.iter().chain(&broken).any(|b| b.id.value == stem) {
+            unusable.push((
+                stem.to_owned(),
+                format!(
+                    "`{}` does not load; `qbank check` reports why",
+                    display.display()
+                ),
+            ));
+        }
+    }
     Ok(Loaded {
-        blueprints: outcome.blueprints,
+        blueprints,
         items: outcome.items,
+        unusable,
     })
 }
 
-/// The blueprint with `id`, or an error listing the ones there are.
-pub(crate) fn find<'a>(blueprints: &'a [Blueprint], id: &str) -> anyhow::Result<&'a Blueprint> {
+fn weight_sum(blueprint: &Blueprint) -> i64 {
+    blueprint
+        .domains
+        .iter()
+        .map(|d| d.weight.value.billionths)
+        .sum()
+}
+
+/// The blueprint with `id`, or an error saying why it cannot be used or listing the ones there
+/// are.
+pub(crate) fn find<'a>(loaded: &'a Loaded, id: &str) -> anyhow::Result<&'a Blueprint> {
+    let blueprints = &loaded.blueprints;
     if let Some(found) = blueprints.iter().find(|b| b.id.value == id) {
         return Ok(found);
+    }
+    if let Some((_, why)) = loaded.unusable.iter().find(|(unusable, _)| unusable == id) {
+        bail!("blueprint `{id}` cannot be used: {why}");
     }
     let mut ids: Vec<String> = blueprints
         .iter()
@@ -56,8 +109,8 @@ pub(crate) fn run(args: &BlueprintArgs) -> anyhow::Result<ExitStatus> {
     let loaded = load(args.bank.as_deref(), args.config.as_deref())?;
     let items: Vec<&Item> = loaded.items.iter().map(|c| &*c.item).collect();
     let list = if let [from, to] = args.crosswalk.as_slice() {
-        let from = find(&loaded.blueprints, from)?;
-        let to = find(&loaded.blueprints, to)?;
+        let from = find(&loaded, from)?;
+        let to = find(&loaded, to)?;
         vec![crosswalk_report(
             &loaded.blueprints,
             from,
@@ -67,7 +120,7 @@ pub(crate) fn run(args: &BlueprintArgs) -> anyhow::Result<ExitStatus> {
         )]
     } else {
         if let Some(id) = &args.blueprint {
-            find(&loaded.blueprints, id)?;
+            find(&loaded, id)?;
         }
         reports(
             &loaded.blueprints,
@@ -77,6 +130,20 @@ pub(crate) fn run(args: &BlueprintArgs) -> anyhow::Result<ExitStatus> {
         )
         .unwrap_or_default()
     };
+    // A blueprint asked for by id has been found above; the others that cannot be used are
+    // named, and make the run fail.
+    let skipped: Vec<&(String, String)> = if args.blueprint.is_some() || !args.crosswalk.is_empty()
+    {
+        Vec::new()
+    } else {
+        loaded.unusable.iter().collect()
+    };
+    for (id, why) in &skipped {
+        #[expect(clippy::print_stderr, reason = "a note beside the report on stdout")]
+        {
+            eprintln!("warning: blueprint `{id}` is left out: {why}");
+        }
+    }
     if list.is_empty() {
         bail!("the bank has no valid blueprint to report on");
     }
@@ -87,9 +154,10 @@ pub(crate) fn run(args: &BlueprintArgs) -> anyhow::Result<ExitStatus> {
     };
     printer::emit(text.as_bytes(), args.output.as_deref())?;
     Ok(
-        if list
-            .iter()
-            .any(qbank_blueprint::BlueprintReport::has_errors)
+        if !skipped.is_empty()
+            || list
+                .iter()
+                .any(qbank_blueprint::BlueprintReport::has_errors)
         {
             ExitStatus::Failure
         } else {

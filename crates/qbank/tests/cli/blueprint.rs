@@ -91,6 +91,56 @@ fn unknown_blueprint_is_a_usage_error() {
     ");
 }
 
+/// A blueprint whose weights do not sum to 1 (QB414), or whose file does not load, is not
+/// reported on or assembled from as if it were sound: each command says why.
+#[test]
+fn a_blueprint_that_is_not_sound_is_refused() {
+    let test = pool(5);
+    let path = "bank/blueprints/demo-2026.toml";
+    test.write(
+        path,
+        &crate::BLUEPRINT.replace("weight = 0.5\ntasks", "weight = 0.3\ntasks"),
+    );
+    let assemble = [
+        "assemble",
+        "--blueprint",
+        "demo-2026",
+        "--forms",
+        "1",
+        "--out",
+        "forms",
+    ];
+    assert_cmd_snapshot!(test.command().args(assemble), @r"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    qbank failed
+      Cause: blueprint `demo-2026` cannot be used: its domain weights sum to 0.8, not 1 (QB414)
+    ");
+    assert!(!test.root().join("forms").exists());
+    let output = test.command().args(["blueprint"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8(output.stderr).unwrap().contains(
+        "warning: blueprint `demo-2026` is left out: its domain weights sum to 0.8, not 1 (QB414)"
+    ));
+
+    test.write(
+        path,
+        &crate::BLUEPRINT.replace("form_length = 10", "form_length = \"10\""),
+    );
+    assert_cmd_snapshot!(test.command().args(assemble), @r"
+    success: false
+    exit_code: 2
+    ----- stdout -----
+
+    ----- stderr -----
+    qbank failed
+      Cause: blueprint `demo-2026` cannot be used: `bank/blueprints/demo-2026.toml` does not load; `qbank check` reports why
+    ");
+}
+
 const NEXT: &str = r#"#:schema ../../schemas/blueprint.schema.json
 id = "demo-2027"
 exam = "demo"
