@@ -81,12 +81,20 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         })
         .collect();
     let id = |index: usize| items[index].item.id.value.as_str();
+    // Two files with one id (a copied file) are QB110's to report (`qbank check`), not a pair.
     let (pairs, accepted): (Vec<Pair>, Vec<Pair>) = pairs
         .into_iter()
+        .filter(|p| id(p.a) != id(p.b))
         .partition(|p| !allowed.contains(&ordered(id(p.a), id(p.b))));
     let clusters = qbank_dupes::clusters(items.len(), &pairs);
     let clones: Vec<Vec<usize>> = qbank_dupes::clones(&entries, settings.dupes.across_exams)
         .into_iter()
+        .map(|mut set| {
+            let mut seen = HashSet::new();
+            set.retain(|&i| seen.insert(id(i)));
+            set
+        })
+        .filter(|set| set.len() > 1)
         .filter(|set| {
             focus
                 .as_ref()

@@ -123,3 +123,31 @@ fn cloned_items_are_listed() {
     // QB502 is a warning: the run passes.
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// A copied file holds the same id as its original: QB110 names both files, and no item is
+/// reported as a near-duplicate or clone of itself.
+#[test]
+fn a_copied_file_is_a_duplicate_id_not_a_pair_with_itself() {
+    let test = CliTest::new();
+    let original = std::fs::read_to_string(test.root().join("bank/items/d1/DEMO-1.toml")).unwrap();
+    test.write("bank/items/d1/DEMO-9.toml", &original);
+    let output = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("error[QB110]"), "{stdout}");
+    assert!(
+        !stdout.contains("QB501") && !stdout.contains("QB502"),
+        "{stdout}"
+    );
+    let output = test
+        .command()
+        .args(["dupes", "-f", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["pairs"], serde_json::json!([]), "{json}");
+    assert_eq!(output.status.code(), Some(0));
+}
