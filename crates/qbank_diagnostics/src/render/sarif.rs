@@ -163,7 +163,7 @@ fn location(path: &str, annotation: &Annotation) -> Value {
     let end = annotation.file.line_column(annotation.range.end);
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": path, "uriBaseId": "%SRCROOT%" },
+            "artifactLocation": { "uri": uri_reference(path), "uriBaseId": "%SRCROOT%" },
             "region": {
                 "startLine": start.line,
                 "startColumn": start.column,
@@ -174,10 +174,41 @@ fn location(path: &str, annotation: &Annotation) -> Value {
     })
 }
 
+/// A relative path as a URI reference (RFC 3986), as SARIF's `artifactLocation.uri` must be:
+/// every byte but the unreserved characters and `/` percent-encoded, so that spaces, `%`, `#`,
+/// `?`, a `:` that would read as a scheme, and non-ASCII names (as UTF-8) survive.
+fn uri_reference(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for &byte in path.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            uri.push(char::from(byte));
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            uri.push('%');
+            uri.push(char::from(HEX[usize::from(byte >> 4)]));
+            uri.push(char::from(HEX[usize::from(byte & 15)]));
+        }
+    }
+    uri
+}
+
 #[cfg(test)]
 mod tests {
+    use super::uri_reference;
     use crate::render::DiagnosticFormat;
     use crate::render::test_support::render;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            uri_reference("bank/items/cism/CISM-1001.toml"),
+            "bank/items/cism/CISM-1001.toml"
+        );
+        assert_eq!(
+            uri_reference("bank/items/d1 Governance é/a,b:c%d#e?.toml"),
+            "bank/items/d1%20Governance%20%C3%A9/a%2Cb%3Ac%25d%23e%3F.toml"
+        );
+    }
 
     #[test]
     fn one_run_with_used_rules() {
