@@ -235,11 +235,18 @@ pub struct ImportArgs {
     /// Prefix of the new ids (`IMP-0001`, ...)
     #[arg(long, default_value = "IMP")]
     pub prefix: String,
-    /// Exam of items whose source names none
-    #[arg(long, default_value = "")]
+    /// Exam of items whose source names none (needed when some item names none; must have a
+    /// blueprint)
+    #[arg(
+        long,
+        value_name = "EXAM",
+        default_value = "",
+        hide_default_value = true
+    )]
     pub exam: String,
-    /// Domain of items whose source names none
-    #[arg(long, default_value = "")]
+    /// Domain of items whose source names none (needed when some item names none; must be in
+    /// the exam's blueprint)
+    #[arg(long, value_name = "ID", default_value = "", hide_default_value = true)]
     pub domain: String,
     /// Author of items whose source names none
     #[arg(long, default_value = "imported")]

@@ -31,6 +31,7 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         .filter(|f| f.kind == FileKind::Item)
         .filter_map(|f| f.path.file_stem().map(|s| s.to_string_lossy().into_owned()))
         .collect();
+    check_defaults(&workspace, &items, args)?;
     let defaults = ImportDefaults {
         exam: args.exam.clone(),
         domain: args.domain.clone(),
@@ -61,6 +62,65 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         workspace.display_path(&dir).display(),
     ))?;
     Ok(ExitStatus::Success)
+}
+
+/// Fails, before anything is written, when an item names no exam or domain and the flag that
+/// would supply one is missing, or when a supplied exam or domain is not in the bank's
+/// blueprints: such items would be written only to fail `qbank check`.
+fn check_defaults(
+    workspace: &Workspace,
+    items: &[qbank_export::PackItem],
+    args: &ImportArgs,
+) -> anyhow::Result<()> {
+    let count = |missing: fn(&qbank_export::PackItem) -> bool| {
+        items.iter().filter(|item| missing(item)).count()
+    };
+    let (no_exam, no_domain) = (count(|i| i.exam.is_empty()), count(|i| i.domain.is_empty()));
+    for (n, value, flag, what) in [
+        (no_exam, &args.exam, "--exam EXAM", "exam"),
+        (no_domain, &args.domain, "--domain ID", "domain"),
+    ] {
+        if n > 0 && value.is_empty() {
+            anyhow::bail!(
+                "{n} of the {} items in `{}` name no {what}; pass `{flag}` for them",
+                items.len(),
+                args.file.display()
+            );
+        }
+    }
+    if no_exam == 0 && no_domain == 0 {
+        return Ok(());
+    }
+    // Read for the blueprints only; no rule runs.
+    let outcome = qbank_linter::check(
+        workspace,
+        workspace.files(),
+        &qbank_linter::Settings::defaults().only(&[]),
+    );
+    let mut places: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|i| i.exam.is_empty() || i.domain.is_empty())
+        .map(|i| {
+            let exam = if i.exam.is_empty() {
+                &args.exam
+            } else {
+                &i.exam
+            };
+            let domain = if i.domain.is_empty() {
+                &args.domain
+            } else {
+                &i.domain
+            };
+            (exam.as_str(), domain.as_str())
+        })
+        .collect();
+    places.sort_unstable();
+    places.dedup();
+    for (exam, domain) in places {
+        let blueprint = crate::commands::new::in_force(&outcome.blueprints, exam)?;
+        crate::commands::new::check_place(blueprint, domain, None)?;
+    }
+    Ok(())
 }
 
 /// The `#:schema` reference of a new item: relative to the repository's `schemas/` when the

@@ -24,7 +24,7 @@ pub(crate) fn run(args: &NewArgs) -> anyhow::Result<ExitStatus> {
         &Settings::defaults().only(&[]),
     );
     let blueprint = in_force(&outcome.blueprints, &args.exam)?;
-    check_place(blueprint, args)?;
+    check_place(blueprint, &args.domain, args.task.as_deref())?;
 
     // Ids and folders of the valid items; every item file's name counts as a taken id too.
     let file_ids: Vec<String> = workspace
@@ -119,27 +119,39 @@ pub(crate) fn run(args: &NewArgs) -> anyhow::Result<ExitStatus> {
     Ok(ExitStatus::Success)
 }
 
-/// Fails unless `args` names a domain, and a task if any, of `blueprint`.
-fn check_place(blueprint: &Blueprint, args: &NewArgs) -> anyhow::Result<()> {
-    let domain = blueprint.domain(&args.domain).with_context(|| {
+/// Fails unless `domain`, and `task` if any, are a domain and one of its tasks in `blueprint`.
+pub(crate) fn check_place(
+    blueprint: &Blueprint,
+    domain_id: &str,
+    task: Option<&str>,
+) -> anyhow::Result<()> {
+    let domain = blueprint.domain(domain_id).with_context(|| {
         let ids: Vec<String> = blueprint
             .domains
             .iter()
             .map(|d| format!("`{}`", d.id.value))
             .collect();
         format!(
-            "blueprint `{}` has no domain `{}`; its domains are {}",
+            "blueprint `{}` has no domain `{domain_id}`; its domains are {}",
             blueprint.id.value,
-            args.domain,
             ids.join(", ")
         )
     })?;
-    if let Some(task) = &args.task
+    if let Some(task) = task
         && domain.task(task).is_none()
     {
+        let tasks: Vec<String> = domain
+            .tasks
+            .iter()
+            .map(|t| format!("`{}`", t.id.value))
+            .collect();
+        let known = if tasks.is_empty() {
+            "it has none".to_owned()
+        } else {
+            format!("its tasks are {}", tasks.join(", "))
+        };
         bail!(
-            "domain `{}` of blueprint `{}` has no task `{task}`",
-            args.domain,
+            "domain `{domain_id}` of blueprint `{}` has no task `{task}`; {known}",
             blueprint.id.value
         );
     }
@@ -147,7 +159,10 @@ fn check_place(blueprint: &Blueprint, args: &NewArgs) -> anyhow::Result<()> {
 }
 
 /// The blueprint in force for `exam`: the latest `effective` date, then the greatest id.
-fn in_force<'b>(blueprints: &'b [Blueprint], exam: &str) -> anyhow::Result<&'b Blueprint> {
+pub(crate) fn in_force<'b>(
+    blueprints: &'b [Blueprint],
+    exam: &str,
+) -> anyhow::Result<&'b Blueprint> {
     blueprints
         .iter()
         .filter(|b| b.exam.value == exam)

@@ -343,3 +343,71 @@ fn pathological_html_is_read_in_linear_time() {
     // Linear work is well under a second even in a debug build; quadratic work is hours.
     assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
 }
+
+/// A question that names no exam or domain needs `--exam` and `--domain`, and those must be
+/// an exam with a blueprint and one of its domains: otherwise nothing is written, rather than
+/// items that fail `qbank check`.
+#[test]
+fn items_without_an_exam_or_domain_need_valid_flags() {
+    let test = CliTest::new();
+    test.write(
+        "q.gift",
+        "::Q1:: Which control is preventive? {=A firewall rule ~An audit log}\n",
+    );
+    let output = import(&test, "q.gift", "gift", &[]);
+    assert_refused(&test, &output, "q.gift", "name no exam; pass `--exam EXAM`");
+    let output = import(&test, "q.gift", "gift", &["--exam", "demo"]);
+    assert_refused(
+        &test,
+        &output,
+        "q.gift",
+        "name no domain; pass `--domain ID`",
+    );
+    let output = import(
+        &test,
+        "q.gift",
+        "gift",
+        &["--exam", "demo", "--domain", "9"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("blueprint `demo-2026` has no domain `9`; its domains are `1`, `2`"),
+        "{stderr}"
+    );
+    let output = import(
+        &test,
+        "q.gift",
+        "gift",
+        &["--exam", "nope", "--domain", "1"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        stderr.contains("no blueprint is for exam `nope`"),
+        "{stderr}"
+    );
+    assert!(!test.root().join("bank/items/imported").exists());
+
+    let output = import(
+        &test,
+        "q.gift",
+        "gift",
+        &["--exam", "demo", "--domain", "1"],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let check = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(check.stdout).unwrap();
+    assert!(
+        !stdout.contains("QB101") && !stdout.contains("QB102"),
+        "{stdout}"
+    );
+}
