@@ -357,9 +357,16 @@ pub struct DupesArgs {
     /// bank
     #[arg(long, value_name = "REV")]
     pub changed_since: Option<String>,
-    /// Output format: clusters with word diffs (text), a JSON report, or findings QB501-QB503
-    /// in any `check` format
-    #[arg(long, short = 'f', value_enum, default_value_t = DiagnosticFormat::Text)]
+    /// Output format: `text`, the clusters with word diffs; `json`, the report of pairs,
+    /// clusters and clones; or `concise`, `sarif`, `github`, `junit`, `gitlab`, the findings
+    /// QB501-QB503 as `qbank check` writes them
+    #[arg(
+        long,
+        short = 'f',
+        value_enum,
+        default_value_t = DiagnosticFormat::Text,
+        hide_possible_values = true
+    )]
     pub format: DiagnosticFormat,
     /// Use this configuration file instead of discovering `qbank.toml`
     #[arg(long, value_name = "FILE")]

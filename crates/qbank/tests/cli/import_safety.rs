@@ -165,7 +165,7 @@ fn oversize_files_are_refused_before_they_are_read() {
         &test,
         "big.xml",
         "moodle",
-        &["--max-size", &exact, "--exam", "demo"],
+        &["--max-size", &exact, "--exam", "demo", "--domain", "1"],
     );
     assert_eq!(
         output.status.code(),
@@ -333,7 +333,12 @@ fn pathological_html_is_read_in_linear_time() {
         &format!("::Q1::[html]{ampersands} {{=[html]yes ~[html]no}}\n"),
     );
     let start = std::time::Instant::now();
-    let output = import(&test, "amp.gift", "gift", &["--exam", "demo"]);
+    let output = import(
+        &test,
+        "amp.gift",
+        "gift",
+        &["--exam", "demo", "--domain", "1"],
+    );
     assert_eq!(
         output.status.code(),
         Some(0),
