@@ -1,5 +1,6 @@
 //! `qbank fmt`: items in the canonical layout.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use qbank_model::format::format_item;
@@ -48,19 +49,20 @@ pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
         })
         .collect();
 
-    let (mut changed, mut failed) = (0, 0);
+    let (mut unchanged, mut changed, mut failed) = (0, 0, 0);
     for (path, outcome) in &outcomes {
         let shown = workspace.display_path(path).display().to_string();
         match outcome {
-            Outcome::Unchanged => {}
+            Outcome::Unchanged => unchanged += 1,
             Outcome::Changed(formatted) => {
-                changed += 1;
                 if args.check {
+                    changed += 1;
                     printer::line(&format!("would reformat {shown}"))?;
                 } else if let Err(error) = printer::emit(formatted.as_bytes(), Some(path)) {
                     failed += 1;
                     printer::error_line(&format!("{shown}: {error:#}"))?;
                 } else {
+                    changed += 1;
                     printer::line(&format!("reformatted {shown}"))?;
                 }
             }
@@ -70,21 +72,22 @@ pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
             }
         }
     }
-    let total = outcomes.len();
+    // Every file is counted once: formatted already, (to be) reformatted, or failed.
     let plural = |n: usize| if n == 1 { "" } else { "s" };
-    let summary = match (args.check, changed) {
-        (_, 0) => format!("{total} item{} already formatted", plural(total)),
+    let mut summary = match (args.check, changed) {
+        (_, 0) => format!("{unchanged} item{} already formatted", plural(unchanged)),
         (true, n) => format!(
-            "{n} item{} would be reformatted, {} already formatted",
-            plural(n),
-            total - n
+            "{n} item{} would be reformatted, {unchanged} already formatted",
+            plural(n)
         ),
         (false, n) => format!(
-            "{n} item{} reformatted, {} already formatted",
-            plural(n),
-            total - n - failed.min(n)
+            "{n} item{} reformatted, {unchanged} already formatted",
+            plural(n)
         ),
     };
+    if failed > 0 {
+        let _ = write!(summary, ", {failed} could not be formatted");
+    }
     printer::line(&summary)?;
     Ok(if failed > 0 {
         ExitStatus::Error

@@ -86,7 +86,19 @@ fn files_that_are_not_toml_are_reported_and_the_rest_formatted() {
         "bank/items/d2/DEMO-7.toml",
         &messy().replace("domain = \"1\"", "domain = \"2\""),
     );
+    // Each file counts once, and the same way with and without `--check`.
+    let output = test.command().args(["fmt", "--check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "would reformat bank/items/d2/DEMO-7.toml\n1 item would be reformatted, 2 already formatted, 1 could not be formatted\n"
+    );
     let output = test.command().arg("fmt").output().unwrap();
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .ends_with("1 item reformatted, 2 already formatted, 1 could not be formatted\n")
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.starts_with("bank/items/d1/BAD.toml: "), "{stderr}");
