@@ -313,8 +313,9 @@ pub struct AssembleArgs {
     /// The blueprint whose quotas the forms meet
     #[arg(long, value_name = "ID")]
     pub blueprint: String,
-    /// Number of forms
-    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(1..))]
+    /// Number of forms, 1 to 1,000 (each pair of forms is checked for overlap, so time and
+    /// memory grow with the square of K)
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub forms: u16,
     /// Seed of every random choice: the same bank, arguments and seed give the same files
     #[arg(long, value_name = "S", default_value_t = 0)]

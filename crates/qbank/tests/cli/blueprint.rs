@@ -249,3 +249,26 @@ fn assemble_names_the_constraint_it_cannot_meet() {
     ");
     assert!(!test.root().join("forms").exists());
 }
+
+/// The number of forms is bounded: each pair of forms is compared, so a mistyped count
+/// would otherwise run out of memory instead of failing.
+#[test]
+fn assemble_refuses_more_than_a_thousand_forms() {
+    let test = CliTest::new();
+    let output = test
+        .command()
+        .args([
+            "assemble",
+            "--blueprint",
+            "demo-2026",
+            "--forms",
+            "1001",
+            "--out",
+            "forms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("1001 is not in 1..=1000"), "{stderr}");
+}
