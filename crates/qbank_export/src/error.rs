@@ -55,7 +55,7 @@ pub enum ExportError {
     )]
     KeysRequired(&'static str),
     /// An input file of an import is not what its format says.
-    #[error("{path}:{line}: {message}")]
+    #[error("{}: {message}", location(.path, *.line))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -117,5 +117,30 @@ impl ExportError {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// `path:line`, or `path` alone when the line is not known (0).
+fn location(path: &std::path::Path, line: usize) -> String {
+    if line == 0 {
+        path.display().to_string()
+    } else {
+        format!("{}:{line}", path.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ExportError;
+
+    #[test]
+    fn a_parse_error_names_the_line_only_when_known() {
+        let error = |line| ExportError::Parse {
+            path: "pack.json".into(),
+            line,
+            message: "bad".to_owned(),
+        };
+        assert_eq!(error(3).to_string(), "pack.json:3: bad");
+        assert_eq!(error(0).to_string(), "pack.json: bad");
     }
 }
