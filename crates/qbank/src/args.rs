@@ -60,8 +60,13 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff), for `man -l -` or a `man1` folder
-    Manpage,
+    /// Print the manual page (roff), for `man -l -` or a `man1` folder, or write every page
+    Manpage {
+        /// Write `qbank.1` and a page for each subcommand (`qbank-check.1`, ...), which the
+        /// main page refers to, into this folder instead
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Run a language server on standard input and output, for editors
     Lsp,
     /// Weigh the bank against its blueprints: domain shares, tasks, statuses and pool depth

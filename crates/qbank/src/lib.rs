@@ -52,10 +52,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
             printer::emit(&out, None)?;
             Ok(ExitStatus::Success)
         }
-        Command::Manpage => {
+        Command::Manpage { dir: None } => {
             let mut out = Vec::new();
             clap_mangen::Man::new(<Args as clap::CommandFactory>::command()).render(&mut out)?;
             printer::emit(&out, None)?;
+            Ok(ExitStatus::Success)
+        }
+        Command::Manpage { dir: Some(dir) } => {
+            use anyhow::Context as _;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            clap_mangen::generate_to(<Args as clap::CommandFactory>::command(), &dir)
+                .with_context(|| {
+                    format!("cannot write the manual pages into `{}`", dir.display())
+                })?;
             Ok(ExitStatus::Success)
         }
         Command::Blueprint(blueprint) => commands::blueprint::run(&blueprint),

@@ -94,6 +94,31 @@ fn manpage_is_roff_with_every_subcommand() {
     }
 }
 
+/// `qbank manpage --dir` writes the main page and every page it refers to.
+#[test]
+fn manpage_dir_holds_every_page_the_main_page_names() {
+    let test = CliTest::new();
+    let output = test
+        .command()
+        .args(["manpage", "--dir", "man"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let main = std::fs::read_to_string(test.root().join("man/qbank.1")).unwrap();
+    for subcommand in ["check", "dupes", "export", "import", "assemble"] {
+        assert!(
+            main.contains(&format!("qbank\\-{subcommand}(1)")),
+            "{subcommand}"
+        );
+        assert!(
+            test.root()
+                .join(format!("man/qbank-{subcommand}.1"))
+                .is_file(),
+            "{subcommand}"
+        );
+    }
+}
+
 /// The README's listing of the rules is what `qbank rules` prints.
 #[test]
 fn readme_lists_every_rule() {
