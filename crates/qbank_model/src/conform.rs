@@ -166,7 +166,10 @@ impl Node {
             ValueKind::Float(_) => false,
             ValueKind::Boolean(b) => self.boolean(*b),
             // The JSON form of a date-time is its TOML text.
-            ValueKind::Datetime(datetime) => self.string(&datetime.to_string()),
+            ValueKind::Datetime(datetime) => match date_text(datetime) {
+                Some(text) => self.string(std::str::from_utf8(&text).unwrap_or_default()),
+                None => self.string(&datetime.to_string()),
+            },
             ValueKind::Array(values) => self.array(values),
             ValueKind::Table(table) => self.object(table),
         }
@@ -187,8 +190,13 @@ impl Node {
         if !self.accepts(STRING, Some(text), None) {
             return false;
         }
-        if self.min_length.is_some() || self.max_length.is_some() {
-            // JSON Schema counts characters (code points), not bytes.
+        // JSON Schema counts characters (code points), not bytes. A UTF-8 text of `n` bytes
+        // has between `n / 4` (rounded up) and `n` characters, which settles most texts
+        // without counting.
+        let (fewest, most) = (text.len().div_ceil(4), text.len());
+        if self.min_length.is_some_and(|min| fewest < min)
+            || self.max_length.is_some_and(|max| most > max)
+        {
             let length = text.chars().count();
             if self.min_length.is_some_and(|min| length < min)
                 || self.max_length.is_some_and(|max| length > max)
@@ -244,6 +252,8 @@ impl Node {
         {
             return false;
         }
+        // A linear search: names of other lengths are passed over without reading them,
+        // which makes it cheaper here than a binary search over the sorted names.
         table.iter().all(|(key, value)| {
             match self.properties.iter().find(|(name, _)| *name == key.name) {
                 Some((_, node)) => node.value(value),
@@ -312,6 +322,26 @@ fn pattern(source: &str) -> Option<Regex> {
         previous = c;
     }
     Regex::new(source).ok()
+}
+
+/// The text of a local date (`YYYY-MM-DD`, as `Datetime`'s `Display` writes it) without
+/// formatting machinery; `None` for a date-time with a time or an offset.
+fn date_text(datetime: &toml::value::Datetime) -> Option<[u8; 10]> {
+    let date = datetime
+        .date
+        .filter(|_| datetime.time.is_none() && datetime.offset.is_none())?;
+    let mut text = *b"0000-00-00";
+    let digits = |out: &mut [u8], mut n: u32| {
+        for byte in out.iter_mut().rev() {
+            *byte = b'0' + u8::try_from(n % 10).unwrap_or(0);
+            n /= 10;
+        }
+        n == 0
+    };
+    let fits = digits(&mut text[0..4], u32::from(date.year))
+        && digits(&mut text[5..7], u32::from(date.month))
+        && digits(&mut text[8..10], u32::from(date.day));
+    fits.then_some(text)
 }
 
 /// RFC 3339 `full-date`, as the `date` format defines it: `YYYY-MM-DD`, a real day.
@@ -410,6 +440,22 @@ mod tests {
         ));
         // A `$ref` cycle stops at the depth limit.
         assert!(!compile(serde_json::json!({"$ref": "#"})));
+    }
+
+    /// The date text built by hand is `Datetime`'s own, which the JSON form uses.
+    #[test]
+    fn date_text_is_the_toml_text() {
+        for written in ["2026-01-02", "0999-12-31", "0001-01-01", "9999-09-09"] {
+            let text = format!("d = {written}");
+            let document = Document::parse(&text).unwrap();
+            let datetime = document.root().get("d").unwrap().as_datetime().unwrap();
+            let built = date_text(datetime).unwrap();
+            assert_eq!(std::str::from_utf8(&built).unwrap(), datetime.to_string());
+            assert_eq!(datetime.to_string(), written);
+        }
+        let document = Document::parse("d = 2026-01-02T10:00:00").unwrap();
+        let datetime = document.root().get("d").unwrap().as_datetime().unwrap();
+        assert_eq!(date_text(datetime), None);
     }
 
     #[test]
