@@ -5,7 +5,7 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-/// What differs under a bank's root from a revision.
+/// What differs in a bank's repository from a revision.
 pub(crate) struct Changed {
     /// Files changed, added or renamed in commits since the revision or in the working tree,
     /// and new files that git does not ignore. Absolute.
@@ -15,7 +15,8 @@ pub(crate) struct Changed {
     pub(crate) deleted: Vec<PathBuf>,
 }
 
-/// The files under `root` that differ from revision `rev`.
+/// The files of the repository that holds `root` that differ from revision `rev` (all of them:
+/// a configuration outside the bank matters too).
 pub(crate) fn changed_since(root: &Path, rev: &str) -> anyhow::Result<Changed> {
     let root = &root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let toplevel = git(root, &["rev-parse", "--show-toplevel"])
@@ -59,7 +60,6 @@ pub(crate) fn changed_since(root: &Path, rev: &str) -> anyhow::Result<Changed> {
             .split('\0')
             .filter(|p| !p.is_empty())
             .map(|p| toplevel.join(p))
-            .filter(|p| p.starts_with(root))
             .collect();
         paths.sort();
         paths.dedup();

@@ -37,7 +37,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitStatus> {
     match args.command {
         Command::Check(check) => commands::check::run(&check),
         // Everything but the duplicate search, which has its own command.
-        Command::Lint(check) => commands::check::run_with(&check, |s| s.except(&["QB5"])),
+        Command::Lint(check) => {
+            commands::check::run_with(&check, commands::check::Widen::Everything, |s| {
+                s.except(&["QB5"])
+            })
+        }
         Command::Schema { kind } => commands::schema::run(kind),
         Command::Rule { code, format } => commands::rule::run_one(&code, format),
         Command::Rules { format } => commands::rule::run_all(format),

@@ -42,9 +42,9 @@ pub(crate) struct SupportFiles {
     /// Whether the glossary exists but could not be read, parsed or validated: its own
     /// finding is then the one to fix, and items are not checked against what it lacks.
     pub(crate) concepts_broken: bool,
-    /// For each blueprint that could not be read, parsed or validated, its exam when it can
-    /// still be read from the file.
-    pub(crate) broken_blueprints: Vec<Option<String>>,
+    /// Each blueprint file that could not be read, parsed or validated, with its exam when it
+    /// can still be read from the file.
+    pub(crate) broken_blueprints: Vec<(PathBuf, Option<String>)>,
 }
 
 /// Decodes a file's bytes, reporting what keeps it from being read as text.
@@ -292,7 +292,7 @@ pub(crate) fn check_support_files(
         let path = file.entry.path.clone();
         let Ok(source) = decode(file, diagnostics) else {
             match kind {
-                FileKind::Blueprint => support.broken_blueprints.push(None),
+                FileKind::Blueprint => support.broken_blueprints.push((path, None)),
                 FileKind::Concepts => support.concepts_broken = true,
                 _ => {}
             }
@@ -308,7 +308,7 @@ pub(crate) fn check_support_files(
                     let exam = Document::parse(source.text())
                         .ok()
                         .and_then(|d| d.root().get("exam")?.as_str().map(str::to_owned));
-                    support.broken_blueprints.push(exam);
+                    support.broken_blueprints.push((path, exam));
                 }
             }
             FileKind::Concepts => {

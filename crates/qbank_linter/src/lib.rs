@@ -72,6 +72,8 @@ pub struct CheckOutcome {
     pub items: Vec<CheckedItem>,
     /// Blueprints that passed the schema.
     pub blueprints: Vec<Blueprint>,
+    /// Blueprint files that could not be read, parsed or validated (absolute paths).
+    pub unloaded_blueprints: Vec<PathBuf>,
     /// The duplicate allowlist, when the bank has a valid one.
     pub allowlist: Vec<AllowedPair>,
 }
@@ -186,6 +188,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
             ids.push((id, result.source.clone()));
         }
         if result.item.is_none()
+            && result.path.extension().is_some_and(|e| e == "toml")
             && let Some(stem) = result.path.file_stem().and_then(|s| s.to_str())
         {
             unread.insert(stem.to_owned());
@@ -223,6 +226,11 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         files: file_count,
         items: checked,
         blueprints: support.blueprints.into_iter().map(|(b, _, _)| b).collect(),
+        unloaded_blueprints: support
+            .broken_blueprints
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect(),
         allowlist: support.allowlist.map(|a| a.pairs).unwrap_or_default(),
     }
 }

@@ -6,7 +6,7 @@ use anyhow::{Context, bail};
 use qbank_blueprint::{StatusFilter, crosswalk_report, render, reports};
 use qbank_linter::{CheckedItem, Settings};
 use qbank_model::{Blueprint, Decimal, Item};
-use qbank_workspace::{FileKind, Workspace};
+use qbank_workspace::Workspace;
 
 use crate::ExitStatus;
 use crate::args::{BlueprintArgs, BlueprintFormat};
@@ -26,13 +26,7 @@ pub(crate) fn load(bank: Option<&Path>, config: Option<&Path>) -> anyhow::Result
     let start = bank.unwrap_or(Path::new("."));
     let workspace = Workspace::discover(start, config)?;
     let settings = Settings::defaults().only(&[]);
-    let files = workspace.files();
-    let blueprint_files: Vec<_> = files
-        .iter()
-        .filter(|f| f.kind == FileKind::Blueprint)
-        .map(|f| (f.path.clone(), f.display.clone()))
-        .collect();
-    let outcome = qbank_linter::check(&workspace, files, &settings);
+    let outcome = qbank_linter::check(&workspace, workspace.files(), &settings);
     let mut unusable = Vec::new();
     let (blueprints, broken): (Vec<Blueprint>, Vec<Blueprint>) = outcome
         .blueprints
@@ -47,21 +41,19 @@ pub(crate) fn load(bank: Option<&Path>, config: Option<&Path>) -> anyhow::Result
             format!("its domain weights sum to {total}, not 1 (QB414)"),
         ));
     }
-    // A blueprint file is named after its id (QB111): a file whose name is no loaded
-    // blueprint's id did not load.
-    for (path, display) in blueprint_files {
+    // A blueprint file that did not load is named by its file name, which is its id when the
+    // file is named as QB111 asks.
+    for path in &outcome.unloaded_blueprints {
         let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
             continue;
         };
-        if !blueprints.iter().chain(&broken).any(|b| b.id.value == stem) {
-            unusable.push((
-                stem.to_owned(),
-                format!(
-                    "`{}` does not load; `qbank check` reports why",
-                    display.display()
-                ),
-            ));
-        }
+        unusable.push((
+            stem.to_owned(),
+            format!(
+                "`{}` does not load; `qbank check` reports why",
+                workspace.display_path(path).display()
+            ),
+        ));
     }
     Ok(Loaded {
         blueprints,

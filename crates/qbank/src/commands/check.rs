@@ -12,13 +12,14 @@ use crate::args::CheckArgs;
 use crate::{changes, printer};
 
 pub(crate) fn run(args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    run_with(args, |settings| settings)
+    run_with(args, Widen::Everything, |settings| settings)
 }
 
 /// Runs `qbank check` with the settings from `qbank.toml` changed by `adjust`, which is how
 /// `qbank dupes` reports only its own rules in the diagnostic formats.
 pub(crate) fn run_with(
     args: &CheckArgs,
+    widen: Widen,
     adjust: impl FnOnce(Settings) -> Settings,
 ) -> anyhow::Result<ExitStatus> {
     let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
@@ -27,8 +28,14 @@ pub(crate) fn run_with(
     let settings = adjust(settings);
     let Selection {
         targets,
+        named,
         deleted_ids,
-    } = selection(&workspace, &args.paths, args.changed_since.as_deref())?;
+    } = selection(
+        &workspace,
+        &args.paths,
+        args.changed_since.as_deref(),
+        widen,
+    )?;
     let in_targets = |path: &Path| {
         targets
             .as_ref()
@@ -55,7 +62,10 @@ pub(crate) fn run_with(
                 || d.secondary
                     .iter()
                     .any(|a| in_targets(&workspace.absolute(a.file.path())))
-                || names_deleted_item(d, &deleted_ids)
+                || (names_deleted_item(d, &deleted_ids)
+                    && named
+                        .as_ref()
+                        .is_none_or(|n| n.contains(&workspace.absolute(d.file().path()))))
         });
     }
     let summary = Summary::new(files, items, &diagnostics);
@@ -96,8 +106,20 @@ pub(crate) fn load_settings(workspace: &Workspace) -> anyhow::Result<Settings> {
 pub(crate) struct Selection {
     /// The files to report on; `None` is the whole bank.
     pub(crate) targets: Option<Targets>,
+    /// The paths named on the command line, when there are any.
+    pub(crate) named: Option<Targets>,
     /// The ids of items whose files were deleted since the revision of `--changed-since`.
     pub(crate) deleted_ids: HashSet<String>,
+}
+
+/// Which changed files, besides items, bear on what a run reports (see [`selection`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Widen {
+    /// Every rule: blueprints, the glossary, the allowlist, the configuration and deleted
+    /// exhibits.
+    Everything,
+    /// The duplicate search: the allowlist and the configuration.
+    Duplicates,
 }
 
 /// The files to report on: those named, or those changed since a revision; `None` is the
@@ -107,18 +129,20 @@ pub(crate) fn targets(
     workspace: &Workspace,
     paths: &[PathBuf],
     changed_since: Option<&str>,
+    widen: Widen,
 ) -> anyhow::Result<Option<Targets>> {
-    Ok(selection(workspace, paths, changed_since)?.targets)
+    Ok(selection(workspace, paths, changed_since, widen)?.targets)
 }
 
 /// [`targets`], and what a change since a revision did beyond its files. A change to a file
-/// every item depends on (a blueprint, the glossary, the allowlist, the configuration) or a
-/// deleted exhibit makes the whole bank the target. A deleted item is no target, but the
-/// items that still name it as an enemy are reported (QB404).
+/// that bears on every item (see [`Widen`]) makes every named path, or the whole bank, the
+/// target. A deleted item is no target, but the items that still name it as an enemy are
+/// reported (QB404).
 fn selection(
     workspace: &Workspace,
     paths: &[PathBuf],
     changed_since: Option<&str>,
+    widen: Widen,
 ) -> anyhow::Result<Selection> {
     let named = Targets::new(
         paths
@@ -126,9 +150,11 @@ fn selection(
             .map(|p| workspace.absolute(p))
             .filter(|p| !workspace.root().starts_with(p)),
     );
+    let named = (!named.is_empty()).then_some(named);
     let Some(rev) = changed_since else {
         return Ok(Selection {
-            targets: (!named.is_empty()).then_some(named),
+            targets: named.clone(),
+            named,
             deleted_ids: HashSet::new(),
         });
     };
@@ -137,6 +163,13 @@ fn selection(
         .root()
         .canonicalize()
         .unwrap_or_else(|_| workspace.root().to_path_buf());
+    // The configuration in use may lie outside the bank (`--config`).
+    let config = workspace
+        .config_path()
+        .map(|c| c.canonicalize().unwrap_or_else(|_| c.to_path_buf()));
+    let config_changed = config
+        .as_ref()
+        .is_some_and(|c| changed.paths.contains(c) || changed.deleted.contains(c));
     // Back to the workspace's own spelling of the root, which may differ from git's.
     let in_workspace = |paths: &[PathBuf]| -> Vec<PathBuf> {
         paths
@@ -152,39 +185,32 @@ fn selection(
         .filter(|p| p.starts_with(&items) && p.extension().is_some_and(|e| e == "toml"))
         .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
         .collect();
-    let shared = changed
-        .iter()
-        .chain(&deleted)
-        .any(|p| bears_on_every_item(workspace, p))
-        || deleted
-            .iter()
-            .any(|p| p.starts_with(workspace.root().join("media")));
-    if shared && named.is_empty() {
-        return Ok(Selection {
-            targets: None,
-            deleted_ids,
-        });
-    }
-    Ok(Selection {
-        targets: Some(Targets::new(
+    let root = workspace.root();
+    let shared = config_changed
+        || changed.iter().chain(&deleted).any(|p| match widen {
+            Widen::Everything => {
+                p.starts_with(root.join("blueprints"))
+                    || *p == root.join("concepts.toml")
+                    || *p == workspace.allowlist_path()
+            }
+            Widen::Duplicates => *p == workspace.allowlist_path(),
+        })
+        || (widen == Widen::Everything
+            && deleted.iter().any(|p| p.starts_with(root.join("media"))));
+    let targets = if shared {
+        named.clone()
+    } else {
+        Some(Targets::new(
             changed
                 .into_iter()
-                .filter(|p| named.is_empty() || named.contains(p)),
-        )),
+                .filter(|p| named.as_ref().is_none_or(|n| n.contains(p))),
+        ))
+    };
+    Ok(Selection {
+        targets,
+        named,
         deleted_ids,
     })
-}
-
-/// Whether `path` is a file every item is checked against: a blueprint, the glossary, the
-/// allowlist or a configuration file at the root.
-fn bears_on_every_item(workspace: &Workspace, path: &Path) -> bool {
-    let root = workspace.root();
-    path.starts_with(root.join("blueprints"))
-        || path == root.join("concepts.toml")
-        || path == workspace.allowlist_path()
-        || qbank_workspace::CONFIG_FILE_NAMES
-            .iter()
-            .any(|name| path == root.join(name))
 }
 
 /// Whether `diagnostic` reports an enemy that names one of `deleted` (QB404).

@@ -44,12 +44,19 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
             changed_since: args.changed_since.clone(),
         };
         let adjusted = adjust(check::load_settings(&discover(args)?)?)?;
-        return check::run_with(&check_args, |_| adjusted.only(&["QB5"]));
+        return check::run_with(&check_args, check::Widen::Duplicates, |_| {
+            adjusted.only(&["QB5"])
+        });
     }
 
     let workspace = discover(args)?;
     let settings = adjust(check::load_settings(&workspace)?)?;
-    let targets = check::targets(&workspace, &args.paths, args.changed_since.as_deref())?;
+    let targets = check::targets(
+        &workspace,
+        &args.paths,
+        args.changed_since.as_deref(),
+        check::Widen::Duplicates,
+    )?;
     // Every item is read and validated; no rule runs, only the search below.
     let outcome = qbank_linter::check(&workspace, workspace.files(), &settings.clone().only(&[]));
     let items = outcome.items;

@@ -272,3 +272,23 @@ fn assemble_refuses_more_than_a_thousand_forms() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("1001 is not in 1..=1000"), "{stderr}");
 }
+
+/// A blueprint in a file not named after its id loads (QB111 flags the name only), and is not
+/// called one that does not load.
+#[test]
+fn a_misnamed_blueprint_file_still_loads() {
+    let test = CliTest::new();
+    std::fs::rename(
+        test.root().join("bank/blueprints/demo-2026.toml"),
+        test.root().join("bank/blueprints/demo.toml"),
+    )
+    .unwrap();
+    let output = test.command().arg("blueprint").output().unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!stderr.contains("left out"), "{stderr}");
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("demo-2026")
+    );
+}

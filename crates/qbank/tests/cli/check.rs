@@ -454,6 +454,29 @@ fn a_broken_file_gets_one_finding_not_one_per_item(
     }
 }
 
+/// Only an item file (`.toml`) that does not load keeps its name known to QB404: a stray
+/// file of the same name does not.
+#[test]
+fn a_stray_file_does_not_stand_for_a_missing_item() {
+    let test = CliTest::new();
+    test.write(
+        "bank/items/d1/DEMO-1.toml",
+        &item("DEMO-1", "1").replace("authors = ", "enemies = [\"DEMO-2\"]\nauthors = "),
+    );
+    std::fs::remove_file(test.root().join("bank/items/d2/DEMO-2.toml")).unwrap();
+    test.write("bank/items/d2/DEMO-2.md", "notes");
+    let output = test
+        .command()
+        .args(["check", "-f", "concise"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("[QB404] no item has id `DEMO-2`"),
+        "{stdout}"
+    );
+}
+
 /// Runs git in the test folder, failing the test on error.
 fn git(test: &CliTest, args: &[&str]) {
     let status = std::process::Command::new("git")
@@ -555,6 +578,50 @@ fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
         "{stdout}"
     );
     assert_eq!(code, Some(1), "{stdout}");
+    // With paths, every named item is reported, changed or not.
+    let output = test
+        .command()
+        .args([
+            "check",
+            "bank/items/d2",
+            "-f",
+            "concise",
+            "--changed-since",
+            "HEAD",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("DEMO-2.toml:"), "{stdout}");
+    assert!(!stdout.contains("DEMO-1.toml:"), "{stdout}");
+
+    // A configuration outside the bank, given with `--config`, is a shared file too.
+    git(&test, &["checkout", "--quiet", "--", "."]);
+    test.write("ci/strict.toml", "[rules]\nQB4 = \"warning\"\n");
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "strict"]);
+    test.write(
+        "ci/strict.toml",
+        "[rules]\nQB4 = \"warning\"\nQB208 = \"error\"\n",
+    );
+    let output = test
+        .command()
+        .args([
+            "check",
+            "-f",
+            "concise",
+            "--changed-since",
+            "HEAD",
+            "--config",
+            "ci/strict.toml",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("2 items in 3 files"),
+        "the whole bank: {stdout}"
+    );
 }
 
 #[test]

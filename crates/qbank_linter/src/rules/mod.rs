@@ -248,10 +248,13 @@ impl BankIndex {
     pub(crate) fn with_broken(
         mut self,
         concepts_broken: bool,
-        broken_blueprints: &[Option<String>],
+        broken_blueprints: &[(PathBuf, Option<String>)],
     ) -> Self {
         self.concepts_broken = concepts_broken;
-        self.broken_exams = broken_blueprints.to_vec();
+        self.broken_exams = broken_blueprints
+            .iter()
+            .map(|(_, exam)| exam.clone())
+            .collect();
         self
     }
 
