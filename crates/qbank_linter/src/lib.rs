@@ -31,7 +31,7 @@ mod timing;
 mod words;
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
 use qbank_model::{AllowedPair, Blueprint, Item};
@@ -187,11 +187,8 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         if let Some(id) = result.id {
             ids.push((id, result.source.clone()));
         }
-        if result.item.is_none()
-            && result.path.extension().is_some_and(|e| e == "toml")
-            && let Some(stem) = result.path.file_stem().and_then(|s| s.to_str())
-        {
-            unread.insert(stem.to_owned());
+        if result.item.is_none() {
+            unread.extend(item_file_id(&result.path));
         }
         if let Some(item) = result.item {
             checked.push(CheckedItem {
@@ -226,13 +223,17 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         files: file_count,
         items: checked,
         blueprints: support.blueprints.into_iter().map(|(b, _, _)| b).collect(),
-        unloaded_blueprints: support
-            .broken_blueprints
-            .into_iter()
-            .map(|(path, _)| path)
-            .collect(),
+        unloaded_blueprints: support.broken_blueprints.into_iter().map(|b| b.0).collect(),
         allowlist: support.allowlist.map(|a| a.pairs).unwrap_or_default(),
     }
+}
+
+/// The id an item file's name claims: its name without `.toml`; `None` for any other file.
+fn item_file_id(path: &Path) -> Option<String> {
+    if path.extension()? != "toml" {
+        return None;
+    }
+    Some(path.file_stem()?.to_str()?.to_owned())
 }
 
 /// Applies levels and suppressions, adds findings about the suppressions, and sorts.

@@ -94,20 +94,11 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         .filter(|p| id(p.a) != id(p.b))
         .partition(|p| !allowed.contains(&ordered(id(p.a), id(p.b))));
     let clusters = qbank_dupes::clusters(items.len(), &pairs);
-    let clones: Vec<Vec<usize>> = qbank_dupes::clones(&entries, settings.dupes.across_exams)
-        .into_iter()
-        .map(|mut set| {
-            let mut seen = HashSet::new();
-            set.retain(|&i| seen.insert(id(i)));
-            set
-        })
-        .filter(|set| set.len() > 1)
-        .filter(|set| {
-            focus
-                .as_ref()
-                .is_none_or(|f| set.iter().any(|i| f.contains(i)))
-        })
-        .collect();
+    let clones = clone_sets(
+        qbank_dupes::clones(&entries, settings.dupes.across_exams),
+        id,
+        focus.as_deref(),
+    );
 
     let report = DupesReport {
         workspace: &workspace,
@@ -133,6 +124,24 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
             ExitStatus::Success
         },
     )
+}
+
+/// The clone sets to report: without copies under one id (QB110's), and only those with an
+/// item in `focus` when there is one.
+fn clone_sets<'a>(
+    sets: Vec<Vec<usize>>,
+    id: impl Fn(usize) -> &'a str,
+    focus: Option<&[usize]>,
+) -> Vec<Vec<usize>> {
+    sets.into_iter()
+        .map(|mut set| {
+            let mut seen = HashSet::new();
+            set.retain(|&i| seen.insert(id(i)));
+            set
+        })
+        .filter(|set| set.len() > 1)
+        .filter(|set| focus.is_none_or(|f| set.iter().any(|i| f.contains(i))))
+        .collect()
 }
 
 fn discover(args: &DupesArgs) -> anyhow::Result<Workspace> {
