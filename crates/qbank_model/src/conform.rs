@@ -414,6 +414,7 @@ mod tests {
     use super::*;
     use crate::Document;
     use crate::schema::SchemaKind;
+    use crate::schema::tests::VALID;
 
     /// Items, thousands to a bank, are checked on the tree; blueprints have weights (floats,
     /// JSON numbers) and stay with `jsonschema`.
@@ -525,23 +526,6 @@ mod tests {
             );
         }
     }
-
-    const VALID: &str = r#"id = "Q-1"
-exam = "cism"
-domain = "1"
-type = "single"
-status = "draft"
-stem = "Which?"
-authors = ["a"]
-created = 2026-01-02
-
-[[options]]
-text = "x"
-correct = true
-
-[[options]]
-text = "y"
-"#;
 
     /// Items and whether `jsonschema` accepts them (`None`: a date the TOML parser may refuse).
     /// The tree check must agree with it on every case it can judge (see `agrees_with_jsonschema`).

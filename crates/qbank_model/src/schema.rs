@@ -488,7 +488,7 @@ fn resolve<'s>(root: &'s Value, node: &'s Value) -> Option<&'s Value> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn errors(kind: SchemaKind, text: &str) -> Vec<(SchemaErrorKind, String, String)> {
@@ -500,7 +500,8 @@ mod tests {
             .collect()
     }
 
-    const VALID: &str = r#"id = "Q-1"
+    /// A minimal valid item, for the schema's tests and the tree check's.
+    pub(crate) const VALID: &str = r#"id = "Q-1"
 exam = "cism"
 domain = "1"
 type = "single"
