@@ -144,21 +144,13 @@ fn a_configuration_elsewhere_checks_the_same_bank() {
     let test = CliTest::with_findings();
     test.write("ci/strict.toml", "[rules]\nQB4 = \"warning\"\n");
     for args in [
-        &[
-            "check",
-            "bank",
-            "-f",
-            "concise",
-            "--config",
-            "ci/strict.toml",
-        ][..],
-        &["check", "-f", "concise", "--config", "ci/strict.toml"],
+        &["bank", "--config", "ci/strict.toml"][..],
+        &["--config", "ci/strict.toml"],
     ] {
-        let output = test.command().args(args).output().unwrap();
-        let stdout = String::from_utf8(output.stdout).unwrap();
+        let (stdout, code) = test.concise(args);
         assert!(stdout.contains("error[QB101]"), "{args:?}: {stdout}");
         assert!(stdout.contains("warning[QB402]"), "{args:?}: {stdout}");
-        assert_eq!(output.status.code(), Some(1), "{args:?}: {stdout}");
+        assert_eq!(code, Some(1), "{args:?}: {stdout}");
     }
 }
 
@@ -429,25 +421,11 @@ fn a_broken_file_gets_one_finding_not_one_per_item(
         "bank/items/d2/OTHER-2.toml",
         &item("OTHER-2", "2").replace("\"demo\"", "\"other\""),
     );
-    let clean = test
-        .command()
-        .args(["check", "-f", "concise"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        clean.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&clean.stdout)
-    );
+    let (stdout, code) = test.concise(&[]);
+    assert_eq!(code, Some(0), "{stdout}");
 
     test.write(path, text);
-    let output = test
-        .command()
-        .args(["check", "-f", "concise"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let (stdout, _) = test.concise(&[]);
     assert!(stdout.contains(&format!("[{own}]")), "{stdout}");
     for code in not {
         assert!(!stdout.contains(&format!("[{code}]")), "{code}: {stdout}");
@@ -465,12 +443,7 @@ fn a_stray_file_does_not_stand_for_a_missing_item() {
     );
     std::fs::remove_file(test.root().join("bank/items/d2/DEMO-2.toml")).unwrap();
     test.write("bank/items/d2/DEMO-2.md", "notes");
-    let output = test
-        .command()
-        .args(["check", "-f", "concise"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let (stdout, _) = test.concise(&[]);
     assert!(
         stdout.contains("[QB404] no item has id `DEMO-2`"),
         "{stdout}"
@@ -548,17 +521,7 @@ fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
     git(&test, &["add", "."]);
     git(&test, &["commit", "--quiet", "-m", "bank"]);
     std::fs::remove_file(test.root().join("bank/items/d2/DEMO-2.toml")).unwrap();
-    let check = || {
-        let output = test
-            .command()
-            .args(["check", "-f", "concise", "--changed-since", "HEAD"])
-            .output()
-            .unwrap();
-        (
-            String::from_utf8(output.stdout).unwrap(),
-            output.status.code(),
-        )
-    };
+    let check = || test.concise(&["--changed-since", "HEAD"]);
     let (stdout, code) = check();
     assert!(
         stdout.contains("DEMO-1.toml") && stdout.contains("error[QB404] no item has id `DEMO-2`"),
@@ -579,19 +542,7 @@ fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
     );
     assert_eq!(code, Some(1), "{stdout}");
     // With paths, every named item is reported, changed or not.
-    let output = test
-        .command()
-        .args([
-            "check",
-            "bank/items/d2",
-            "-f",
-            "concise",
-            "--changed-since",
-            "HEAD",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let (stdout, _) = test.concise(&["bank/items/d2", "--changed-since", "HEAD"]);
     assert!(stdout.contains("DEMO-2.toml:"), "{stdout}");
     assert!(!stdout.contains("DEMO-1.toml:"), "{stdout}");
 
@@ -604,20 +555,7 @@ fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
         "ci/strict.toml",
         "[rules]\nQB4 = \"warning\"\nQB208 = \"error\"\n",
     );
-    let output = test
-        .command()
-        .args([
-            "check",
-            "-f",
-            "concise",
-            "--changed-since",
-            "HEAD",
-            "--config",
-            "ci/strict.toml",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let (stdout, _) = test.concise(&["--changed-since", "HEAD", "--config", "ci/strict.toml"]);
     assert!(
         stdout.contains("2 items in 3 files"),
         "the whole bank: {stdout}"

@@ -131,12 +131,7 @@ fn a_copied_file_is_a_duplicate_id_not_a_pair_with_itself() {
     let test = CliTest::new();
     let original = std::fs::read_to_string(test.root().join("bank/items/d1/DEMO-1.toml")).unwrap();
     test.write("bank/items/d1/DEMO-9.toml", &original);
-    let output = test
-        .command()
-        .args(["check", "-f", "concise"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let (stdout, _) = test.concise(&[]);
     assert!(stdout.contains("error[QB110]"), "{stdout}");
     assert!(
         !stdout.contains("QB501") && !stdout.contains("QB502"),

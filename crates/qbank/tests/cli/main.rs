@@ -163,6 +163,20 @@ impl CliTest {
         command
     }
 
+    /// Runs `qbank check -f concise` with `extra` arguments: its standard output and exit code.
+    pub(crate) fn concise(&self, extra: &[&str]) -> (String, Option<i32>) {
+        let output = self
+            .command()
+            .args(["check", "-f", "concise"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            output.status.code(),
+        )
+    }
+
     /// A bank with one item of every common defect, for output-format tests.
     pub(crate) fn with_findings() -> Self {
         let test = Self::new();
