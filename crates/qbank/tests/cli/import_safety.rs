@@ -17,6 +17,16 @@ fn import(test: &CliTest, file: &str, format: &str, extra: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Asserts that an import succeeded, showing its standard error if not.
+fn assert_imported(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// Asserts a refusal: exit code 2, no panic, the file named, `expected` in the message, and
 /// no item written. Returns standard error.
 fn assert_refused(test: &CliTest, output: &Output, file: &str, expected: &str) -> String {
@@ -129,12 +139,7 @@ fn moodle_xml_entities_other_than_the_predefined_ones_are_refused() {
         "moodle",
         &["--exam", "demo", "--domain", "1"],
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_imported(&output);
     let item =
         std::fs::read_to_string(test.root().join("bank/items/imported/IMP-0001.toml")).unwrap();
     assert!(
@@ -167,12 +172,7 @@ fn oversize_files_are_refused_before_they_are_read() {
         "moodle",
         &["--max-size", &exact, "--exam", "demo", "--domain", "1"],
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_imported(&output);
 }
 
 /// A file that never ends is cut at the limit, not read until memory runs out.
@@ -339,12 +339,7 @@ fn pathological_html_is_read_in_linear_time() {
         "gift",
         &["--exam", "demo", "--domain", "1"],
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_imported(&output);
     // Linear work is well under a second even in a debug build; quadratic work is hours.
     assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
 }
@@ -399,12 +394,7 @@ fn items_without_an_exam_or_domain_need_valid_flags() {
         "gift",
         &["--exam", "demo", "--domain", "1"],
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert_imported(&output);
     let check = test
         .command()
         .args(["check", "-f", "concise"])
