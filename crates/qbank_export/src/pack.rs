@@ -280,48 +280,76 @@ pub struct PackExhibit {
 impl PackItem {
     /// The item's values without their source ranges.
     pub fn from_item(item: &Item) -> Self {
-        let strings = |list: &[qbank_model::Spanned<String>]| -> Vec<String> {
-            list.iter().map(|s| s.value.clone()).collect()
-        };
+        Self::from_owned_item(item.clone())
+    }
+
+    /// [`PackItem::from_item`] of an item that is no longer needed: its text moves into the
+    /// pack item rather than being copied (a large bank's export converts every item).
+    pub fn from_owned_item(item: Item) -> Self {
+        fn strings(list: Vec<qbank_model::Spanned<String>>) -> Vec<String> {
+            list.into_iter().map(|s| s.value).collect()
+        }
+        let shuffle = item.shuffles();
+        let secure = item.is_secure();
+        let Item {
+            id,
+            exam,
+            domain,
+            task,
+            item_type,
+            status,
+            difficulty,
+            stem,
+            rationale,
+            references,
+            tags,
+            concepts,
+            enemies,
+            exhibits,
+            authors,
+            reviewers,
+            created,
+            updated,
+            options,
+            ..
+        } = item;
         Self {
-            id: item.id.value.clone(),
-            exam: item.exam.value.clone(),
-            domain: item.domain.value.clone(),
-            task: item.task.as_ref().map(|t| t.value.clone()),
-            item_type: match item.item_type.value {
+            id: id.value,
+            exam: exam.value,
+            domain: domain.value,
+            task: task.map(|t| t.value),
+            item_type: match item_type.value {
                 ItemType::Single => PackItemType::Single,
                 ItemType::Multiple => PackItemType::Multiple,
             },
-            status: item.status.value.into(),
-            difficulty: item.difficulty.as_ref().map(|d| d.value),
-            shuffle: item.shuffles(),
-            secure: item.is_secure(),
-            stem: item.stem.value.clone(),
-            rationale: item.rationale.as_ref().map(|r| r.value.clone()),
-            references: strings(&item.references),
-            tags: strings(&item.tags),
-            concepts: strings(&item.concepts),
-            enemies: strings(&item.enemies),
-            exhibits: item
-                .exhibits
-                .iter()
+            status: status.value.into(),
+            difficulty: difficulty.map(|d| d.value),
+            shuffle,
+            secure,
+            stem: stem.value,
+            rationale: rationale.map(|r| r.value),
+            references: strings(references),
+            tags: strings(tags),
+            concepts: strings(concepts),
+            enemies: strings(enemies),
+            exhibits: exhibits
+                .into_iter()
                 .map(|e| PackExhibit {
-                    file: e.file.value.clone(),
-                    alt: e.alt.value.clone(),
+                    file: e.file.value,
+                    alt: e.alt.value,
                 })
                 .collect(),
-            authors: strings(&item.authors),
-            reviewers: strings(&item.reviewers),
-            created: item.created.as_ref().map(|d| d.value.to_string()),
-            updated: item.updated.as_ref().map(|d| d.value.to_string()),
-            options: item
-                .options
-                .iter()
+            authors: strings(authors),
+            reviewers: strings(reviewers),
+            created: created.map(|d| d.value.to_string()),
+            updated: updated.map(|d| d.value.to_string()),
+            options: options
+                .into_iter()
                 .map(|o| PackOption {
-                    text: o.text.value.clone(),
                     correct: Some(o.is_key()),
-                    feedback: o.feedback.as_ref().map(|f| f.value.clone()),
-                    fixed: o.fixed.as_ref().is_some_and(|f| f.value),
+                    text: o.text.value,
+                    feedback: o.feedback.map(|f| f.value),
+                    fixed: o.fixed.is_some_and(|f| f.value),
                 })
                 .collect(),
         }

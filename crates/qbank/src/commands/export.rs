@@ -142,15 +142,16 @@ fn load_bank(workspace: &Workspace, settings: &Settings) -> BankInput {
         .collect();
     files_with_errors.sort();
     drop(with_item);
-    // In parallel, each checked item also freed on a worker: on a large bank, converting and
-    // freeing the items one by one was a second of a single busy core.
+    // In parallel, each checked item's text moved into its pack item and the rest freed on a
+    // worker: on a large bank, converting and freeing the items one by one was a second of a
+    // single busy core.
     let items: Vec<BankItem> = outcome
         .items
         .into_par_iter()
         .map(|checked| BankItem {
-            item: PackItem::from_item(&checked.item),
             path: workspace.display_path(&checked.path).display().to_string(),
             errors: errors.get(&checked.path).copied().unwrap_or(0),
+            item: PackItem::from_owned_item(*checked.item),
         })
         .collect();
     let name = workspace
