@@ -35,7 +35,7 @@ use std::path::{Path, PathBuf};
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
 use qbank_model::{AllowedPair, Blueprint, Item};
-use qbank_workspace::{BankFile, Content, FileEntry, FileKind, Targets, Workspace, read_file};
+use qbank_workspace::{BankFile, Content, FileEntry, FileKind, FileReader, Targets, Workspace};
 use rayon::prelude::*;
 
 pub use registry::RuleMeta;
@@ -119,12 +119,12 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
 ) -> CheckOutcome {
     let file_count = files.len();
     let limit = workspace.max_file_size();
-    let read_file = |entry: FileEntry| match overlay.get(&entry.path) {
+    let read_file = |reader: &mut FileReader, entry: FileEntry| match overlay.get(&entry.path) {
         Some(text) => BankFile {
             entry,
             content: Content::Bytes(text.clone().into_bytes()),
         },
-        None => read_file(entry, limit),
+        None => reader.read(entry, limit),
     };
     let (support, items): (Vec<FileEntry>, Vec<FileEntry>) = files.into_iter().partition(|f| {
         matches!(
@@ -132,7 +132,12 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
             FileKind::Blueprint | FileKind::Concepts | FileKind::Allowlist
         )
     });
-    let support = support.into_iter().map(read_file).collect();
+    let mut reader = FileReader::default();
+    let support = support
+        .into_iter()
+        .map(|entry| read_file(&mut reader, entry))
+        .collect();
+    drop(reader);
 
     let mut diagnostics = Vec::new();
     let mut suppressions = HashMap::new();
@@ -149,26 +154,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
     .with_broken(support.concepts_broken, &support.broken_blueprints);
 
     let item_rules = rules::enabled_item_rules(settings);
-    let results: Vec<file::ItemResult> = items
-        .into_par_iter()
-        .map(|entry| {
-            // An item rule reports on its item's file only, so outside the focus its findings
-            // would all be dropped: the item is read and validated for the bank-wide rules,
-            // and its item rules are not run.
-            let rules: &[&dyn rules::ItemRule] = if focus.is_none_or(|f| f.contains(&entry.path)) {
-                &item_rules
-            } else {
-                &[]
-            };
-            let result = file::check_item_file(read_file(entry), &index, rules, &settings.lint);
-            // Rendering finds the line of each finding; index the lines here, on a worker,
-            // rather than file after file on the thread that renders.
-            if !result.diagnostics.is_empty() {
-                result.source.index_lines();
-            }
-            result
-        })
-        .collect();
+    let results = check_items(items, &read_file, &index, &item_rules, settings, focus);
 
     let mut checked = Vec::with_capacity(results.len());
     let mut ids = Vec::with_capacity(results.len());
@@ -226,6 +212,39 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         unloaded_blueprints: support.broken_blueprints.into_iter().map(|b| b.0).collect(),
         allowlist: support.allowlist.map(|a| a.pairs).unwrap_or_default(),
     }
+}
+
+/// Reads and checks the item files in parallel, each worker reading through its own
+/// [`FileReader`], with the item rules on the files of `focus` only.
+fn check_items(
+    items: Vec<FileEntry>,
+    read_file: &(dyn Fn(&mut FileReader, FileEntry) -> BankFile + Sync),
+    index: &rules::BankIndex,
+    item_rules: &[&dyn rules::ItemRule],
+    settings: &Settings,
+    focus: Option<&Targets>,
+) -> Vec<file::ItemResult> {
+    items
+        .into_par_iter()
+        .map_init(FileReader::default, |reader, entry| {
+            // An item rule reports on its item's file only, so outside the focus its findings
+            // would all be dropped: the item is read and validated for the bank-wide rules,
+            // and its item rules are not run.
+            let rules: &[&dyn rules::ItemRule] = if focus.is_none_or(|f| f.contains(&entry.path)) {
+                item_rules
+            } else {
+                &[]
+            };
+            let file = read_file(reader, entry);
+            let result = file::check_item_file(file, index, rules, &settings.lint);
+            // Rendering finds the line of each finding; index the lines here, on a worker,
+            // rather than file after file on the thread that renders.
+            if !result.diagnostics.is_empty() {
+                result.source.index_lines();
+            }
+            result
+        })
+        .collect()
 }
 
 /// The id an item file's name claims: its name without `.toml`; `None` for any other file.

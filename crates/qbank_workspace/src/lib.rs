@@ -455,7 +455,9 @@ impl Drop for Batch<'_> {
 pub fn read_files(files: Vec<FileEntry>, max_file_size: u64) -> Vec<BankFile> {
     files
         .into_par_iter()
-        .map(|entry| read_file(entry, max_file_size))
+        .map_init(FileReader::default, |reader, entry| {
+            reader.read(entry, max_file_size)
+        })
         .collect()
 }
 
@@ -463,23 +465,76 @@ pub fn read_files(files: Vec<FileEntry>, max_file_size: u64) -> Vec<BankFile> {
 pub fn read_file(entry: FileEntry, max_file_size: u64) -> BankFile {
     let content = match &entry.walk_error {
         Some(error) => Content::Unreadable(error.clone()),
-        None => read(&entry.path, max_file_size),
+        None => match std::fs::File::open(&entry.path) {
+            Ok(file) => read(&file, max_file_size),
+            Err(error) => Content::Unreadable(error.to_string()),
+        },
     };
     BankFile { entry, content }
 }
 
-fn read(path: &Path, limit: u64) -> Content {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(error) => return Content::Unreadable(error.to_string()),
-    };
+/// Reads files one after another, as [`read_file`] does, but opens each file through its
+/// folder, kept open from the file before when they share it: the kernel then resolves one
+/// name rather than every component of the absolute path. Files of a bank come folder by
+/// folder, so a reader per worker opens each folder about once. Keep a reader for one pass
+/// over the bank only: a folder replaced in the meantime would still be read through the old
+/// one.
+#[derive(Debug, Default)]
+pub struct FileReader {
+    #[cfg(unix)]
+    folder: Option<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl FileReader {
+    /// Reads one file, at most `max_file_size` bytes of it; see [`read_file`].
+    pub fn read(&mut self, entry: FileEntry, max_file_size: u64) -> BankFile {
+        let content = match &entry.walk_error {
+            Some(error) => Content::Unreadable(error.clone()),
+            None => match self.open(&entry.path) {
+                Ok(file) => read(&file, max_file_size),
+                Err(error) => Content::Unreadable(error.to_string()),
+            },
+        };
+        BankFile { entry, content }
+    }
+
+    #[cfg(unix)]
+    fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
+        use rustix::fs::{Mode, OFlags, open, openat};
+
+        let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::File::open(path);
+        };
+        if self.folder.as_ref().is_none_or(|(open, _)| open != folder) {
+            self.folder = None;
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            match open(folder, flags, Mode::empty()) {
+                Ok(fd) => self.folder = Some((folder.to_path_buf(), fd)),
+                // Whatever stops the folder from opening, the file's own open says it best.
+                Err(_) => return std::fs::File::open(path),
+            }
+        }
+        let Some((_, fd)) = &self.folder else {
+            return std::fs::File::open(path);
+        };
+        let file = openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+        Ok(std::fs::File::from(file))
+    }
+
+    #[cfg(not(unix))]
+    fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
+        std::fs::File::open(path)
+    }
+}
+
+fn read(file: &std::fs::File, limit: u64) -> Content {
     // Read at most one byte past the limit, into a buffer kept by the thread, then copied at
     // its exact size: the size is asked of the file system only for a file over the limit (a
     // `statx` for every file was a tenth of a second of a bank of 100k items), and the copy
     // kept for the run holds no spare capacity.
     SCRATCH.with_borrow_mut(|scratch| {
         scratch.clear();
-        match (&file).take(limit + 1).read_to_end(scratch) {
+        match file.take(limit + 1).read_to_end(scratch) {
             Ok(_) if scratch.len() as u64 > limit => Content::TooLarge {
                 size: file
                     .metadata()
@@ -736,19 +791,88 @@ mod tests {
         assert!(message.contains("unknown field `rulez`"), "{message}");
     }
 
+    fn entry(path: &Path) -> FileEntry {
+        FileEntry {
+            path: path.to_path_buf(),
+            display: path.to_path_buf(),
+            kind: FileKind::Item,
+            walk_error: None,
+        }
+    }
+
     #[test]
     fn oversized_files_are_not_read() {
         let temp = tempfile::tempdir().unwrap();
         let path = temp.path().join("big.toml");
         std::fs::write(&path, vec![b'a'; 100]).unwrap();
-        assert!(matches!(
-            read(&path, 10),
-            Content::TooLarge {
-                size: 100,
-                limit: 10
+        let mut reader = FileReader::default();
+        for content in [
+            read_file(entry(&path), 10).content,
+            reader.read(entry(&path), 10).content,
+        ] {
+            assert!(matches!(
+                content,
+                Content::TooLarge {
+                    size: 100,
+                    limit: 10
+                }
+            ));
+        }
+        assert!(
+            matches!(read_file(entry(&path), 100).content, Content::Bytes(b) if b.len() == 100)
+        );
+    }
+
+    #[test]
+    fn a_reader_reads_what_each_file_holds_across_folders() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path();
+        let mut paths = Vec::new();
+        for folder in ["a", "b", "a/c"] {
+            std::fs::create_dir_all(root.join(folder)).unwrap();
+            for name in ["1.toml", "2.toml"] {
+                let path = root.join(folder).join(name);
+                std::fs::write(&path, format!("{folder}/{name}")).unwrap();
+                paths.push(path);
             }
-        ));
-        assert!(matches!(read(&path, 100), Content::Bytes(b) if b.len() == 100));
+        }
+        // Back and forth between folders, and a folder after its subfolder.
+        let order = [0, 1, 2, 4, 5, 3, 0];
+        let mut reader = FileReader::default();
+        for index in order {
+            let path = &paths[index];
+            let Content::Bytes(bytes) = reader.read(entry(path), 1000).content else {
+                panic!("{} was not read", path.display());
+            };
+            let expected = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert_eq!(String::from_utf8(bytes).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn a_reader_reports_a_missing_file_or_folder_as_opening_it_would() {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::write(temp.path().join("there.toml"), "x").unwrap();
+        let mut reader = FileReader::default();
+        for missing in [
+            temp.path().join("gone.toml"),
+            temp.path().join("gone/x.toml"),
+            temp.path().join("there.toml/x.toml"),
+        ] {
+            let expected = std::fs::File::open(&missing).unwrap_err().to_string();
+            let Content::Unreadable(error) = reader.read(entry(&missing), 10).content else {
+                panic!("{} was read", missing.display());
+            };
+            assert_eq!(error, expected, "{}", missing.display());
+        }
+        // The folder of a missing file stays usable for the next.
+        let there = temp.path().join("there.toml");
+        assert!(matches!(reader.read(entry(&there), 10).content, Content::Bytes(b) if b == b"x"));
     }
 
     #[cfg(unix)]
