@@ -267,9 +267,9 @@ fn finish(
         .into_iter()
         .filter_map(|mut diagnostic| {
             diagnostic.severity = settings.level(diagnostic.code)?;
-            let path = diagnostic.file().path().to_path_buf();
+            let path = diagnostic.file().path();
             let mut suppressed = false;
-            if let Some(list) = suppressions.get(&path) {
+            if let Some(list) = suppressions.get(path) {
                 // Every entry that names the rule is used, not only the first: a code and its
                 // name in one comment, or two comments, all silence a finding the item has.
                 for (s_index, s) in list.iter().enumerate() {
@@ -277,7 +277,7 @@ fn finish(
                         // Resolved as QB113 and QB114 resolve it, so that every spelling they
                         // accept as a rule (a code in any case, or a name) also suppresses it.
                         if rules::rule(rule).is_some_and(|r| r.code == diagnostic.code) {
-                            used.insert((path.clone(), s_index, r_index), true);
+                            used.insert((path.to_path_buf(), s_index, r_index), true);
                             suppressed = true;
                         }
                     }
