@@ -501,14 +501,22 @@ impl FileReader {
     #[cfg(unix)]
     fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
         use rustix::fs::{Mode, OFlags, open, openat};
+        use rustix::io::{Errno, retry_on_intr};
 
         let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
             return std::fs::File::open(path);
         };
+        if folder.as_os_str().is_empty() {
+            return std::fs::File::open(path);
+        }
         if self.folder.as_ref().is_none_or(|(open, _)| open != folder) {
             self.folder = None;
+            // A folder opened only to open files in it needs no permission to list it.
+            #[cfg(any(target_os = "linux", target_os = "android"))]
+            let flags = OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC;
+            #[cfg(not(any(target_os = "linux", target_os = "android")))]
             let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-            match open(folder, flags, Mode::empty()) {
+            match retry_on_intr(|| open(folder, flags, Mode::empty())) {
                 Ok(fd) => self.folder = Some((folder.to_path_buf(), fd)),
                 // Whatever stops the folder from opening, the file's own open says it best.
                 Err(_) => return std::fs::File::open(path),
@@ -517,8 +525,13 @@ impl FileReader {
         let Some((_, fd)) = &self.folder else {
             return std::fs::File::open(path);
         };
-        let file = openat(fd, name, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
-        Ok(std::fs::File::from(file))
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        match retry_on_intr(|| openat(fd, name, flags, Mode::empty())) {
+            Ok(file) => Ok(std::fs::File::from(file)),
+            // A name the system cannot take (a NUL in it): std's own message.
+            Err(Errno::INVAL) => std::fs::File::open(path),
+            Err(errno) => Err(errno.into()),
+        }
     }
 
     #[cfg(not(unix))]

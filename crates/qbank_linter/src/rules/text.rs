@@ -719,17 +719,57 @@ fn may_state_quantity(text: &str) -> bool {
     is_quantity_word(&bytes[start..])
 }
 
+/// The lengths in bytes of the shortest and the longest number or ordinal word.
+const QUANTITY_WORD_LENGTHS: (usize, usize) = {
+    let (numbers, ordinals) = (lengths(QUANTITY_NUMBER_WORDS), lengths(ORDINAL_WORDS));
+    let shortest = if numbers.0 < ordinals.0 {
+        numbers.0
+    } else {
+        ordinals.0
+    };
+    let longest = if numbers.1 > ordinals.1 {
+        numbers.1
+    } else {
+        ordinals.1
+    };
+    (shortest, longest)
+};
+
+/// Whether a lower-case ASCII letter starts a number or ordinal word. Made from the lists when
+/// compiling, which also checks that every word is lower-case ASCII letters, as
+/// [`is_quantity_word`] compares them.
+const QUANTITY_WORD_INITIALS: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut i = 0;
+    while i < QUANTITY_NUMBER_WORDS.len() + ORDINAL_WORDS.len() {
+        let word = if i < QUANTITY_NUMBER_WORDS.len() {
+            QUANTITY_NUMBER_WORDS[i]
+        } else {
+            ORDINAL_WORDS[i - QUANTITY_NUMBER_WORDS.len()]
+        }
+        .as_bytes();
+        let mut k = 0;
+        while k < word.len() {
+            assert!(
+                word[k].is_ascii_lowercase(),
+                "number words are lower-case ASCII"
+            );
+            k += 1;
+        }
+        table[word[0] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
 /// Whether ASCII `letters` spell a word of [`QUANTITY_NUMBER_WORDS`] or [`ORDINAL_WORDS`], in
 /// any case.
 #[inline]
 fn is_quantity_word(letters: &[u8]) -> bool {
-    const LONGEST: usize = 7;
-    // Every number and ordinal word has three to seven letters, and one of these initials.
-    if !(3..=LONGEST).contains(&letters.len())
-        || !matches!(
-            letters[0] | 0x20,
-            b'e' | b'f' | b'n' | b'o' | b's' | b't' | b'z'
-        )
+    const LONGEST: usize = QUANTITY_WORD_LENGTHS.1;
+    // Most words are ruled out by their length and initial before the lists are searched.
+    if !(QUANTITY_WORD_LENGTHS.0..=LONGEST).contains(&letters.len())
+        || !QUANTITY_WORD_INITIALS[usize::from(letters[0].to_ascii_lowercase() & 0x7f)]
     {
         return false;
     }
