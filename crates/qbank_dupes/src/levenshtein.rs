@@ -16,10 +16,7 @@
 //! * **trigrams** (see [`unmatched_trigrams`]): one edit touches at most three trigrams of
 //!   each stem and the untouched ones pair up, so each stem has at most `3 d` trigrams without
 //!   a partner in the other; on folded counts (see [`trigram_sketch`]), `L1₃ + Δ₃ <= 6 d`
-//!   with `Δ₃` the difference of the trigram totals;
-//! * **positional trigrams** (see [`positional_bound`]): untouched trigrams keep their partner
-//!   within `τ` positions, so chunk by chunk, the trigrams of the longer stem without a partner
-//!   in the chunk's window number at most `3 d`.
+//!   with `Δ₃` the difference of the trigram totals.
 //!
 //! The character and bigram bounds are computed on sketches: counts folded into a few bins and
 //! saturated at 255. Folding bins only shrinks `L1` (`|x + y| <= |x| + |y|`), saturation is
@@ -29,12 +26,15 @@
 //! reaches the threshold is ever dropped; the unit tests check every bound against the true
 //! distance at `τ = d`, the tie.
 //!
-//! The all-pairs scan takes the stems in blocks of 64 consecutive positions and streams every
-//! candidate of the block's windows once: its character sketch is compared with all 64 at a
+//! The all-pairs scan gives each task 512 consecutive positions, in blocks of 64, and streams
+//! every candidate of their windows once, so that its sketches are read from memory once for
+//! all eight blocks: its character sketch is compared with the 64 positions of a block at a
 //! time into a bit mask without branches, and only the set bits pay the bigram bound, then
-//! the folded trigram bound. Survivors of the sketch bounds go through the trigram bounds,
-//! which cost about as much as a few hundred sketch comparisons, and only then through the
-//! bounded distance.
+//! the folded trigram bound. Survivors of the sketch bounds go through the trigram bag bound,
+//! which costs about as much as a few hundred sketch comparisons, and only then through the
+//! bounded distance. (A positional trigram bound, which took a third of the bag's survivors
+//! away, cost as much as the distance computations it saved: the bounded distance gives up
+//! early on most pairs it rejects.)
 //!
 //! Sketches are compared by a [`Kernel`], chosen when a search starts: SSE2 (`psadbw`, which
 //! every x86-64 processor has) or, on processors with AVX2, the 256-bit `vpsadbw`, with the
@@ -84,6 +84,10 @@ const BIGRAM_CODES: usize = (EXACT_SYMBOLS + 1) * (EXACT_SYMBOLS + 1);
 const BIGRAM_SAMPLE: usize = 4096;
 /// Positions per block of the all-pairs scan: one bit each in a `u64` mask.
 const QUERY_BLOCK: usize = 64;
+/// Positions per task of the all-pairs scan: several blocks, which share one pass over the
+/// candidates of their windows (each candidate's sketches are read from memory once for all
+/// of them).
+const SCAN_BLOCK: usize = 8 * QUERY_BLOCK;
 /// Queries per block of a query search: fewer, so that a few queries still spread over threads.
 const QUERY_SEARCH_BLOCK: usize = 16;
 
@@ -112,8 +116,6 @@ impl Symbol for u32 {
     }
 }
 
-/// Trigram positions per chunk of the positional bound.
-const CHUNK: usize = 16;
 /// Size of the trigram code table: trigrams of symbol ranks are hashed into this many codes.
 const TRIGRAM_CODES: usize = 1 << TRIGRAM_BITS;
 const TRIGRAM_BITS: u32 = 13;
@@ -122,10 +124,6 @@ const TRIGRAM_BITS: u32 = 13;
 struct Scratch {
     /// Trigram counts of the query being verified.
     bag: Vec<u16>,
-    /// Trigram counts of the sliding window of the positional bound.
-    window: Vec<u16>,
-    /// Codes taken from a table, to give back afterwards.
-    taken: Vec<u16>,
     /// Trigram codes computed on demand (query search).
     own: Vec<u16>,
     other: Vec<u16>,
@@ -140,8 +138,6 @@ fn seen_table() -> Vec<u8> {
 fn scratch() -> Scratch {
     Scratch {
         bag: vec![0; TRIGRAM_CODES],
-        window: vec![0; TRIGRAM_CODES],
-        taken: Vec::new(),
         own: Vec::new(),
         other: Vec::new(),
         seen: seen_table(),
@@ -214,67 +210,6 @@ fn trigram_sketch(packed: &[u16]) -> [u8; TRIGRAM_BINS] {
         counts[usize::from(p) % TRIGRAM_BINS] += 1;
     }
     counts.map(|n| u8::try_from(n).unwrap_or(u8::MAX))
-}
-
-/// The positional trigram bound: whether `3 τ` edits could leave the trigrams of `long`
-/// matched.
-///
-/// In an alignment with `d <= τ` edits, each edit touches at most three trigrams of `long`
-/// (see [`unmatched_trigrams`]), and every untouched trigram at position `p` equals a trigram
-/// of `short` at a position in `[p - τ, p + τ]` (the alignment shifts positions by at most the
-/// number of insertions and deletions), distinct trigrams mapping to distinct positions. So for
-/// any split of `long` into chunks, the trigrams of a chunk that find no partner (as a
-/// multiset) among the trigrams of `short` in the chunk's window number at most the touched
-/// ones, and their sum over chunks is at most `3 d`. Returns false when that sum exceeds
-/// `3 τ`, proving `d > τ`. `window` is all zeros on entry and on return.
-fn positional_bound(
-    long: &[u16],
-    short: &[u16],
-    tau: usize,
-    window: &mut [u16],
-    taken: &mut Vec<u16>,
-) -> bool {
-    let (na, nb) = (long.len(), short.len());
-    let code = |text: &[u16], p: usize| usize::from(text[p] & CODE_MASK);
-    let budget = 3 * tau;
-    let mut unmatched = 0;
-    let (mut lo, mut hi) = (0, 0);
-    let mut fits = true;
-    for s in (0..na).step_by(CHUNK) {
-        let e = (s + CHUNK).min(na);
-        let wlo = s.saturating_sub(tau).min(nb);
-        let whi = (e + tau).min(nb).max(wlo);
-        while hi < whi {
-            window[code(short, hi)] += 1;
-            hi += 1;
-        }
-        while lo < wlo {
-            window[code(short, lo)] -= 1;
-            lo += 1;
-        }
-        taken.clear();
-        for &c in &long[s..e] {
-            let c = c & CODE_MASK;
-            let slot = &mut window[usize::from(c)];
-            if *slot > 0 {
-                *slot -= 1;
-                taken.push(c);
-            } else {
-                unmatched += 1;
-            }
-        }
-        for &c in taken.iter() {
-            window[usize::from(c)] += 1;
-        }
-        if unmatched > budget {
-            fits = false;
-            break;
-        }
-    }
-    for p in lo..hi {
-        window[code(short, p)] -= 1;
-    }
-    fits
 }
 
 /// The code of a bigram in the exact bigram table.
@@ -822,7 +757,6 @@ struct Counters {
     characters: AtomicU64,
     bigrams: AtomicU64,
     trigram_sketch: AtomicU64,
-    trigrams: AtomicU64,
     verified: AtomicU64,
 }
 
@@ -833,7 +767,6 @@ struct Local {
     characters: u64,
     bigrams: u64,
     trigram_sketch: u64,
-    trigrams: u64,
     verified: u64,
 }
 
@@ -845,7 +778,6 @@ impl Counters {
         self.bigrams.fetch_add(local.bigrams, Ordering::Relaxed);
         self.trigram_sketch
             .fetch_add(local.trigram_sketch, Ordering::Relaxed);
-        self.trigrams.fetch_add(local.trigrams, Ordering::Relaxed);
         self.verified.fetch_add(local.verified, Ordering::Relaxed);
     }
 }
@@ -955,8 +887,8 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         self.tau[max_len as usize]
     }
 
-    /// Decides the candidates of sorted position `i`: the trigram bag bound, the positional
-    /// trigram bound, then the bounded distance.
+    /// Decides the candidates of sorted position `i`: the trigram bag bound, then the bounded
+    /// distance.
     fn verify(
         &self,
         i: usize,
@@ -972,8 +904,6 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         let text_i = self.texts.get(i);
         let Scratch {
             bag,
-            window,
-            taken,
             own,
             other,
             seen,
@@ -997,15 +927,6 @@ impl<'a, T: Symbol> Sorted<'a, T> {
                 .saturating_sub(codes_j.len())
                 .max(unmatched);
             if worst > 3 * tau {
-                continue;
-            }
-            local.trigrams += 1;
-            let positional = if codes_i.len() >= codes_j.len() {
-                positional_bound(codes_i, codes_j, tau, window, taken)
-            } else {
-                positional_bound(codes_j, codes_i, tau, window, taken)
-            };
-            if !positional {
                 continue;
             }
             local.verified += 1;
@@ -1080,54 +1001,109 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         let start = ranges.iter().map(|r| r.0).min().unwrap_or(0);
         let end = ranges.iter().map(|r| r.1).max().unwrap_or(0);
         // The all-pairs scan: consecutive positions, each paired with the earlier positions
-        // of its window, all of them no longer than itself.
-        let block = SHORTER.then(|| CharBlock::new(&chars, &lens, &own_limit));
-        let mut valid = Valid::new(positions.first().copied().unwrap_or(0), ranges);
+        // of its window, all of them no longer than itself, in blocks of 64 that each see
+        // only the candidates of their own windows.
+        let mut blocks: Vec<(CharBlock, Valid<'_>, std::ops::Range<usize>)> = if SHORTER {
+            (0..positions.len())
+                .step_by(QUERY_BLOCK)
+                .map(|s| {
+                    let e = (s + QUERY_BLOCK).min(positions.len());
+                    let block = CharBlock::new(&chars[s..e], &lens[s..e], &own_limit[s..e]);
+                    let valid = Valid::new(positions[s], &ranges[s..e]);
+                    (block, valid, ranges[s].0..positions[e - 1])
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         for j in start..end {
             let (chars_j, lj) = (&self.chars[j], self.len[j]);
-            let mut mask = 0_u64;
-            if let Some(block) = &block {
-                mask = kernel.char_mask(block, chars_j, lj) & valid.at(j);
-            } else {
-                for (k, ((chars_i, &li), (&i, &(lo, hi)))) in chars
-                    .iter()
-                    .zip(&lens)
-                    .zip(positions.iter().zip(ranges))
-                    .enumerate()
-                {
-                    let limit = 2 * self.tau(li.max(lj));
-                    let bound = kernel.sad(chars_i, chars_j) + li.abs_diff(lj);
-                    let pass = bound <= limit && lo <= j && j < hi && j != i;
-                    mask |= u64::from(pass) << k;
-                }
-            }
-            local.characters += u64::from(mask.count_ones());
-            let bigrams_j = &self.bigrams[j];
-            while mask != 0 {
-                let k = mask.trailing_zeros() as usize;
-                mask &= mask - 1;
-                let li = lens[k];
-                let tau = self.tau(li.max(lj));
-                if kernel.sad(bigrams[k], bigrams_j) + li.abs_diff(lj) > 4 * tau + 1 {
+            for (b, (block, valid, reach)) in blocks.iter_mut().enumerate() {
+                if !reach.contains(&j) {
                     continue;
                 }
-                local.bigrams += 1;
-                if let Some(&own) = trigrams.get(k) {
-                    // Trigram counts: `len - 2`, none for a text under three symbols.
-                    let delta = li.saturating_sub(2).abs_diff(lj.saturating_sub(2));
-                    if kernel.sad(own, &self.trigrams[j]) + delta > 6 * tau {
-                        continue;
-                    }
-                }
-                candidates[k].push(u32::try_from(j).unwrap_or(u32::MAX));
+                let mask = kernel.char_mask(block, chars_j, lj) & valid.at(j);
+                self.sketch_bounds(
+                    kernel,
+                    mask,
+                    b * QUERY_BLOCK,
+                    (&lens, &bigrams, &trigrams),
+                    j,
+                    &mut candidates,
+                    local,
+                );
             }
+            if SHORTER {
+                continue;
+            }
+            let mut mask = 0_u64;
+            for (k, ((chars_i, &li), (&i, &(lo, hi)))) in chars
+                .iter()
+                .zip(&lens)
+                .zip(positions.iter().zip(ranges))
+                .enumerate()
+            {
+                let limit = 2 * self.tau(li.max(lj));
+                let bound = kernel.sad(chars_i, chars_j) + li.abs_diff(lj);
+                let pass = bound <= limit && lo <= j && j < hi && j != i;
+                mask |= u64::from(pass) << k;
+            }
+            self.sketch_bounds(
+                kernel,
+                mask,
+                0,
+                (&lens, &bigrams, &trigrams),
+                j,
+                &mut candidates,
+                local,
+            );
         }
         for (&i, found) in positions.iter().zip(&candidates) {
             self.verify(i, found, scratch, out, local);
         }
     }
 
-    /// All pairs of positions in `block` (at most [`QUERY_BLOCK`] of them) with any earlier
+    /// The bigram and folded trigram bounds of candidate `j` against the positions
+    /// `offset + k` for the set bits `k` of `mask` (those that passed the character bound);
+    /// survivors go to the candidates of their position.
+    #[inline(always)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the scan's state, passed to the one place that reads it"
+    )]
+    fn sketch_bounds<K: Kernel>(
+        &self,
+        kernel: K,
+        mut mask: u64,
+        offset: usize,
+        (lens, bigrams, trigrams): (&[u32], &[&[u8; BIGRAM_BINS]], &[&[u8; TRIGRAM_BINS]]),
+        j: usize,
+        candidates: &mut [Vec<u32>],
+        local: &mut Local,
+    ) {
+        local.characters += u64::from(mask.count_ones());
+        let (lj, bigrams_j) = (self.len[j], &self.bigrams[j]);
+        while mask != 0 {
+            let k = offset + mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let li = lens[k];
+            let tau = self.tau(li.max(lj));
+            if kernel.sad(bigrams[k], bigrams_j) + li.abs_diff(lj) > 4 * tau + 1 {
+                continue;
+            }
+            local.bigrams += 1;
+            if let Some(&own) = trigrams.get(k) {
+                // Trigram counts: `len - 2`, none for a text under three symbols.
+                let delta = li.saturating_sub(2).abs_diff(lj.saturating_sub(2));
+                if kernel.sad(own, &self.trigrams[j]) + delta > 6 * tau {
+                    continue;
+                }
+            }
+            candidates[k].push(u32::try_from(j).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// All pairs of positions in `block` (at most [`SCAN_BLOCK`] of them) with any earlier
     /// position.
     #[inline(always)]
     fn scan_block<K: Kernel>(
@@ -1330,8 +1306,8 @@ fn find_with<T: Symbol>(
         let found: Vec<Pair> = match queries {
             None => {
                 let blocks: Vec<std::ops::Range<usize>> = (0..sorted.entry.len())
-                    .step_by(QUERY_BLOCK)
-                    .map(|s| s..(s + QUERY_BLOCK).min(sorted.entry.len()))
+                    .step_by(SCAN_BLOCK)
+                    .map(|s| s..(s + SCAN_BLOCK).min(sorted.entry.len()))
                     .collect();
                 blocks
                     .into_par_iter()
@@ -1385,7 +1361,6 @@ fn find_with<T: Symbol>(
         after_characters: counters.characters.into_inner(),
         after_bigrams: counters.bigrams.into_inner(),
         after_trigram_sketch: counters.trigram_sketch.into_inner(),
-        after_trigrams: counters.trigrams.into_inner(),
         verified: counters.verified.into_inner(),
     };
     (pairs, stats)
@@ -1493,18 +1468,6 @@ mod tests {
                 bag[usize::from(c & CODE_MASK)] -= 1;
             }
         }
-        let mut window = vec![0_u16; TRIGRAM_CODES];
-        let mut taken = Vec::new();
-        let (long, short) = if p.packed[0].len() >= p.packed[1].len() {
-            (&p.packed[0], &p.packed[1])
-        } else {
-            (&p.packed[1], &p.packed[0])
-        };
-        prop_assert!(
-            positional_bound(long, short, d, &mut window, &mut taken),
-            "positional trigrams, d = {d}"
-        );
-        prop_assert!(window.iter().all(|&n| n == 0), "the window is restored");
         Ok(())
     }
 
@@ -1747,14 +1710,6 @@ mod tests {
             bag[usize::from(c & CODE_MASK)] += 1;
         }
         assert!(unmatched_trigrams(&p.packed[1], &bag) > 3);
-        let mut window = vec![0_u16; TRIGRAM_CODES];
-        assert!(!positional_bound(
-            &p.packed[0],
-            &p.packed[1],
-            1,
-            &mut window,
-            &mut Vec::new()
-        ));
     }
 
     #[test]

@@ -59,8 +59,8 @@
 //! For the default metric, stems are sorted by length and each stem is compared only with the
 //! stems in its length window, in blocks that stream each candidate once. A pair has to pass
 //! lower bounds on the edit distance (character counts, bigram counts folded into 256 bins,
-//! trigram counts, then trigrams matched within the positions an alignment of at most the
-//! allowed distance can reach), each provably at most the distance, before a bit-parallel
+//! trigram counts folded into 2,048 bins, then exact trigram counts), each provably at most
+//! the distance, before a bit-parallel
 //! Levenshtein distance bounded by the largest distance the threshold allows decides it. With
 //! [`Options::queries`], only the scopes that hold a query, and within them only the stems
 //! whose lengths fall in a query's window, are normalized and sketched. The work is spread over the rayon thread pool and
@@ -222,8 +222,8 @@ pub struct Pair {
 /// How many pairs each stage of a search let through, for reports and tuning.
 ///
 /// For [`Metric::Levenshtein`]: pairs in the length windows, then those passing the character
-/// bound, the folded bigram bound, the folded trigram bound, the trigram bound and the
-/// positional trigram bound (whose distance is then computed). For the other metrics, every
+/// bound, the folded bigram bound, the folded trigram bound and the trigram bound (whose
+/// distance is then computed). For the other metrics, every
 /// stage counts the pairs compared.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SearchStats {
@@ -236,9 +236,7 @@ pub struct SearchStats {
     /// Of those, pairs passing the folded trigram bound (all of them in a query search, which
     /// computes trigrams on demand and has no trigram sketches).
     pub after_trigram_sketch: u64,
-    /// Of those, pairs passing the trigram bound.
-    pub after_trigrams: u64,
-    /// Of those, pairs passing the positional trigram bound, whose distance is computed.
+    /// Of those, pairs passing the trigram bound, whose distance is computed.
     pub verified: u64,
 }
 

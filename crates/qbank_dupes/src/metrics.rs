@@ -123,7 +123,6 @@ pub(crate) fn find(
         after_characters: n,
         after_bigrams: n,
         after_trigram_sketch: n,
-        after_trigrams: n,
         verified: n,
     };
     (pairs, stats)

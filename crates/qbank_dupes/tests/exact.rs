@@ -304,6 +304,22 @@ fn scopes_of_several_blocks_equal_brute_force() {
     }
 }
 
+/// A scope of 1,300 short stems: the all-pairs scan gives each task 512 positions in blocks
+/// of 64, so pairs across tasks, a last task and block only partly filled, and candidates
+/// whole tasks before a block's first position are compared too.
+#[test]
+fn scopes_of_several_tasks_equal_brute_force() {
+    let entries = bank_of_copies(0xd1b5_4a32_d192_ed03, 260, (3, 3), 4, (0, 25));
+    assert_eq!(entries.len(), 1300);
+    for t in ["0.85", "0.7"] {
+        let options = Options {
+            threshold: Threshold::parse(t).unwrap(),
+            ..Options::default()
+        };
+        check(&entries, &options).unwrap();
+    }
+}
+
 /// Banks with more than 256 distinct characters take the wide-symbol path, and symbols beyond
 /// the 63 most frequent share a bigram code.
 #[test]
