@@ -87,7 +87,7 @@ const QUERY_BLOCK: usize = 64;
 /// Positions per task of the all-pairs scan: several blocks, which share one pass over the
 /// candidates of their windows (each candidate's sketches are read from memory once for all
 /// of them).
-const SCAN_BLOCK: usize = 8 * QUERY_BLOCK;
+const SCAN_TASK: usize = 8 * QUERY_BLOCK;
 /// Queries per block of a query search: fewer, so that a few queries still spread over threads.
 const QUERY_SEARCH_BLOCK: usize = 16;
 
@@ -704,7 +704,8 @@ impl<T: Symbol> pulp::NullaryFnOnce for WithAvx2<'_, '_, T> {
     }
 }
 
-/// What one task of a search scans: a block of the all-pairs scan ([`Sorted::scan_block`]) or
+/// What one task of a search scans: consecutive positions of the all-pairs scan
+/// ([`Sorted::scan_task`]) or
 /// a chunk of queries ([`Sorted::scan_queries`]), with where its findings go.
 struct ScanJob<'s, 'a, T> {
     sorted: &'s Sorted<'a, T>,
@@ -715,7 +716,7 @@ struct ScanJob<'s, 'a, T> {
 }
 
 enum Positions<'s> {
-    Block(std::ops::Range<usize>),
+    Task(std::ops::Range<usize>),
     Queries(&'s [usize]),
 }
 
@@ -730,7 +731,7 @@ impl<T: Symbol> ScanJob<'_, '_, T> {
             local,
         } = self;
         match positions {
-            Positions::Block(block) => sorted.scan_block(kernel, block, scratch, out, local),
+            Positions::Task(block) => sorted.scan_task(kernel, block, scratch, out, local),
             Positions::Queries(queries) => {
                 sorted.scan_queries(kernel, queries, scratch, out, local);
             }
@@ -907,7 +908,6 @@ impl<'a, T: Symbol> Sorted<'a, T> {
             own,
             other,
             seen,
-            ..
         } = scratch;
         let codes_i = self.codes(i, own, seen);
         for &c in codes_i {
@@ -965,15 +965,17 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         self.len.partition_point(|&l| l + tau < len)
     }
 
-    /// The sketch bounds of each position `positions[k]` (at most 64 of them) against the
-    /// candidates `ranges[k]`, the position itself excluded, then [`Sorted::verify`] of the
-    /// survivors. With `SHORTER`, every candidate is at most as long as its position (all-pairs
-    /// scan), so the longer length and `τ` are the position's.
+    /// The sketch bounds of each position `positions[k]` (at most [`SCAN_TASK`] of them in
+    /// the all-pairs scan, [`QUERY_SEARCH_BLOCK`] in a query search) against the candidates
+    /// `ranges[k]`, the position itself excluded, then [`Sorted::verify`] of the survivors.
+    /// With `SHORTER`, every candidate is at most as long as its position (all-pairs scan), so
+    /// the longer length and `τ` are the position's.
     ///
     /// The scan runs candidate by candidate: each candidate's sketches are read once and
-    /// compared with every position, whose sketches stay in the core's first-level cache. The
-    /// character bound of a candidate against all positions is computed without branches into
-    /// a bit mask, and only the positions whose bit is set pay the bigram bound.
+    /// compared with every position. The character bound of a candidate against a block of 64
+    /// positions, whose character sketches stay in the core's first-level cache, is computed
+    /// without branches into a bit mask, and only the positions whose bit is set pay the
+    /// bigram bound.
     #[inline(always)]
     fn scan<const SHORTER: bool, K: Kernel>(
         &self,
@@ -1103,10 +1105,10 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         }
     }
 
-    /// All pairs of positions in `block` (at most [`SCAN_BLOCK`] of them) with any earlier
+    /// All pairs of positions in `block` (at most [`SCAN_TASK`] of them) with any earlier
     /// position.
     #[inline(always)]
-    fn scan_block<K: Kernel>(
+    fn scan_task<K: Kernel>(
         &self,
         kernel: K,
         block: std::ops::Range<usize>,
@@ -1132,8 +1134,8 @@ impl<'a, T: Symbol> Sorted<'a, T> {
         (self.window_start(li), hi)
     }
 
-    /// All pairs of the sorted positions `queries` (ascending, at most 64 of them) with any
-    /// other position.
+    /// All pairs of the sorted positions `queries` (ascending, at most [`QUERY_SEARCH_BLOCK`]
+    /// of them) with any other position.
     #[inline(always)]
     fn scan_queries<K: Kernel>(
         &self,
@@ -1306,8 +1308,8 @@ fn find_with<T: Symbol>(
         let found: Vec<Pair> = match queries {
             None => {
                 let blocks: Vec<std::ops::Range<usize>> = (0..sorted.entry.len())
-                    .step_by(SCAN_BLOCK)
-                    .map(|s| s..(s + SCAN_BLOCK).min(sorted.entry.len()))
+                    .step_by(SCAN_TASK)
+                    .map(|s| s..(s + SCAN_TASK).min(sorted.entry.len()))
                     .collect();
                 blocks
                     .into_par_iter()
@@ -1316,7 +1318,7 @@ fn find_with<T: Symbol>(
                         let n = block.len();
                         kernels.run(ScanJob {
                             sorted: &sorted,
-                            positions: Positions::Block(block),
+                            positions: Positions::Task(block),
                             scratch,
                             out: &mut out,
                             local: &mut local,

@@ -57,15 +57,15 @@
 //! # How it stays fast and exact
 //!
 //! For the default metric, stems are sorted by length and each stem is compared only with the
-//! stems in its length window, in blocks that stream each candidate once. A pair has to pass
-//! lower bounds on the edit distance (character counts, bigram counts folded into 256 bins,
-//! trigram counts folded into 2,048 bins, then exact trigram counts), each provably at most
-//! the distance, before a bit-parallel
-//! Levenshtein distance bounded by the largest distance the threshold allows decides it. With
+//! stems in its length window, in tasks of consecutive stems that stream each candidate once.
+//! A pair has to pass lower bounds on the edit distance (character counts, bigram counts
+//! folded into 256 bins, trigram counts folded into 2,048 bins, then trigram counts hashed
+//! into 8,192 codes), each provably at most the distance, before a bit-parallel Levenshtein
+//! distance bounded by the largest distance the threshold allows decides it. With
 //! [`Options::queries`], only the scopes that hold a query, and within them only the stems
-//! whose lengths fall in a query's window, are normalized and sketched. The work is spread over the rayon thread pool and
-//! the pairs are sorted at the end. The property tests compare every metric, scope and query
-//! mode with brute force. See [`find_pairs`].
+//! whose lengths fall in a query's window, are normalized and sketched. The work is spread
+//! over the rayon thread pool and the pairs are sorted at the end. The property tests compare
+//! every metric, scope and query mode with brute force. See [`find_pairs`].
 #![warn(missing_docs)]
 
 mod cluster;
@@ -223,8 +223,7 @@ pub struct Pair {
 ///
 /// For [`Metric::Levenshtein`]: pairs in the length windows, then those passing the character
 /// bound, the folded bigram bound, the folded trigram bound and the trigram bound (whose
-/// distance is then computed). For the other metrics, every
-/// stage counts the pairs compared.
+/// distance is then computed). For the other metrics, every stage counts the pairs compared.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SearchStats {
     /// Pairs of the same scope whose lengths allow the threshold.

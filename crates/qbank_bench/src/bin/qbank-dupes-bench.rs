@@ -285,7 +285,7 @@ fn timed_search(args: &Args, entries: &[Entry], options: &Options) -> anyhow::Re
                 let (pairs, stats) = find_pairs_with_stats(entries, options, &|_, _| {})?;
                 if run == 0 {
                     report(&format!(
-                        "stages: {} window pairs, {} after characters, {} after folded bigrams, {} after folded trigrams, {} after trigrams, verified",
+                        "stages: {} window pairs, {} after characters, {} after folded bigrams, {} after folded trigrams, {} after trigrams (verified)",
                         stats.window_pairs,
                         stats.after_characters,
                         stats.after_bigrams,
