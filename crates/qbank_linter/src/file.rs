@@ -20,6 +20,8 @@ use crate::words::LintSettings;
 pub(crate) struct ItemResult {
     pub(crate) source: SourceFile,
     pub(crate) path: PathBuf,
+    /// An item file, or a stray file under `items/`.
+    pub(crate) kind: FileKind,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// The id, read even from an item that failed the schema.
     pub(crate) id: Option<Spanned<String>>,
@@ -229,6 +231,7 @@ pub(crate) fn check_item_file(
     let result = |source: SourceFile, diagnostics, id, item, suppressions| ItemResult {
         source,
         path: path.clone(),
+        kind,
         diagnostics,
         id,
         item,

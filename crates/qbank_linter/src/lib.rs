@@ -70,6 +70,9 @@ pub struct CheckOutcome {
     pub files: usize,
     /// Items that passed the schema, in path order.
     pub items: Vec<CheckedItem>,
+    /// Item files that gave no item (they could not be read or parsed, or broke the schema),
+    /// in path order; stray files under `items/` are not among them.
+    pub unloaded_items: Vec<PathBuf>,
     /// Blueprints that passed the schema.
     pub blueprints: Vec<Blueprint>,
     /// Blueprint files that could not be read, parsed or validated (absolute paths).
@@ -159,6 +162,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
     let mut checked = Vec::with_capacity(results.len());
     let mut ids = Vec::with_capacity(results.len());
     let mut unread = HashSet::new();
+    let mut unloaded_items = Vec::new();
     // Files whose suppressions still silence bank-wide findings but are not themselves judged:
     // their item rules did not run, so a suppression of one would look unused.
     let mut unfocused = HashSet::new();
@@ -175,6 +179,9 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         }
         if result.item.is_none() {
             unread.extend(item_file_id(&result.path));
+            if result.kind == FileKind::Item {
+                unloaded_items.push(result.path.clone());
+            }
         }
         if let Some(item) = result.item {
             checked.push(CheckedItem {
@@ -208,6 +215,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         diagnostics,
         files: file_count,
         items: checked,
+        unloaded_items,
         blueprints: support.blueprints.into_iter().map(|(b, _, _)| b).collect(),
         unloaded_blueprints: support.broken_blueprints.into_iter().map(|b| b.0).collect(),
         allowlist: support.allowlist.map(|a| a.pairs).unwrap_or_default(),

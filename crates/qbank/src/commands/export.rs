@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -119,11 +119,6 @@ fn load_bank(workspace: &Workspace, settings: &Settings) -> BankInput {
     let concepts = load_concepts(workspace, &files);
     // Findings in blueprints and the glossary do not stop an export: it uses only what passed
     // the schema. An item file with an error does, since it may hide an item the pack needs.
-    let item_files: HashSet<PathBuf> = files
-        .iter()
-        .filter(|f| f.kind == FileKind::Item)
-        .map(|f| f.path.clone())
-        .collect();
     let outcome = qbank_linter::check(workspace, files, settings);
     let mut errors: HashMap<PathBuf, usize> = HashMap::new();
     for d in &outcome.diagnostics {
@@ -134,14 +129,13 @@ fn load_bank(workspace: &Workspace, settings: &Settings) -> BankInput {
         }
     }
     // Item files with an error and no item: files that did not parse or pass the schema.
-    let with_item: HashSet<&Path> = outcome.items.iter().map(|c| c.path.as_path()).collect();
-    let mut files_with_errors: Vec<String> = errors
-        .keys()
-        .filter(|p| item_files.contains(*p) && !with_item.contains(p.as_path()))
+    let mut files_with_errors: Vec<String> = outcome
+        .unloaded_items
+        .iter()
+        .filter(|p| errors.contains_key(*p))
         .map(|p| workspace.display_path(p).display().to_string())
         .collect();
     files_with_errors.sort();
-    drop(with_item);
     // In parallel, each checked item's text moved into its pack item and the rest freed on a
     // worker: on a large bank, converting and freeing the items one by one was a second of a
     // single busy core.

@@ -135,6 +135,52 @@ fn a_failed_export_leaves_no_partial_pack() {
     assert!(leftovers.is_empty());
 }
 
+/// Only item files gate an export: an error in a stray file under `items/` (no item can hide
+/// there) or in a second blueprint does not stop it, while an item file that gives no item
+/// does, by name.
+#[test]
+fn only_item_files_with_errors_refuse_the_export() {
+    let test = CliTest::new();
+    test.write(
+        "bank/qbank.toml",
+        "[rules]
+QB109 = \"error\"\n",
+    );
+    test.write("bank/items/d1/notes.txt", "not an item\n");
+    test.write(
+        "bank/blueprints/broken.toml",
+        "id = \"broken\"\nweights = [\n",
+    );
+    let export = || {
+        test.command()
+            .args(["export", "-f", "csv", "-o", "pack.csv"])
+            .output()
+            .unwrap()
+    };
+    let (concise, code) = test.concise(&[]);
+    assert_eq!(code, Some(1), "{concise}");
+    assert!(concise.contains("QB109"), "{concise}");
+    let exported = export();
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&exported.stdout),
+        "Exported 2 items to `pack.csv` (csv, profile `default`, public).\n"
+    );
+    test.write("bank/items/d2/DEMO-9.toml", "id = \"DEMO-9\"\nstem = 1\n");
+    let refused = export();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error-level findings in 1 file(s): bank/items/d2/DEMO-9.toml\n"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn profiles_select_and_public_profiles_cannot_ask_for_drafts() {
     let test = with_confidential_items();
