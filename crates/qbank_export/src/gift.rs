@@ -9,11 +9,9 @@
 
 use std::fmt::Write as _;
 
-use rayon::prelude::*;
-
 use crate::ExportError;
 use crate::moodle::{category, fractions, general_feedback};
-use crate::pack::{Pack, PackItem, PackItemType};
+use crate::pack::{Pack, PackItem, PackItemType, write_in_chunks};
 
 /// Escapes GIFT's special characters and line feeds.
 pub(crate) fn escape(text: &str, out: &mut String) {
@@ -82,16 +80,7 @@ pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
         out.push_str("\n$CATEGORY: ");
         out.push_str(&category(exam, &pack.domain_title(exam, domain)));
         out.push_str("\n\n");
-        let questions: Vec<String> = items
-            .par_iter()
-            .map(|item| {
-                let mut text = String::with_capacity(item.stem.len() * 3 + 1024);
-                question(item, &mut text).map(|()| text)
-            })
-            .collect::<Result<_, _>>()?;
-        for q in &questions {
-            out.push_str(q);
-        }
+        write_in_chunks(items, &mut out, question)?;
     }
     Ok(out)
 }

@@ -6,10 +6,8 @@
 
 use std::fmt::Write as _;
 
-use rayon::prelude::*;
-
 use crate::ExportError;
-use crate::pack::{Pack, PackItem, PackItemType};
+use crate::pack::{Pack, PackItem, PackItemType, write_in_chunks};
 use crate::text::{check_xml, xml};
 
 /// The fraction, in percent as Moodle writes it, that each of `keys` keys earns so that all
@@ -98,16 +96,7 @@ pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
         out.push_str("  <question type=\"category\">\n    <category>\n      <text>");
         xml(&category(exam, &pack.domain_title(exam, domain)), &mut out);
         out.push_str("</text>\n    </category>\n  </question>\n");
-        let questions: Vec<String> = items
-            .par_iter()
-            .map(|item| {
-                let mut text = String::with_capacity(item.stem.len() * 3 + 1024);
-                question(item, &mut text).map(|()| text)
-            })
-            .collect::<Result<_, _>>()?;
-        for q in &questions {
-            out.push_str(q);
-        }
+        write_in_chunks(items, &mut out, question)?;
     }
     out.push_str("</quiz>\n");
     Ok(out)

@@ -492,6 +492,33 @@ pub fn label(index: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Writes `items` on the thread pool, [`crate::csv::CHUNK`] of them per worker at a time, with
+/// `write` for each item, and appends the text to `out` in item order. Chunks rather than one
+/// string per item: a large pack would otherwise allocate, copy and free (on the thread that
+/// appends, not the one that allocated) a string for every item.
+pub(crate) fn write_in_chunks(
+    items: &[PackItem],
+    out: &mut String,
+    write: impl Fn(&PackItem, &mut String) -> Result<(), crate::ExportError> + Sync,
+) -> Result<(), crate::ExportError> {
+    use rayon::prelude::*;
+    let chunks: Vec<String> = items
+        .par_chunks(crate::csv::CHUNK)
+        .map(|chunk| {
+            let capacity = chunk.iter().map(|item| item.stem.len() * 3 + 1024).sum();
+            let mut text = String::with_capacity(capacity);
+            for item in chunk {
+                write(item, &mut text)?;
+            }
+            Ok(text)
+        })
+        .collect::<Result<_, _>>()?;
+    for text in &chunks {
+        out.push_str(text);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
