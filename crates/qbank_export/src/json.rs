@@ -103,6 +103,9 @@ fn pretty_member(
     Ok(digest.entry(name))
 }
 
+/// The chunks of one wave of items, each in its pretty and its canonical form.
+type Wave = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Writes the items as the `items` member, serializing chunks of them in parallel, and returns
 /// the member's manifest entry.
 fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_json::Error> {
@@ -116,12 +119,13 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
     out.push(b'[');
     digest.update(b"[");
     // The items go in waves of chunks, each chunk serialized and stripped on a worker; a wave
-    // is copied and hashed in order before the next is made, so that only one wave's
-    // buffers exist at a time rather than a second copy of the whole member.
-    for (wave_index, wave) in items.chunks(CHUNK * WAVE).enumerate() {
-        // Each chunk in its pretty and its canonical form. A chunk starts and ends between
-        // two items, outside any string, so it is stripped on its own.
-        let chunks: Vec<(Vec<u8>, Vec<u8>)> = wave
+    // is copied and hashed in order while the workers make the next one, so that at most two
+    // waves' buffers exist at a time rather than a second copy of the whole member.
+    let waves: Vec<&[PackItem]> = items.chunks(CHUNK * WAVE).collect();
+    // Each chunk in its pretty and its canonical form. A chunk starts and ends between two
+    // items, outside any string, so it is stripped on its own.
+    let serialize_wave = |wave_index: usize| -> Result<Wave, serde_json::Error> {
+        waves[wave_index]
             .par_chunks(CHUNK)
             .enumerate()
             .map(|(index, chunk)| {
@@ -141,22 +145,34 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
                 Strip::default().strip(&bytes, &mut canonical);
                 Ok((bytes, canonical))
             })
-            .collect::<Result<_, serde_json::Error>>()?;
-        if wave_index == 0 {
-            // Grown once, to the size the first wave predicts: doubling a buffer this large
-            // faults in fresh pages for every copy.
-            let written: usize = chunks.iter().map(|(pretty, _)| pretty.len()).sum();
-            let per_item = written / wave.len().max(1) + 1;
-            out.reserve(
-                per_item
-                    .saturating_mul(items.len())
-                    .saturating_add(per_item * 64),
-            );
-        }
-        for (pretty, canonical) in chunks {
-            out.extend_from_slice(&pretty);
-            digest.update_stripped(&canonical);
-        }
+            .collect()
+    };
+    let mut wave = serialize_wave(0)?;
+    // Grown once, to the size the first wave predicts: doubling a buffer this large faults in
+    // fresh pages for every copy.
+    let written: usize = wave.iter().map(|(pretty, _)| pretty.len()).sum();
+    let per_item = written / waves[0].len().max(1) + 1;
+    out.reserve(
+        per_item
+            .saturating_mul(items.len())
+            .saturating_add(per_item * 64),
+    );
+    for next in 1..=waves.len() {
+        let done = std::mem::take(&mut wave);
+        let (following, ()) = rayon::join(
+            || {
+                (next < waves.len())
+                    .then(|| serialize_wave(next))
+                    .transpose()
+            },
+            || {
+                for (pretty, canonical) in done {
+                    out.extend_from_slice(&pretty);
+                    digest.update_stripped(&canonical);
+                }
+            },
+        );
+        wave = following?.unwrap_or_default();
     }
     out.extend_from_slice(b"\n  ]");
     digest.update(b"\n  ]");
