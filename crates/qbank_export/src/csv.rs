@@ -14,6 +14,7 @@
 //! unchanged.
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::pack::{Pack, PackItem, label};
 
@@ -24,7 +25,14 @@ pub(crate) const CHUNK: usize = 1024;
 pub(crate) const WAVE: usize = 16;
 
 /// Writes `pack` as CSV.
+#[cfg(test)]
 pub(crate) fn write(pack: &Pack) -> String {
+    write_hashed(pack).0
+}
+
+/// Writes `pack` as CSV, with the lowercase hex sha256 of the text, fed as the text is put
+/// together.
+pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
     let options = pack
         .items
         .iter()
@@ -60,10 +68,13 @@ pub(crate) fn write(pack: &Pack) -> String {
             .map(|s| (*s).to_owned()),
     );
     row(header.iter().map(String::as_str), &mut out);
-    // Rows are written on the thread pool, a chunk of items each, and copied in item order.
-    for wave in pack.items.chunks(CHUNK * WAVE) {
-        let chunks: Vec<String> = wave
-            .par_chunks(CHUNK)
+    let mut hasher = Sha256::new();
+    hasher.update(out.as_bytes());
+    // Rows are written on the thread pool, a chunk of items each, in waves; a wave is copied
+    // into the file and hashed, in item order, while the workers write the next.
+    let waves: Vec<&[PackItem]> = pack.items.chunks(CHUNK * WAVE).collect();
+    let rows_of = |wave: &[PackItem]| -> Vec<String> {
+        wave.par_chunks(CHUNK)
             .map(|chunk| {
                 let mut rows = String::with_capacity(chunk.len() * 1600);
                 for item in chunk {
@@ -71,12 +82,23 @@ pub(crate) fn write(pack: &Pack) -> String {
                 }
                 rows
             })
-            .collect();
-        for rows in chunks {
-            out.push_str(&rows);
-        }
+            .collect()
+    };
+    let mut wave = waves.first().map(|w| rows_of(w)).unwrap_or_default();
+    for next in 1..=waves.len() {
+        let done = std::mem::take(&mut wave);
+        let (following, ()) = rayon::join(
+            || waves.get(next).map(|w| rows_of(w)).unwrap_or_default(),
+            || {
+                for rows in done {
+                    hasher.update(rows.as_bytes());
+                    out.push_str(&rows);
+                }
+            },
+        );
+        wave = following;
     }
-    out
+    (out, crate::manifest::hex(&hasher.finalize()))
 }
 
 fn item_row(item: &PackItem, options: usize, keys: bool, out: &mut String) {

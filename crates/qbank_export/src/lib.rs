@@ -195,23 +195,35 @@ pub fn export_with(
         }
         Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
             // Each writer builds the whole file in one buffer, which becomes the pack as it is.
-            let bytes = match format {
+            // The CSV writer hashes its text as it puts it together.
+            let (bytes, digest) = match format {
                 // The JSON pack also lists its members' digests inside; the manifest beside it
                 // covers the file as a whole, as for every other single-file format.
                 Format::Json => {
                     let mut bytes = Vec::new();
                     json::write(pack, &mut bytes)?;
-                    bytes
+                    (bytes, None)
                 }
-                Format::Moodle => moodle::write(pack)?.into_bytes(),
-                Format::Gift => gift::write(pack)?.into_bytes(),
-                _ => csv::write(pack).into_bytes(),
+                Format::Moodle => (moodle::write(pack)?.into_bytes(), None),
+                Format::Gift => (gift::write(pack)?.into_bytes(), None),
+                _ => {
+                    let (text, sha256) = csv::write_hashed(pack);
+                    (text.into_bytes(), Some(sha256))
+                }
             };
             let name = options
                 .file_name
                 .clone()
                 .unwrap_or_else(|| format!("pack.{}", format.extension()));
-            let manifest = sign(Manifest::new(vec![ManifestEntry::of(name, &bytes)]));
+            let entry = match digest {
+                Some(sha256) => ManifestEntry {
+                    path: name,
+                    sha256,
+                    bytes: bytes.len() as u64,
+                },
+                None => ManifestEntry::of(name, &bytes),
+            };
+            let manifest = sign(Manifest::new(vec![entry]));
             return Ok(Exported {
                 bytes,
                 manifest,
