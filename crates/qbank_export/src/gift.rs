@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use crate::ExportError;
 use crate::moodle::{category, fractions, general_feedback};
-use crate::pack::{Pack, PackItem, PackItemType, write_in_chunks};
+use crate::pack::{Pack, PackItem, PackItemType, write_groups};
 
 /// Escapes GIFT's special characters and line feeds.
 pub(crate) fn escape(text: &str, out: &mut String) {
@@ -67,8 +67,8 @@ fn rich(text: &str, out: &mut String) {
     out.push_str(&text[run..]);
 }
 
-/// Writes `pack` as GIFT.
-pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
+/// Writes `pack` as GIFT, with the text's lowercase hex sha256.
+pub(crate) fn write(pack: &Pack) -> Result<(String, String), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("gift"));
     }
@@ -76,13 +76,12 @@ pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
     out.push_str("// qbank pack: profile ");
     out.push_str(&comment(&pack.meta.profile));
     out.push('\n');
-    for (exam, domain, items) in pack.groups() {
+    let header = |exam: &str, domain: &str, out: &mut String| {
         out.push_str("\n$CATEGORY: ");
         out.push_str(&category(exam, &pack.domain_title(exam, domain)));
         out.push_str("\n\n");
-        write_in_chunks(items, &mut out, question)?;
-    }
-    Ok(out)
+    };
+    write_groups(pack, out, header, question, "")
 }
 
 /// Text for a `//` comment: one line, no `]` that could end a `[tag:…]`.

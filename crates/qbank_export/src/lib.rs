@@ -195,7 +195,7 @@ pub fn export_with(
         }
         Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
             // Each writer builds the whole file in one buffer, which becomes the pack as it is.
-            // The CSV writer hashes its text as it puts it together.
+            // The CSV, GIFT and Moodle writers hash their text as they put it together.
             let (bytes, digest) = match format {
                 // The JSON pack also lists its members' digests inside; the manifest beside it
                 // covers the file as a whole, as for every other single-file format.
@@ -204,8 +204,14 @@ pub fn export_with(
                     json::write(pack, &mut bytes)?;
                     (bytes, None)
                 }
-                Format::Moodle => (moodle::write(pack)?.into_bytes(), None),
-                Format::Gift => (gift::write(pack)?.into_bytes(), None),
+                Format::Moodle => {
+                    let (text, sha256) = moodle::write(pack)?;
+                    (text.into_bytes(), Some(sha256))
+                }
+                Format::Gift => {
+                    let (text, sha256) = gift::write(pack)?;
+                    (text.into_bytes(), Some(sha256))
+                }
                 _ => {
                     let (text, sha256) = csv::write_hashed(pack);
                     (text.into_bytes(), Some(sha256))

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::ExportError;
-use crate::pack::{Pack, PackItem, PackItemType, write_in_chunks};
+use crate::pack::{Pack, PackItem, PackItemType, write_groups};
 use crate::text::{check_xml, xml};
 
 /// The fraction, in percent as Moodle writes it, that each of `keys` keys earns so that all
@@ -84,22 +84,20 @@ pub(crate) fn general_feedback(item: &PackItem) -> String {
     text
 }
 
-/// Writes `pack` as Moodle XML.
-pub(crate) fn write(pack: &Pack) -> Result<String, ExportError> {
+/// Writes `pack` as Moodle XML, with the text's lowercase hex sha256.
+pub(crate) fn write(pack: &Pack) -> Result<(String, String), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("moodle"));
     }
     check_xml(pack, "moodle")?;
     let mut out = String::with_capacity(pack.items.len() * 3000 + 256);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
-    for (exam, domain, items) in pack.groups() {
+    let header = |exam: &str, domain: &str, out: &mut String| {
         out.push_str("  <question type=\"category\">\n    <category>\n      <text>");
-        xml(&category(exam, &pack.domain_title(exam, domain)), &mut out);
+        xml(&category(exam, &pack.domain_title(exam, domain)), out);
         out.push_str("</text>\n    </category>\n  </question>\n");
-        write_in_chunks(items, &mut out, question)?;
-    }
-    out.push_str("</quiz>\n");
-    Ok(out)
+    };
+    write_groups(pack, out, header, question, "</quiz>\n")
 }
 
 fn text_element(tag: &str, text: &str, indent: &str, out: &mut String) {

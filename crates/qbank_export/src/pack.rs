@@ -492,31 +492,64 @@ pub fn label(index: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Writes `items` on the thread pool, [`crate::csv::CHUNK`] of them per worker at a time, with
-/// `write` for each item, and appends the text to `out` in item order. Chunks rather than one
-/// string per item: a large pack would otherwise allocate, copy and free (on the thread that
-/// appends, not the one that allocated) a string for every item.
-pub(crate) fn write_in_chunks(
-    items: &[PackItem],
-    out: &mut String,
-    write: impl Fn(&PackItem, &mut String) -> Result<(), crate::ExportError> + Sync,
-) -> Result<(), crate::ExportError> {
+/// Writes the questions of `pack` after `prelude`, group by group (see [`Pack::groups`]), each
+/// group after its `header`, then `trailer`: the text, with its lowercase hex sha256.
+///
+/// A group's questions are written on the thread pool, [`crate::csv::CHUNK`] of them per worker
+/// at a time (not one string per question: a large pack would otherwise allocate, copy and
+/// free a string for every item). A group is copied into the text and hashed, in order, while
+/// the workers write the next one.
+pub(crate) fn write_groups(
+    pack: &Pack,
+    prelude: String,
+    header: impl Fn(&str, &str, &mut String) + Sync,
+    question: impl Fn(&PackItem, &mut String) -> Result<(), crate::ExportError> + Sync,
+    trailer: &str,
+) -> Result<(String, String), crate::ExportError> {
     use rayon::prelude::*;
-    let chunks: Vec<String> = items
-        .par_chunks(crate::csv::CHUNK)
-        .map(|chunk| {
-            let capacity = chunk.iter().map(|item| item.stem.len() * 3 + 1024).sum();
-            let mut text = String::with_capacity(capacity);
-            for item in chunk {
-                write(item, &mut text)?;
-            }
-            Ok(text)
-        })
-        .collect::<Result<_, _>>()?;
-    for text in &chunks {
-        out.push_str(text);
+    use sha2::{Digest, Sha256};
+    let groups = pack.groups();
+    let write = |group: usize| -> Result<Vec<String>, crate::ExportError> {
+        groups[group]
+            .2
+            .par_chunks(crate::csv::CHUNK)
+            .map(|chunk| {
+                let capacity = chunk.iter().map(|item| item.stem.len() * 3 + 1024).sum();
+                let mut text = String::with_capacity(capacity);
+                for item in chunk {
+                    question(item, &mut text)?;
+                }
+                Ok(text)
+            })
+            .collect()
+    };
+    let mut out = prelude;
+    let mut hasher = Sha256::new();
+    let mut hashed_to = 0;
+    let mut written = if groups.is_empty() {
+        Vec::new()
+    } else {
+        write(0)?
+    };
+    for next in 1..=groups.len() {
+        let done = std::mem::take(&mut written);
+        let (following, ()) = rayon::join(
+            || (next < groups.len()).then(|| write(next)).transpose(),
+            || {
+                let (exam, domain, _) = groups[next - 1];
+                header(exam, domain, &mut out);
+                for text in done {
+                    out.push_str(&text);
+                }
+                hasher.update(&out.as_bytes()[hashed_to..]);
+                hashed_to = out.len();
+            },
+        );
+        written = following?.unwrap_or_default();
     }
-    Ok(())
+    out.push_str(trailer);
+    hasher.update(&out.as_bytes()[hashed_to..]);
+    Ok((out, crate::manifest::hex(&hasher.finalize())))
 }
 
 #[cfg(test)]
