@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::pack::{Pack, PackItem, label};
+use crate::pack::{Pack, PackItem, label, pipelined};
 
 /// Items whose rows one worker writes at a time.
 pub(crate) const CHUNK: usize = 1024;
@@ -84,20 +84,17 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
             })
             .collect()
     };
-    let mut wave = waves.first().map(|w| rows_of(w)).unwrap_or_default();
-    for next in 1..=waves.len() {
-        let done = std::mem::take(&mut wave);
-        let (following, ()) = rayon::join(
-            || waves.get(next).map(|w| rows_of(w)).unwrap_or_default(),
-            || {
-                for rows in done {
-                    hasher.update(rows.as_bytes());
-                    out.push_str(&rows);
-                }
-            },
-        );
-        wave = following;
-    }
+    let taken: Result<(), std::convert::Infallible> = pipelined(
+        waves.len(),
+        |wave| Ok(rows_of(waves[wave])),
+        |_, rows| {
+            for rows in rows {
+                hasher.update(rows.as_bytes());
+                out.push_str(&rows);
+            }
+        },
+    );
+    let Ok(()) = taken;
     (out, crate::manifest::hex(&hasher.finalize()))
 }
 

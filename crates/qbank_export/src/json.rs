@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::ExportError;
 use crate::manifest::ManifestEntry;
 use crate::pack::{
-    PACK_FORMAT, PACK_VERSION, Pack, PackBlueprint, PackConcept, PackItem, PackMeta,
+    PACK_FORMAT, PACK_VERSION, Pack, PackBlueprint, PackConcept, PackItem, PackMeta, pipelined,
 };
 
 /// The document as written.
@@ -147,33 +147,23 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
             })
             .collect()
     };
-    let mut wave = serialize_wave(0)?;
-    // Grown once, to the size the first wave predicts: doubling a buffer this large faults in
-    // fresh pages for every copy.
-    let written: usize = wave.iter().map(|(pretty, _)| pretty.len()).sum();
-    let per_item = written / waves[0].len().max(1) + 1;
-    out.reserve(
-        per_item
-            .saturating_mul(items.len())
-            .saturating_add(per_item * 64),
-    );
-    for next in 1..=waves.len() {
-        let done = std::mem::take(&mut wave);
-        let (following, ()) = rayon::join(
-            || {
-                (next < waves.len())
-                    .then(|| serialize_wave(next))
-                    .transpose()
-            },
-            || {
-                for (pretty, canonical) in done {
-                    out.extend_from_slice(&pretty);
-                    digest.update_stripped(&canonical);
-                }
-            },
-        );
-        wave = following?.unwrap_or_default();
-    }
+    pipelined(waves.len(), serialize_wave, |wave_index, wave| {
+        if wave_index == 0 {
+            // Grown once, to the size the first wave predicts: doubling a buffer this large
+            // faults in fresh pages for every copy.
+            let written: usize = wave.iter().map(|(pretty, _)| pretty.len()).sum();
+            let per_item = written / waves[0].len().max(1) + 1;
+            out.reserve(
+                per_item
+                    .saturating_mul(items.len())
+                    .saturating_add(per_item * 64),
+            );
+        }
+        for (pretty, canonical) in wave {
+            out.extend_from_slice(&pretty);
+            digest.update_stripped(&canonical);
+        }
+    })?;
     out.extend_from_slice(b"\n  ]");
     digest.update(b"\n  ]");
     Ok(digest.entry("items"))

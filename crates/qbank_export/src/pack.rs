@@ -492,6 +492,27 @@ pub fn label(index: usize) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Runs `steps` steps in order, each made by `make` on the thread pool and then taken by
+/// `take`: step `k` is taken while step `k + 1` is made, so the serial work of taking one step
+/// (copying it into a file, hashing it) overlaps the parallel work of making the next, and at
+/// most two steps exist at a time. Stops at the first step that fails to be made.
+pub(crate) fn pipelined<T: Send, E: Send>(
+    steps: usize,
+    make: impl Fn(usize) -> Result<T, E> + Sync,
+    mut take: impl FnMut(usize, T) + Send,
+) -> Result<(), E> {
+    if steps == 0 {
+        return Ok(());
+    }
+    let mut step = make(0)?;
+    for next in 1..steps {
+        let (following, ()) = rayon::join(|| make(next), || take(next - 1, step));
+        step = following?;
+    }
+    take(steps - 1, step);
+    Ok(())
+}
+
 /// Writes the questions of `pack` after `prelude`, group by group (see [`Pack::groups`]), each
 /// group after its `header`, then `trailer`: the text, with its lowercase hex sha256.
 ///
@@ -526,27 +547,15 @@ pub(crate) fn write_groups(
     let mut out = prelude;
     let mut hasher = Sha256::new();
     let mut hashed_to = 0;
-    let mut written = if groups.is_empty() {
-        Vec::new()
-    } else {
-        write(0)?
-    };
-    for next in 1..=groups.len() {
-        let done = std::mem::take(&mut written);
-        let (following, ()) = rayon::join(
-            || (next < groups.len()).then(|| write(next)).transpose(),
-            || {
-                let (exam, domain, _) = groups[next - 1];
-                header(exam, domain, &mut out);
-                for text in done {
-                    out.push_str(&text);
-                }
-                hasher.update(&out.as_bytes()[hashed_to..]);
-                hashed_to = out.len();
-            },
-        );
-        written = following?.unwrap_or_default();
-    }
+    pipelined(groups.len(), write, |group, written| {
+        let (exam, domain, _) = groups[group];
+        header(exam, domain, &mut out);
+        for text in written {
+            out.push_str(&text);
+        }
+        hasher.update(&out.as_bytes()[hashed_to..]);
+        hashed_to = out.len();
+    })?;
     out.push_str(trailer);
     hasher.update(&out.as_bytes()[hashed_to..]);
     Ok((out, crate::manifest::hex(&hasher.finalize())))
