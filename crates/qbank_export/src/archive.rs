@@ -62,6 +62,12 @@ impl Compressed {
         Ok(())
     }
 
+    /// Adds the members of `other`, after those added so far.
+    pub(crate) fn append(&mut self, other: Self) {
+        self.members.extend(other.members);
+        self.entries.extend(other.entries);
+    }
+
     fn extend(&mut self, pairs: Vec<(Member, ManifestEntry)>) {
         self.members.reserve(pairs.len());
         self.entries.reserve(pairs.len());
@@ -94,10 +100,30 @@ impl Compressed {
                 member.name
             )));
         }
-        let (manifest, _) =
-            Deflater::new().member(MANIFEST_NAME.to_owned(), &manifest.to_bytes())?;
+        // The manifest is serialized and compressed while the other members are laid out.
+        let (manifest, (mut out, mut offsets)) = rayon::join(
+            || {
+                Deflater::new()
+                    .compress(MANIFEST_NAME.to_owned(), &manifest.to_bytes(), false)
+                    .map(|(member, _)| member)
+            },
+            || {
+                let data: usize = self
+                    .members
+                    .iter()
+                    .map(|m| m.data.len() + m.name.len())
+                    .sum();
+                let mut out = Vec::with_capacity(data + self.members.len() * 128 + 1024);
+                let offsets = lay_out_members(&mut out, &self.members);
+                (out, offsets)
+            },
+        );
+        let manifest = manifest?;
+        out.reserve(2 * (manifest.data.len() + manifest.name.len() + 128));
+        offsets.extend(lay_out_members(&mut out, std::slice::from_ref(&manifest)));
         self.members.push(manifest);
-        Ok(layout(&self.members))
+        finish_layout(&mut out, &self.members, &offsets);
+        Ok(out)
     }
 }
 
@@ -124,18 +150,24 @@ impl Deflater {
         name: String,
         bytes: &[u8],
     ) -> Result<(Member, ManifestEntry), ExportError> {
+        let (member, entry) = self.compress(name, bytes, true)?;
+        let entry = entry.unwrap_or_else(|| ManifestEntry::of(member.name.clone(), bytes));
+        Ok((member, entry))
+    }
+
+    /// The member `name` holding `bytes`, with its manifest entry if `digest` asks for one.
+    fn compress(
+        &mut self,
+        name: String,
+        bytes: &[u8],
+        digest: bool,
+    ) -> Result<(Member, Option<ManifestEntry>), ExportError> {
         if u16::try_from(name.len()).is_err() {
             return Err(ExportError::Zip(format!(
                 "the member name `{}…` is longer than zip allows (65,535 bytes)",
                 name.chars().take(40).collect::<String>()
             )));
         }
-        let digests = || {
-            (
-                ManifestEntry::of(name.clone(), bytes),
-                crc32fast::hash(bytes),
-            )
-        };
         let mut deflate = || -> Result<(u16, Vec<u8>), ExportError> {
             let bound = self.compressor.deflate_compress_bound(bytes.len());
             if self.scratch.len() < bound {
@@ -151,6 +183,12 @@ impl Deflater {
             } else {
                 (STORED, bytes.to_vec())
             })
+        };
+        let digests = || {
+            (
+                digest.then(|| ManifestEntry::of(name.clone(), bytes)),
+                crc32fast::hash(bytes),
+            )
         };
         // A large member (an Anki collection) is digested on another core while it is deflated.
         let ((entry, crc), deflated) = if bytes.len() >= 1 << 20 {
@@ -190,53 +228,57 @@ const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
 /// Bit 11 of the general-purpose flags: the name is UTF-8.
 const UTF8_NAME: u16 = 1 << 11;
 
-fn layout(members: &[Member]) -> Vec<u8> {
-    let data: usize = members.iter().map(|m| m.data.len() + m.name.len()).sum();
-    let mut out = Vec::with_capacity(data + members.len() * 128 + 1024);
+/// Appends each member, its local header and data, to `out`; returns where each starts.
+fn lay_out_members(out: &mut Vec<u8>, members: &[Member]) -> Vec<u64> {
     let mut offsets = Vec::with_capacity(members.len());
     for member in members {
         let offset = out.len() as u64;
         offsets.push(offset);
-        local_header(&mut out, member, offset);
+        local_header(out, member, offset);
         out.extend_from_slice(&member.data);
     }
+    offsets
+}
+
+/// Appends the central directory and the end records to `out`, which holds `members` laid out
+/// at `offsets`.
+fn finish_layout(out: &mut Vec<u8>, members: &[Member], offsets: &[u64]) {
     let directory_offset = out.len() as u64;
-    for (member, &offset) in members.iter().zip(&offsets) {
-        central_header(&mut out, member, offset);
+    for (member, &offset) in members.iter().zip(offsets) {
+        central_header(out, member, offset);
     }
     let directory_size = out.len() as u64 - directory_offset;
     let entries = members.len() as u64;
     if entries >= 0xFFFF || directory_size >= MAX32 || directory_offset >= MAX32 {
         let record_offset = out.len() as u64;
         // zip64 end of central directory record.
-        put32(&mut out, 0x0606_4b50);
-        put64(&mut out, 44);
-        put16(&mut out, MADE_BY);
-        put16(&mut out, ZIP64_VERSION);
-        put32(&mut out, 0);
-        put32(&mut out, 0);
-        put64(&mut out, entries);
-        put64(&mut out, entries);
-        put64(&mut out, directory_size);
-        put64(&mut out, directory_offset);
+        put32(out, 0x0606_4b50);
+        put64(out, 44);
+        put16(out, MADE_BY);
+        put16(out, ZIP64_VERSION);
+        put32(out, 0);
+        put32(out, 0);
+        put64(out, entries);
+        put64(out, entries);
+        put64(out, directory_size);
+        put64(out, directory_offset);
         // zip64 end of central directory locator.
-        put32(&mut out, 0x0706_4b50);
-        put32(&mut out, 0);
-        put64(&mut out, record_offset);
-        put32(&mut out, 1);
+        put32(out, 0x0706_4b50);
+        put32(out, 0);
+        put64(out, record_offset);
+        put32(out, 1);
     }
     // End of central directory record; fields that overflow hold their maximum, pointing the
     // reader at the zip64 record.
-    put32(&mut out, 0x0605_4b50);
-    put16(&mut out, 0);
-    put16(&mut out, 0);
+    put32(out, 0x0605_4b50);
+    put16(out, 0);
+    put16(out, 0);
     let short_entries = u16::try_from(entries).unwrap_or(u16::MAX);
-    put16(&mut out, short_entries);
-    put16(&mut out, short_entries);
-    put32(&mut out, clamp32(directory_size));
-    put32(&mut out, clamp32(directory_offset));
-    put16(&mut out, 0);
-    out
+    put16(out, short_entries);
+    put16(out, short_entries);
+    put32(out, clamp32(directory_size));
+    put32(out, clamp32(directory_offset));
+    put16(out, 0);
 }
 
 const ZIP64_VERSION: u16 = 45;

@@ -228,7 +228,8 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportE
         }
     }
     let mut compressed = Compressed::default();
-    // The tests and the manifest are one document each, built while the items are.
+    // The tests and the manifest are one document each, built and compressed while the items
+    // are.
     let (items, files) = rayon::join(
         || {
             compressed.add_each(&pack.items, |item, out| {
@@ -237,10 +238,13 @@ pub(crate) fn write(pack: &Pack, version: Version) -> Result<Compressed, ExportE
                 format!("items/{ident}.xml")
             })
         },
-        || package_files(v, pack),
+        || {
+            let mut files = Compressed::default();
+            files.add_files(package_files(v, pack)).map(|()| files)
+        },
     );
     items?;
-    compressed.add_files(files)?;
+    compressed.append(files?);
     Ok(compressed)
 }
 
