@@ -31,6 +31,7 @@ mod anki;
 mod archive;
 mod build;
 mod csv;
+mod direct;
 mod error;
 mod gift;
 mod import;
@@ -294,13 +295,13 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
             .to_string_lossy()
             .into_owned();
         remove_stale_temps(dir, &name);
-        let mut temp = tempfile::Builder::new()
+        let temp = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|e| ExportError::io(dir, e))?;
         lock(temp.as_file())
-            .and_then(|()| temp.write_all(bytes))
+            .and_then(|()| write_contents(temp.path(), temp.as_file(), bytes))
             .and_then(|()| permissions(path, temp.as_file()))
             .and_then(|p| temp.as_file().set_permissions(p))
             .and_then(|()| temp.as_file().sync_all())
@@ -324,6 +325,15 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
         sync_dir(&dir);
     }
     Ok(())
+}
+
+/// Writes `bytes` into the empty temporary file `file` at `path`: a large pack with direct I/O
+/// where the file system takes it ([`direct`]), anything else through the page cache.
+fn write_contents(path: &Path, mut file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    if bytes.len() >= direct::DIRECT_MIN && direct::write(path, bytes)? {
+        return Ok(());
+    }
+    file.write_all(bytes)
 }
 
 /// Takes the exclusive lock of a fresh temporary file; nobody else has it open yet.
