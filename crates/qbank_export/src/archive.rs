@@ -101,28 +101,24 @@ impl Compressed {
             )));
         }
         // The manifest is serialized and compressed while the other members are laid out.
+        let bound = archive_bound(&self.members);
         let (manifest, (mut out, mut offsets)) = rayon::join(
+            || Deflater::new().unlisted_member(MANIFEST_NAME.to_owned(), &manifest.to_bytes()),
             || {
-                Deflater::new()
-                    .compress(MANIFEST_NAME.to_owned(), &manifest.to_bytes(), false)
-                    .map(|(member, _)| member)
-            },
-            || {
-                let data: usize = self
-                    .members
-                    .iter()
-                    .map(|m| m.data.len() + m.name.len())
-                    .sum();
-                let mut out = Vec::with_capacity(data + self.members.len() * 128 + 1024);
+                let mut out = Vec::with_capacity(bound);
                 let offsets = lay_out_members(&mut out, &self.members);
                 (out, offsets)
             },
         );
         let manifest = manifest?;
-        out.reserve(2 * (manifest.data.len() + manifest.name.len() + 128));
         offsets.extend(lay_out_members(&mut out, std::slice::from_ref(&manifest)));
         self.members.push(manifest);
         finish_layout(&mut out, &self.members, &offsets);
+        debug_assert!(
+            out.len() <= bound,
+            "{} bytes over the bound {bound}",
+            out.len()
+        );
         Ok(out)
     }
 }
@@ -150,51 +146,18 @@ impl Deflater {
         name: String,
         bytes: &[u8],
     ) -> Result<(Member, ManifestEntry), ExportError> {
-        let (member, entry) = self.compress(name, bytes, true)?;
-        let entry = entry.unwrap_or_else(|| ManifestEntry::of(member.name.clone(), bytes));
-        Ok((member, entry))
-    }
-
-    /// The member `name` holding `bytes`, with its manifest entry if `digest` asks for one.
-    fn compress(
-        &mut self,
-        name: String,
-        bytes: &[u8],
-        digest: bool,
-    ) -> Result<(Member, Option<ManifestEntry>), ExportError> {
-        if u16::try_from(name.len()).is_err() {
-            return Err(ExportError::Zip(format!(
-                "the member name `{}…` is longer than zip allows (65,535 bytes)",
-                name.chars().take(40).collect::<String>()
-            )));
-        }
-        let mut deflate = || -> Result<(u16, Vec<u8>), ExportError> {
-            let bound = self.compressor.deflate_compress_bound(bytes.len());
-            if self.scratch.len() < bound {
-                self.scratch.resize(bound, 0);
-            }
-            let written = self
-                .compressor
-                .deflate_compress(bytes, &mut self.scratch)
-                .map_err(|e| ExportError::Zip(format!("deflating `{name}`: {e:?}")))?;
-            // Data that does not shrink is stored as it is, as every zip tool does.
-            Ok(if written < bytes.len() {
-                (DEFLATED, self.scratch[..written].to_vec())
-            } else {
-                (STORED, bytes.to_vec())
-            })
-        };
+        check_name(&name)?;
         let digests = || {
             (
-                digest.then(|| ManifestEntry::of(name.clone(), bytes)),
+                ManifestEntry::of(name.clone(), bytes),
                 crc32fast::hash(bytes),
             )
         };
         // A large member (an Anki collection) is digested on another core while it is deflated.
         let ((entry, crc), deflated) = if bytes.len() >= 1 << 20 {
-            rayon::join(digests, deflate)
+            rayon::join(digests, || self.deflate(&name, bytes))
         } else {
-            (digests(), deflate())
+            (digests(), self.deflate(&name, bytes))
         };
         let (method, data) = deflated?;
         let member = Member {
@@ -206,7 +169,72 @@ impl Deflater {
         };
         Ok((member, entry))
     }
+
+    /// The member `name` holding `bytes`, without a manifest entry: the manifest itself.
+    fn unlisted_member(&mut self, name: String, bytes: &[u8]) -> Result<Member, ExportError> {
+        check_name(&name)?;
+        let (method, data) = self.deflate(&name, bytes)?;
+        Ok(Member {
+            name,
+            method,
+            crc: crc32fast::hash(bytes),
+            size: bytes.len() as u64,
+            data,
+        })
+    }
+
+    /// `bytes` deflated, or stored when deflating does not shrink them, with the method.
+    fn deflate(&mut self, name: &str, bytes: &[u8]) -> Result<(u16, Vec<u8>), ExportError> {
+        let bound = self.compressor.deflate_compress_bound(bytes.len());
+        if self.scratch.len() < bound {
+            self.scratch.resize(bound, 0);
+        }
+        let written = self
+            .compressor
+            .deflate_compress(bytes, &mut self.scratch)
+            .map_err(|e| ExportError::Zip(format!("deflating `{name}`: {e:?}")))?;
+        // Data that does not shrink is stored as it is, as every zip tool does.
+        Ok(if written < bytes.len() {
+            (DEFLATED, self.scratch[..written].to_vec())
+        } else {
+            (STORED, bytes.to_vec())
+        })
+    }
 }
+
+/// Refuses a member name longer than zip's 16-bit length field holds.
+fn check_name(name: &str) -> Result<(), ExportError> {
+    if u16::try_from(name.len()).is_err() {
+        return Err(ExportError::Zip(format!(
+            "the member name `{}…` is longer than zip allows (65,535 bytes)",
+            name.chars().take(40).collect::<String>()
+        )));
+    }
+    Ok(())
+}
+
+/// An upper bound on the archive's size: every member with both headers at their largest
+/// (zip64 fields included), the member manifest at its largest (an entry of pretty JSON is
+/// under 200 bytes beside its path, which escaping at most sextuples, and it is stored if
+/// deflating does not shrink it), and the end records. Reserving it up front means the
+/// archive is never moved while it is laid out; what it does not use is never touched.
+fn archive_bound(members: &[Member]) -> usize {
+    let headers = LOCAL_HEADER + ZIP64_LOCAL + CENTRAL_HEADER + ZIP64_CENTRAL;
+    let mut bound = headers + MANIFEST_NAME.len() * 2 + END_RECORDS + 4096;
+    for member in members {
+        bound += headers + 2 * member.name.len() + member.data.len();
+        bound += 200 + 6 * member.name.len();
+    }
+    bound
+}
+
+/// The fixed parts of a local header, of a central header, their largest zip64 extra fields,
+/// and the end records (zip64 end record, its locator, the classic end record).
+const LOCAL_HEADER: usize = 30;
+const ZIP64_LOCAL: usize = 20;
+const CENTRAL_HEADER: usize = 46;
+const ZIP64_CENTRAL: usize = 28;
+const END_RECORDS: usize = 56 + 20 + 22;
 
 /// One member, compressed and ready to be laid out.
 struct Member {
