@@ -31,6 +31,7 @@ mod anki;
 mod archive;
 mod build;
 mod csv;
+#[cfg(target_os = "linux")]
 mod direct;
 mod error;
 mod gift;
@@ -301,7 +302,7 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
             .tempfile_in(dir)
             .map_err(|e| ExportError::io(dir, e))?;
         lock(temp.as_file())
-            .and_then(|()| write_contents(temp.path(), temp.as_file(), bytes))
+            .and_then(|()| write_contents(temp.as_file(), bytes))
             .and_then(|()| permissions(path, temp.as_file()))
             .and_then(|p| temp.as_file().set_permissions(p))
             .and_then(|()| temp.as_file().sync_all())
@@ -327,10 +328,11 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
     Ok(())
 }
 
-/// Writes `bytes` into the empty temporary file `file` at `path`: a large pack with direct I/O
+/// Writes `bytes` into the empty temporary file `file`: on Linux a large pack with direct I/O
 /// where the file system takes it ([`direct`]), anything else through the page cache.
-fn write_contents(path: &Path, mut file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
-    if bytes.len() >= direct::DIRECT_MIN && direct::write(path, bytes)? {
+fn write_contents(mut file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if bytes.len() >= direct::DIRECT_MIN && direct::write(file, bytes)? {
         return Ok(());
     }
     file.write_all(bytes)
