@@ -329,7 +329,7 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
 }
 
 /// Writes `bytes` into the empty temporary file `file`: on Linux a large pack with direct I/O
-/// where the file system takes it ([`direct`]), anything else through the page cache.
+/// where the file system takes it (the `direct` module), anything else through the page cache.
 fn write_contents(mut file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     if bytes.len() >= direct::DIRECT_MIN && direct::write(file, bytes)? {
