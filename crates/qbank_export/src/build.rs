@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use crate::ExportError;
 use qbank_blueprint::largest_remainder;
 use qbank_model::Decimal;
+use rayon::prelude::*;
 
 use crate::pack::{
     Pack, PackBlueprint, PackConcept, PackItem, PackItemType, PackMapping, PackMeta, PackOption,
@@ -343,8 +344,10 @@ fn finish(
 }
 
 /// Pack order: by exam, then by the domain's place in the blueprint (unknown domains last, by
-/// id), then by item id.
-fn sort_items(items: &mut [PackItem], blueprints: &[PackBlueprint]) {
+/// id), then by item id. Each item's place is looked up once, and the items are moved once,
+/// after their order is found: a comparison that looked the places up took a tenth of a second
+/// of one core at 100k items.
+fn sort_items(items: &mut Vec<PackItem>, blueprints: &[PackBlueprint]) {
     let rank = |item: &PackItem| -> usize {
         blueprints
             .iter()
@@ -352,13 +355,20 @@ fn sort_items(items: &mut [PackItem], blueprints: &[PackBlueprint]) {
             .and_then(|b| b.domains.iter().position(|d| d.id == item.domain))
             .unwrap_or(usize::MAX)
     };
-    items.sort_by(|a, b| {
-        a.exam
-            .cmp(&b.exam)
-            .then_with(|| rank(a).cmp(&rank(b)))
-            .then_with(|| a.domain.cmp(&b.domain))
-            .then_with(|| a.id.cmp(&b.id))
+    let ranks: Vec<usize> = items.par_iter().map(rank).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        let (x, y) = (&items[a], &items[b]);
+        x.exam
+            .cmp(&y.exam)
+            .then(ranks[a].cmp(&ranks[b]))
+            .then_with(|| x.domain.cmp(&y.domain))
+            .then_with(|| x.id.cmp(&y.id))
+            // Items that tie keep their order, as a stable sort would keep it.
+            .then(a.cmp(&b))
     });
+    let mut slots: Vec<Option<PackItem>> = std::mem::take(items).into_iter().map(Some).collect();
+    *items = order.into_iter().filter_map(|i| slots[i].take()).collect();
 }
 
 /// Draws `count` items: over exams in proportion to their eligible items, then over each
