@@ -50,9 +50,14 @@ for target in "${targets[@]}"; do
   if [ -d "regressions/$target" ]; then
     dirs+=("regressions/$target")
   fi
+  # The words and syntax the target's input is made of, where the target has a dictionary.
+  extra=()
+  if [ -f "dicts/$target.dict" ]; then
+    extra+=("-dict=dicts/$target.dict")
+  fi
   # A hang is an input slower than 10 s, an out-of-memory one above 2 GiB.
   cargo fuzz run --sanitizer "$sanitizer" "$target" "${dirs[@]}" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}"
   if [ "${FUZZ_CMIN:-0}" = 1 ]; then
     cargo fuzz cmin --sanitizer "$sanitizer" "$target" "work/$target"
   fi
