@@ -111,7 +111,9 @@ pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
     } else {
         let mut refused = bank.files_with_errors.clone();
         let mut left_out = Vec::new();
-        let mut chosen = Vec::new();
+        // Most items of a bank are chosen; a pack item is a few hundred bytes, and growing the
+        // list by doubling would move every item chosen so far several times.
+        let mut chosen = Vec::with_capacity(bank.items.len());
         for mut entry in bank.items {
             if !profile.admits(&entry.item) {
                 continue;
@@ -367,8 +369,26 @@ fn sort_items(items: &mut Vec<PackItem>, blueprints: &[PackBlueprint]) {
             // Items that tie keep their order, as a stable sort would keep it.
             .then(a.cmp(&b))
     });
-    let mut slots: Vec<Option<PackItem>> = std::mem::take(items).into_iter().map(Some).collect();
-    *items = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    permute(items, order);
+}
+
+/// Puts `items` in `order` (the item at `order[k]` goes to place `k`) in place, one cycle of
+/// the permutation at a time, so that no second list of items is allocated.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..order.len() {
+        let mut place = start;
+        // Each swap settles `place` and carries the item that was at `start` along the cycle,
+        // to the one place whose item it is.
+        while order[place] != DONE {
+            let from = std::mem::replace(&mut order[place], DONE);
+            if from == start {
+                break;
+            }
+            items.swap(place, from);
+            place = from;
+        }
+    }
 }
 
 /// Draws `count` items: over exams in proportion to their eligible items, then over each
@@ -554,4 +574,24 @@ fn glossary_domain(bank: &BankInput, exam: &str, concept: &str) -> String {
             .map(|d| d.id.clone())
     })
     .unwrap_or_else(|| "glossary".to_owned())
+}
+
+#[cfg(test)]
+mod permute_tests {
+    use proptest::prelude::*;
+
+    use super::permute;
+
+    proptest! {
+        #[test]
+        fn permute_puts_each_item_where_its_order_says(
+            order in (0..60_usize).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+        ) {
+            let items: Vec<String> = (0..order.len()).map(|i| format!("item {i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| items[i].clone()).collect();
+            let mut permuted = items;
+            permute(&mut permuted, order);
+            prop_assert_eq!(permuted, expected);
+        }
+    }
 }
