@@ -669,12 +669,7 @@ pub(crate) fn quantity(text: &str) -> Option<Quantity> {
     if !may_state_quantity(text) {
         return None;
     }
-    let mut normalized = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .replace(['–', '—', '‒', '−'], "-");
+    let mut normalized = normalize_quantity(text);
     while normalized.ends_with(['.', ';']) {
         normalized.pop();
     }
@@ -692,6 +687,28 @@ pub(crate) fn quantity(text: &str) -> Option<Quantity> {
         low,
         high,
     })
+}
+
+/// `text` as [`quantity`] reads it: its words joined by single spaces, in lower case, with
+/// every dash a hyphen. ASCII text, nearly every option, is built in one pass into one string.
+fn normalize_quantity(text: &str) -> String {
+    if !text.is_ascii() {
+        return text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+            .replace(['–', '—', '‒', '−'], "-");
+    }
+    let mut normalized = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !normalized.is_empty() {
+            normalized.push(' ');
+        }
+        normalized.push_str(word);
+    }
+    normalized.make_ascii_lowercase();
+    normalized
 }
 
 /// Whether `text` has what every quantity has: an ASCII digit, or a number or ordinal word
@@ -825,7 +842,14 @@ fn range(text: &str) -> Option<Range3> {
             return Some(open_range(&value(rest)?, *end));
         }
     }
-    for (phrase, end) in RANGE_SUFFIXES {
+    // Every suffix starts with "or " (a test checks it), so text without " or " has none, and
+    // most texts are settled by one search instead of one for each suffix.
+    let suffixes = if memchr::memmem::find(text.as_bytes(), b" or ").is_some() {
+        RANGE_SUFFIXES
+    } else {
+        &[]
+    };
+    for (phrase, end) in suffixes {
         // "20 or more" and "20 or more years" alike.
         let Some(at) = text.find(&format!(" {phrase}")) else {
             continue;
@@ -1135,6 +1159,14 @@ mod quantity_tests {
     }
 
     #[test]
+    fn range_suffixes_start_with_or() {
+        // `range` looks for the suffixes only in text that has " or ".
+        for (phrase, _) in RANGE_SUFFIXES {
+            assert!(phrase.starts_with("or "), "{phrase}");
+        }
+    }
+
+    #[test]
     fn reads_ranges_and_open_ranges() {
         assert_eq!(ends("10-20%"), (Some(10.0), Some(20.0)));
         assert_eq!(q("10–20%").kind, QuantityKind::Percent);
@@ -1288,6 +1320,19 @@ mod tests {
             let (a, b) = (a.replace('é', "e"), b.replace('é', "e"));
             let exact = strsim::levenshtein(&a, &b);
             proptest::prop_assert_eq!(bounded_levenshtein(&a, &b, bound), (exact <= bound).then_some(exact));
+        }
+
+        #[test]
+        fn quantity_text_is_normalized_as_defined(
+            text in r"([a-zA-Z0-9]{1,4}|[ \t\n\x0b\x0c\r,.%$'\-–—İ€\u{a0}\u{2003}])*"
+        ) {
+            let defined = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+                .replace(['–', '—', '‒', '−'], "-");
+            proptest::prop_assert_eq!(normalize_quantity(&text), defined);
         }
 
         #[test]
