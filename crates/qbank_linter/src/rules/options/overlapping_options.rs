@@ -127,6 +127,9 @@ struct Normalized<'t> {
     chars: usize,
     /// Whether a word is one of [`OPTION_NEGATIVES`].
     negated: bool,
+    /// For ASCII text, how often each byte occurs in [`Normalized::words`], counted by its low
+    /// six bits (which keep letters, digits and the space apart) and capped at 255.
+    bytes: Option<[u8; 64]>,
 }
 
 impl<'t> Normalized<'t> {
@@ -152,13 +155,39 @@ impl<'t> Normalized<'t> {
             padded.push(' ');
         }
         let chars = padded.chars().count() - 2;
+        let bytes = padded.is_ascii().then(|| {
+            let mut bytes = [0_u8; 64];
+            for &byte in &padded.as_bytes()[1..padded.len() - 1] {
+                let bin = &mut bytes[usize::from(byte & 63)];
+                *bin = bin.saturating_add(1);
+            }
+            bytes
+        });
         Self {
             text,
             padded,
             count,
             chars,
             negated,
+            bytes,
         }
+    }
+
+    /// Whether the edit distance between the words of ASCII texts may be at most `bound`, by
+    /// their byte counts: one edit changes them by two at most (a substitution takes one byte
+    /// and adds another), so the distance is at least half the sum of their differences.
+    /// Merging bytes into one count and capping counts only lower that sum, which keeps it a
+    /// bound. Text that is not ASCII is not ruled out.
+    fn may_be_within(&self, other: &Self, bound: usize) -> bool {
+        let (Some(ours), Some(theirs)) = (&self.bytes, &other.bytes) else {
+            return true;
+        };
+        let differences: usize = ours
+            .iter()
+            .zip(theirs)
+            .map(|(a, b)| usize::from(a.abs_diff(*b)))
+            .sum();
+        differences <= 2 * bound
     }
 
     /// The lowercase words joined by single spaces.
@@ -267,6 +296,9 @@ fn overlap(a: &Normalized<'_>, b: &Normalized<'_>) -> Option<Overlap> {
     // (One more than the bound, so that rounding in the float comparison below decides.)
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let bound = ((1.0 - OPTION_SIMILARITY) * longer).ceil() as usize + 1;
+    if !a.may_be_within(b, bound) {
+        return None;
+    }
     let distance = bounded_levenshtein(a.words(), b.words(), bound)?;
     let similarity = 1.0 - distance as f64 / longer;
     (similarity >= OPTION_SIMILARITY).then(|| Overlap::Similar((similarity * 100.0).floor()))
@@ -342,6 +374,27 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The byte counts never rule out a pair within the bound: near-copies of a text with a
+        /// few edits, compared with `strsim`'s distance at every bound up to it.
+        #[test]
+        fn byte_counts_never_rule_out_a_pair_within_the_bound(
+            a in "[a-z0-9 ]{0,40}",
+            edits in proptest::collection::vec((0_usize..40, "[a-z0-9 ]{0,2}"), 0..6),
+            bound in 0_usize..12,
+        ) {
+            let mut b: Vec<char> = a.chars().collect();
+            for (at, text) in edits {
+                let at = at.min(b.len());
+                b.splice(at..(at + 1).min(b.len()), text.chars());
+            }
+            let b: String = b.into_iter().collect();
+            let (words_a, words_b) = (TextWords::new(&a), TextWords::new(&b));
+            let (na, nb) = (Normalized::new(&words_a), Normalized::new(&words_b));
+            if strsim::levenshtein(na.words(), nb.words()) <= bound {
+                proptest::prop_assert!(na.may_be_within(&nb, bound));
+            }
+        }
+
         /// The normalized words and QB301's folded equality, both of which take a shortcut
         /// for ASCII, agree with lowercasing every character.
         #[test]
