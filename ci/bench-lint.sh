@@ -42,11 +42,18 @@ for n in $sizes; do
   # The schema and the structural rules alone (QB1xx, QB4xx, and the option and key counts
   # and duplicate options, QB301 to QB303): the other wording and option rules turned off in a
   # copy of the bank's configuration.
+  # (A generated bank's qbank.toml has no [rules] table of its own to clash with this one.)
+  if grep -q '^[[:space:]]*\[rules\]' qbank.toml; then
+    echo "qbank.toml of $bank already has [rules]; the structural row needs a bank without" >&2
+    exit 1
+  fi
   { cat qbank.toml; printf '\n[rules]\nQB2 = "off"\nQB3 = "off"\n'
     printf 'QB301 = "error"\nQB302 = "error"\nQB303 = "error"\n'; } > qbank-structural.toml
-  structural="$qbank lint . --config qbank-structural.toml"
-  found=$($structural -f json | python3 -c "import json,sys;print(json.load(sys.stdin)['summary']['errors'])" || true)
-  echo "| $n | qbank lint, structural rules | $(mean 5 "$structural -f concise") | $(( $(peak $structural -f concise) / 1024 )) MiB | $found errors |"
+  structural=("$qbank" lint . --config qbank-structural.toml)
+  # qbank exits 1 on the seeded errors; an empty count means it could not read the configuration.
+  found=$("${structural[@]}" -f json | python3 -c "import json,sys;print(json.load(sys.stdin)['summary']['errors'])" || true)
+  [ -n "$found" ] || { echo "qbank lint --config qbank-structural.toml failed in $bank" >&2; exit 1; }
+  echo "| $n | qbank lint, structural rules | $(mean 5 "'$qbank' lint . --config qbank-structural.toml -f concise") | $(( $(peak "${structural[@]}" -f concise) / 1024 )) MiB | $found errors |"
   if [ "$n" -le 10000 ]; then
     found=$("$taplo" lint --schema "file://$schema" 'items/**/*.toml' 2>&1 | grep -c '^ERROR taplo:lint_files' || true)
     runs=$([ "$n" -le 1000 ] && echo 3 || echo 1)

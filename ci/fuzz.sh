@@ -57,7 +57,7 @@ for target in "${targets[@]}"; do
   fi
   # A hang is an input slower than 10 s, an out-of-memory one above 2 GiB.
   cargo fuzz run --sanitizer "$sanitizer" "$target" "${dirs[@]}" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${extra[@]}"
+    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${extra[@]+"${extra[@]}"}
   if [ "${FUZZ_CMIN:-0}" = 1 ]; then
     cargo fuzz cmin --sanitizer "$sanitizer" "$target" "work/$target"
   fi

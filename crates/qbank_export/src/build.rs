@@ -111,8 +111,8 @@ pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
     } else {
         let mut refused = bank.files_with_errors.clone();
         let mut left_out = Vec::new();
-        // Most items of a bank are chosen; a pack item is a few hundred bytes, and growing the
-        // list by doubling would move every item chosen so far several times.
+        // Most items of a bank are chosen; a pack item is a few hundred bytes, and a list grown
+        // by doubling copies itself into fresh pages at every doubling.
         let mut chosen = Vec::with_capacity(bank.items.len());
         for mut entry in bank.items {
             if !profile.admits(&entry.item) {
