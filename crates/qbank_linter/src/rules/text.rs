@@ -1218,7 +1218,7 @@ mod quantity_tests {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -1300,6 +1300,18 @@ mod tests {
         found
     }
 
+    /// `text` with each `(at, replacement)` of `edits` in turn: the character at `at` (or the end,
+    /// past it) replaced by `replacement`, which may be empty. A near-copy for tests of bounds on
+    /// the edit distance.
+    pub(crate) fn edited(text: &str, edits: Vec<(usize, String)>) -> String {
+        let mut chars: Vec<char> = text.chars().collect();
+        for (at, replacement) in edits {
+            let at = at.min(chars.len());
+            chars.splice(at..(at + 1).min(chars.len()), replacement.chars());
+        }
+        chars.into_iter().collect()
+    }
+
     proptest::proptest! {
         /// Longer texts than the exhaustive test reaches, past the 64 characters of one machine
         /// word of the bit-parallel distance, near-copies of each other as the rule compares.
@@ -1309,12 +1321,7 @@ mod tests {
             edits in proptest::collection::vec((0_usize..150, "[ab é]{0,2}"), 0..12),
             bound in 0_usize..20,
         ) {
-            let mut b: Vec<char> = a.chars().collect();
-            for (at, text) in edits {
-                let at = at.min(b.len());
-                b.splice(at..(at + 1).min(b.len()), text.chars());
-            }
-            let b: String = b.into_iter().collect();
+            let b = edited(&a, edits);
             let exact = strsim::levenshtein(&a, &b);
             proptest::prop_assert_eq!(bounded_levenshtein(&a, &b, bound), (exact <= bound).then_some(exact));
             let (a, b) = (a.replace('é', "e"), b.replace('é', "e"));

@@ -382,12 +382,7 @@ mod tests {
             edits in proptest::collection::vec((0_usize..40, "[a-z0-9 ]{0,2}"), 0..6),
             bound in 0_usize..12,
         ) {
-            let mut b: Vec<char> = a.chars().collect();
-            for (at, text) in edits {
-                let at = at.min(b.len());
-                b.splice(at..(at + 1).min(b.len()), text.chars());
-            }
-            let b: String = b.into_iter().collect();
+            let b = crate::rules::text::tests::edited(&a, edits);
             let (words_a, words_b) = (TextWords::new(&a), TextWords::new(&b));
             let (na, nb) = (Normalized::new(&words_a), Normalized::new(&words_b));
             if strsim::levenshtein(na.words(), nb.words()) <= bound {
