@@ -713,27 +713,20 @@ fn normalize_quantity(text: &str) -> String {
 
 /// Whether `text` has what every quantity has: an ASCII digit, or a number or ordinal word
 /// ("three", "first") between non-alphanumeric characters. Most option texts have neither, and
-/// this rules them out without the full parse, in one pass over the bytes of ASCII text.
+/// this rules them out without the full parse: in ASCII text, by a pass for digits over whole
+/// vectors of bytes, then one over its runs of letters.
 fn may_state_quantity(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    // The start of the run of letters being read.
-    let mut start = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        if byte.is_ascii_alphabetic() {
-            continue;
-        }
-        if byte.is_ascii_digit() {
-            return true;
-        }
-        if !byte.is_ascii() {
-            return may_state_quantity_unicode(text);
-        }
-        if is_quantity_word(&bytes[start..at]) {
-            return true;
-        }
-        start = at + 1;
+    if !text.is_ascii() {
+        return may_state_quantity_unicode(text);
     }
-    is_quantity_word(&bytes[start..])
+    let bytes = text.as_bytes();
+    // Without an early exit, so that the test runs on whole vectors of bytes.
+    if bytes.iter().fold(false, |any, b| any | b.is_ascii_digit()) {
+        return true;
+    }
+    bytes
+        .split(|b| !b.is_ascii_alphabetic())
+        .any(is_quantity_word)
 }
 
 /// The lengths in bytes of the shortest and the longest number or ordinal word.
