@@ -235,7 +235,7 @@ fn blueprints(workspace: &Workspace, support: &SupportFiles, diagnostics: &mut V
                             file,
                             id.range,
                             format!(
-                                "{what} id `{}` appears twice in `{}`",
+                                "{what} id `{}` appears more than once in `{}`",
                                 id.value, blueprint.id.value
                             ),
                         )
@@ -262,7 +262,7 @@ fn concepts(support: &SupportFiles, diagnostics: &mut Vec<Diagnostic>) {
                     .diagnostic(
                         file,
                         concept.id.range,
-                        format!("concept `{}` is defined twice", concept.id.value),
+                        format!("concept `{}` is defined more than once", concept.id.value),
                     )
                     .with_secondary(Annotation::labelled(
                         file.clone(),

@@ -25,6 +25,6 @@ declare_rule! {
         code: "QB415",
         name: "duplicate-blueprint-entry",
         severity: Error,
-        summary: "A domain or task id appears twice in a blueprint",
+        summary: "A domain or task id appears more than once in a blueprint",
     }
 }

@@ -28,6 +28,6 @@ declare_rule! {
         code: "QB417",
         name: "duplicate-concept",
         severity: Error,
-        summary: "A concept id appears twice in the glossary",
+        summary: "A concept id appears more than once in the glossary",
     }
 }
