@@ -143,16 +143,23 @@ fn corpus_items() {
     }
 }
 
-/// Peak resident memory of `qbank ARGS` in KiB, through GNU time, or `None` without it.
+/// Peak resident memory of `qbank ARGS` in KiB, through GNU time, with the exit code. The
+/// memory bounds are checked on Linux, where `ci/test.sh` installs GNU time when it is missing,
+/// and fail there without it; on other systems they are not measured (`None`).
 fn peak_rss_kib(test: &CliTest, args: &[&str]) -> Option<(u64, i32)> {
     let time = Path::new("/usr/bin/time");
-    if !cfg!(target_os = "linux") || !time.is_file() {
+    if !cfg!(target_os = "linux") {
         #[expect(clippy::print_stderr, reason = "a skipped assertion is said")]
         {
-            eprintln!("GNU time not found: peak memory not measured");
+            eprintln!("not Linux: peak memory not measured");
         }
         return None;
     }
+    assert!(
+        time.is_file(),
+        "the memory bounds need GNU time at /usr/bin/time (`apt-get install time`, or run \
+         `bash ci/test.sh`, which installs it)"
+    );
     let report = test.root().join("rss.txt");
     let output = Command::new(time)
         .arg("-f")
@@ -186,7 +193,9 @@ fn with_stem(item: &str, stem: &str) -> String {
 }
 
 /// A 10 MB item file: over the default `max_file_size` it is one finding and is never read
-/// whole; with the limit raised it is parsed, checked and compared for duplicates.
+/// whole; with the limit raised it is parsed and validated, and its stem, longer than the
+/// schema allows, is the one error (the item rules need a valid item, so they do not run).
+/// Memory stays bounded either way.
 #[test]
 fn ten_megabyte_files() {
     let test = CliTest::new();
@@ -237,7 +246,9 @@ fn ten_megabyte_files() {
     }
 }
 
-/// A stem of 100,000 lines in a multi-line string: checked like any other, in bounded memory.
+/// A stem of 100,000 lines in a multi-line string: parsed and validated in bounded memory, with
+/// the line numbers of later findings right, and reported as longer than the schema allows.
+/// Then a stem of 3,000 lines, inside that limit, which the item rules check like any other.
 #[test]
 fn hundred_thousand_line_stem() {
     let test = CliTest::new();
@@ -263,6 +274,21 @@ fn hundred_thousand_line_stem() {
         assert_eq!(code, result.code);
         assert!(kib < 160 * 1024, "peak RSS {kib} KiB for a 100k-line stem");
     }
+
+    let mut stem = String::from("stem = \"\"\"\nA clerk kept this log:\n");
+    for n in 0..3_000 {
+        writeln!(stem, "{n}").unwrap();
+    }
+    // A valid item: the rules run, and the negative on the last line shows where they look.
+    stem.push_str("Which step should the manager not take?\"\"\"");
+    let long = with_stem(&item("LONG-4", "1"), &stem);
+    test.write("bank/items/h/LONG-4.toml", &long);
+    let file = "bank/items/h/LONG-4.toml";
+    let mut concise = test.command();
+    concise.args(["check", "-f", "concise", file]);
+    let result = run(concise);
+    assert_findings_name(&result.stdout, file);
+    insta::assert_snapshot!("three_thousand_lines", result.stdout);
 }
 
 /// Runs `check -f concise` on the whole bank, and returns the report with the exit code.
@@ -296,7 +322,9 @@ fn empty_configuration() {
     insta::assert_snapshot!("empty_qbank_toml", check_bank(&test));
 }
 
-#[cfg(unix)]
+/// Linux only: the snapshot holds the system's own error texts (`os error 40` is `ELOOP` there,
+/// 62 on macOS and the BSDs).
+#[cfg(target_os = "linux")]
 #[test]
 fn symbolic_link_loops() {
     use std::os::unix::fs::symlink;
