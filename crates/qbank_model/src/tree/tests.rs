@@ -120,7 +120,7 @@ fn nesting_beyond_the_limit_is_left_to_toml() {
 fn agrees_with_toml_on_every_file_of_the_sample_bank() {
     let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../bank");
     let mut stack = vec![bank];
-    let mut fast = 0;
+    let (mut slow, mut total) = (Vec::new(), 0);
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -128,14 +128,18 @@ fn agrees_with_toml_on_every_file_of_the_sample_bank() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "toml") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                if agrees(&text).is_some() {
-                    fast += 1;
+                total += 1;
+                if agrees(&text).is_none() {
+                    slow.push(path);
                 }
             }
         }
     }
-    // Every file of the bank has the shape the builder reads itself.
-    assert!(fast > 50, "{fast}");
+    // Every item, blueprint and glossary file has the shape the builder reads itself; the
+    // configuration's `[profiles.NAME]` tables are left to `toml`.
+    assert!(total > 250, "{total}");
+    let slow: Vec<_> = slow.iter().filter_map(|p| p.file_name()).collect();
+    assert_eq!(slow, ["qbank.toml"]);
 }
 
 #[test]
