@@ -376,7 +376,11 @@ fn infeasible_quotas_are_named_exactly() {
     );
     let mut overlapping = Constraints::new(3);
     overlapping.max_overlap = 1;
-    assert!(assemble(&bp, &bank, &overlapping).is_ok());
+    let assembly = assemble(&bp, &bank, &overlapping).unwrap();
+    let pool_items: Vec<&Item> = items.iter().collect();
+    let forms: Vec<Vec<String>> = assembly.forms.iter().map(|f| f.items.clone()).collect();
+    assert_eq!(forms.len(), 3);
+    assert!(verify(&bp, &pool_items, &overlapping, &forms).is_empty());
 }
 
 #[test]
@@ -400,32 +404,42 @@ fn a_pool_of_enemies_is_reported_not_assembled() {
     );
 }
 
+/// Forms keep the keys of their fixed-order items balanced over the positions: a pool whose
+/// fixed keys are spread gives forms that verify, and one whose fixed keys are nearly all at
+/// A is refused for its keys.
 #[test]
 fn fixed_key_positions_are_balanced() {
     let bp = blueprint(DEMO);
-    let mut specs = many("D1", 10, &Spec::new("1"));
-    specs.extend(many("D2", 6, &Spec::new("2")));
-    specs.extend(many("D3", 4, &Spec::new("3")));
-    // Half the items keep their option order, all keyed A except a few.
-    for (i, (_, spec)) in specs.iter_mut().enumerate() {
-        if i % 2 == 0 {
-            spec.shuffle = false;
-            spec.key = usize::from(i % 8 == 0);
+    let pool = |key: fn(usize) -> usize| {
+        let mut specs = many("D1", 10, &Spec::new("1"));
+        specs.extend(many("D2", 6, &Spec::new("2")));
+        specs.extend(many("D3", 4, &Spec::new("3")));
+        // Half the items keep their option order.
+        for (i, (_, spec)) in specs.iter_mut().enumerate() {
+            if i % 2 == 0 {
+                spec.shuffle = false;
+                spec.key = key(i);
+            }
         }
-    }
-    let (items, texts) = owned_bank(&specs);
-    let bank = bank_items(&items, &texts);
+        owned_bank(&specs)
+    };
     let constraints = Constraints::new(2);
-    match assemble(&bp, &bank, &constraints) {
-        Ok(assembly) => {
-            let pool_items: Vec<&Item> = items.iter().collect();
-            let forms: Vec<Vec<String>> = assembly.forms.iter().map(|f| f.items.clone()).collect();
-            assert!(verify(&bp, &pool_items, &constraints, &forms).is_empty());
-        }
-        Err(AssembleError::Infeasible(reasons)) => {
-            assert!(reasons.iter().any(|r| r.contains("keys")), "{reasons:?}");
-        }
-    }
+
+    let (items, texts) = pool(|i| (i / 2) % 4);
+    let bank = bank_items(&items, &texts);
+    let assembly = assemble(&bp, &bank, &constraints).unwrap();
+    let pool_items: Vec<&Item> = items.iter().collect();
+    let forms: Vec<Vec<String>> = assembly.forms.iter().map(|f| f.items.clone()).collect();
+    assert_eq!(forms.len(), 2);
+    assert!(verify(&bp, &pool_items, &constraints, &forms).is_empty());
+
+    let (items, texts) = pool(|i| usize::from(i % 8 == 0));
+    let bank = bank_items(&items, &texts);
+    let AssembleError::Infeasible(reasons) = assemble(&bp, &bank, &constraints).unwrap_err();
+    assert!(
+        reasons.iter().any(|r| r.contains("unbalanced keys")),
+        "{reasons:?}"
+    );
 }
 
 /// Random pools and blueprints: every assembly verifies, or the command says why not.
