@@ -239,13 +239,22 @@ fn findings_are_counted_by_rule_and_by_file() {
     assert!(html.contains(
         "<tr><td>QB301</td><td>duplicate-option</td><td class=\"sev-error\">error</td><td class=\"num\">2</td></tr>"
     ));
-    // Files with errors come first, then by path.
-    let a = html.find("<code>items/A.toml</code>").unwrap();
-    let b = html.find("<code>items/B.toml</code>").unwrap();
-    assert!(a < b);
     assert!(html.contains(
         "<code>items/A.toml</code></td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">0</td><td>QB301, QB205</td>"
     ));
+    // Files with errors come first, then by path: a file with only a warning follows them
+    // although its path sorts first.
+    let mut with_warnings = data();
+    with_warnings.findings.push(FindingRow {
+        code: "QB205".to_owned(),
+        name: "absolute-word".to_owned(),
+        severity: Severity::Warning,
+        file: "items/0.toml".to_owned(),
+    });
+    let html = render(&with_warnings);
+    let at = |file: &str| html.find(&format!("<code>{file}</code>")).unwrap();
+    assert!(at("items/A.toml") < at("items/B.toml"));
+    assert!(at("items/B.toml") < at("items/0.toml"));
 }
 
 #[test]
