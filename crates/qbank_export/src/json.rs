@@ -385,15 +385,29 @@ fn canonical(value: &Value) -> Vec<u8> {
 /// Reads a JSON pack, checking its format, version and manifest.
 pub(crate) fn read(text: &str) -> Result<Pack, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    match value.get("format").and_then(Value::as_str) {
-        Some(PACK_FORMAT) => {}
-        other => return Err(format!("`format` is {other:?}, expected \"{PACK_FORMAT}\"")),
-    }
-    match value.get("version").and_then(Value::as_u64) {
-        Some(v) if v == u64::from(PACK_VERSION) => {}
-        other => {
+    match value.get("format") {
+        Some(Value::String(format)) if format == PACK_FORMAT => {}
+        Some(other) => {
             return Err(format!(
-                "pack version {other:?} is not supported (this qbank reads version {PACK_VERSION})"
+                "not a qbank pack: `format` is {other}, expected \"{PACK_FORMAT}\""
+            ));
+        }
+        None => {
+            return Err(format!(
+                "not a qbank pack: it has no `format` (\"{PACK_FORMAT}\")"
+            ));
+        }
+    }
+    match value.get("version") {
+        Some(v) if v.as_u64() == Some(u64::from(PACK_VERSION)) => {}
+        Some(other) => {
+            return Err(format!(
+                "pack version {other} is not supported (this qbank reads version {PACK_VERSION})"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "the pack has no `version` (this qbank reads version {PACK_VERSION})"
             ));
         }
     }

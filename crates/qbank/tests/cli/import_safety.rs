@@ -221,7 +221,7 @@ fn malformed_files_are_errors_that_name_file_and_line() {
             "truncated.xml",
             "moodle",
             format!("<quiz>\n{}", &QUESTION[..60]).into_bytes(),
-            "truncated.xml",
+            "truncated.xml:3: syntax error: attribute value not closed",
         ),
         (
             "mismatched.xml",
@@ -301,19 +301,19 @@ fn malformed_files_are_errors_that_name_file_and_line() {
             "bad.json",
             "json",
             b"{\"format\": \"qbank-pack\", \"items\": [".to_vec(),
-            "bad.json",
+            "bad.json: EOF while parsing a list at line 1 column 35",
         ),
         (
             "deep.json",
             "json",
             format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
-            "deep.json",
+            "deep.json: recursion limit exceeded at line 1 column 128",
         ),
         (
             "wrong.json",
             "json",
             b"{\"items\": 5}".to_vec(),
-            "wrong.json",
+            "wrong.json: not a qbank pack: it has no `format` (\"qbank-pack\")",
         ),
     ];
     for (name, format, bytes, expected) in cases {
