@@ -1374,12 +1374,16 @@ mod tests {
 
     use super::*;
 
-    /// A string over a small alphabet (so that trigrams repeat, past the saturated occurrence
-    /// index) and a copy with edits applied: (position scaled to the text, kind, letter).
+    /// A string over a small alphabet and a copy with edits applied: (position scaled to the
+    /// text, kind, letter). Half the strings are a short unit repeated, so that trigrams
+    /// repeat past the saturated occurrence index ([`MAX_OCCURRENCE`]).
     fn pair_strategy() -> impl Strategy<Value = (String, String)> {
         let alphabet = prop::sample::select(vec!['a', 'b', 'c', ' ', 'é']);
+        let random = prop::collection::vec(alphabet.clone(), 0..120);
+        let repeated = (prop::collection::vec(alphabet.clone(), 1..5), 8_usize..40)
+            .prop_map(|(unit, times)| unit.repeat(times));
         (
-            prop::collection::vec(alphabet.clone(), 0..120),
+            prop_oneof![random, repeated],
             prop::collection::vec((0.0..1.0_f64, 0_u8..3, alphabet), 0..40),
         )
             .prop_map(|(chars, edits)| {
@@ -1522,6 +1526,18 @@ mod tests {
     }
 
     /// The search with the [`Baseline`] kernel, and with the best one of this processor.
+    /// The kernel tests compare the baseline with [`Kernels::detect`]: on a processor with
+    /// AVX2 that must be the AVX2 kernel, or they would compare the baseline with itself.
+    #[test]
+    fn detection_picks_avx2_where_the_processor_has_it() {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            assert!(matches!(Kernels::detect(), Kernels::Avx2(_)));
+            return;
+        }
+        eprintln!("no AVX2: the kernel tests compare the baseline with itself");
+    }
+
     fn both_kernels(entries: &[Entry], options: &Options) -> [(Vec<Pair>, SearchStats); 2] {
         let scopes = crate::scopes(entries, options);
         [Kernels::Baseline, Kernels::detect()].map(|kernels| {
