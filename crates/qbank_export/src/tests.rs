@@ -175,6 +175,39 @@ fn json_pack_with_a_changed_member_is_refused() {
 }
 
 #[test]
+fn json_pack_of_another_format_or_version_is_refused() {
+    let text = text(Format::Json);
+    let refused = |text: &str| {
+        crate::read_pack(std::path::Path::new("p.json"), text)
+            .unwrap_err()
+            .to_string()
+    };
+    let cases = [
+        (
+            text.replacen("\"format\": \"qbank-pack\"", "\"format\": \"other\"", 1),
+            "not a qbank pack: `format` is \"other\", expected \"qbank-pack\"",
+        ),
+        (
+            text.replacen("\"format\": \"qbank-pack\"", "\"formats\": 1", 1),
+            "not a qbank pack: it has no `format` (\"qbank-pack\")",
+        ),
+        (
+            text.replacen("\"version\": 1", "\"version\": 99", 1),
+            "pack version 99 is not supported (this qbank reads version 1)",
+        ),
+        (
+            text.replacen("\"version\": 1", "\"versions\": 1", 1),
+            "the pack has no `version` (this qbank reads version 1)",
+        ),
+    ];
+    for (changed, expected) in cases {
+        assert_ne!(changed, text);
+        let error = refused(&changed);
+        assert!(error.contains(expected), "{error}");
+    }
+}
+
+#[test]
 fn moodle_xml() {
     let text = text(Format::Moodle);
     assert_xml(&text);
