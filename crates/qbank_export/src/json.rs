@@ -382,6 +382,15 @@ fn canonical(value: &Value) -> Vec<u8> {
     serde_json::to_vec(value).unwrap_or_default()
 }
 
+/// A JSON value as an error message shows it: at most 40 characters of it.
+fn brief(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(40) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
 /// Reads a JSON pack, checking its format, version and manifest.
 pub(crate) fn read(text: &str) -> Result<Pack, String> {
     let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
@@ -389,7 +398,8 @@ pub(crate) fn read(text: &str) -> Result<Pack, String> {
         Some(Value::String(format)) if format == PACK_FORMAT => {}
         Some(other) => {
             return Err(format!(
-                "not a qbank pack: `format` is {other}, expected \"{PACK_FORMAT}\""
+                "not a qbank pack: `format` is {}, expected \"{PACK_FORMAT}\"",
+                brief(other)
             ));
         }
         None => {
@@ -402,7 +412,8 @@ pub(crate) fn read(text: &str) -> Result<Pack, String> {
         Some(v) if v.as_u64() == Some(u64::from(PACK_VERSION)) => {}
         Some(other) => {
             return Err(format!(
-                "pack version {other} is not supported (this qbank reads version {PACK_VERSION})"
+                "pack version {} is not supported (this qbank reads version {PACK_VERSION})",
+                brief(other)
             ));
         }
         None => {

@@ -199,10 +199,18 @@ fn json_pack_of_another_format_or_version_is_refused() {
             text.replacen("\"version\": 1", "\"versions\": 1", 1),
             "the pack has no `version` (this qbank reads version 1)",
         ),
+        (
+            text.replacen(
+                "\"format\": \"qbank-pack\"",
+                &format!("\"format\": \"{}\"", "x".repeat(100_000)),
+                1,
+            ),
+            &format!("`format` is \"{}…, expected", "x".repeat(39)),
+        ),
     ];
-    for (changed, expected) in cases {
-        assert_ne!(changed, text);
-        let error = refused(&changed);
+    for (changed, expected) in &cases {
+        assert_ne!(*changed, text);
+        let error = refused(changed);
         assert!(error.contains(expected), "{error}");
     }
 }
