@@ -383,7 +383,7 @@ fn canonical(value: &Value) -> Vec<u8> {
 }
 
 /// A JSON value as an error message shows it: at most 40 characters of it.
-fn brief(value: &Value) -> String {
+pub(crate) fn brief(value: &Value) -> String {
     let text = value.to_string();
     match text.char_indices().nth(40) {
         Some((end, _)) => format!("{}…", &text[..end]),

@@ -152,21 +152,21 @@ impl Manifest {
         if let (Value::Object(map), Some(signature)) = (&mut value, signature) {
             map.insert("signature".to_owned(), signature);
         }
-        match value.get("format").and_then(Value::as_str) {
-            Some(MANIFEST_FORMAT) => {}
+        match value.get("format") {
+            Some(Value::String(format)) if format == MANIFEST_FORMAT => {}
             other => {
                 return Err(format!(
                     "`format` is {}, expected \"{MANIFEST_FORMAT}\"",
-                    other.map_or_else(|| "missing".to_owned(), |f| format!("{f:?}"))
+                    other.map_or_else(|| "missing".to_owned(), crate::json::brief)
                 ));
             }
         }
-        match value.get("version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(MANIFEST_VERSION) => {}
+        match value.get("version") {
+            Some(v) if v.as_u64() == Some(u64::from(MANIFEST_VERSION)) => {}
             other => {
                 return Err(format!(
                     "manifest version {} is not supported (this qbank reads version {MANIFEST_VERSION})",
-                    other.map_or_else(|| "missing".to_owned(), |v| v.to_string())
+                    other.map_or_else(|| "missing".to_owned(), crate::json::brief)
                 ));
             }
         }
