@@ -114,15 +114,9 @@ impl PublicKey {
     /// is wrong, in words for the person running the check.
     pub fn check(&self, signature: &ManifestSignature, signed: &[u8]) -> Result<(), String> {
         if signature.algorithm != SIGNATURE_ALGORITHM {
-            // At most 40 characters of what the manifest says.
-            let said: String = signature.algorithm.chars().take(40).collect();
             return Err(format!(
-                "the signature's algorithm is {said:?}{}, expected \"{SIGNATURE_ALGORITHM}\"",
-                if said.len() < signature.algorithm.len() {
-                    "…"
-                } else {
-                    ""
-                }
+                "the signature's algorithm is {}, expected \"{SIGNATURE_ALGORITHM}\"",
+                crate::json::brief(&serde_json::Value::from(signature.algorithm.as_str()))
             ));
         }
         if signature.key_id != self.id() {
