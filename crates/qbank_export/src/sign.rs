@@ -306,6 +306,29 @@ mod tests {
     }
 
     #[test]
+    fn another_algorithm_is_named_in_at_most_forty_characters() {
+        let public = rfc_key().public();
+        let signature = |algorithm: String| ManifestSignature {
+            algorithm,
+            key_id: public.id(),
+            value: String::new(),
+        };
+        assert_eq!(
+            public.check(&signature("rsa".to_owned()), b"").unwrap_err(),
+            "the signature's algorithm is \"rsa\", expected \"ed25519\""
+        );
+        assert_eq!(
+            public
+                .check(&signature("x".repeat(10_000)), b"")
+                .unwrap_err(),
+            format!(
+                "the signature's algorithm is \"{}…, expected \"ed25519\"",
+                "x".repeat(39)
+            )
+        );
+    }
+
+    #[test]
     fn key_files_round_trip_and_match_rfc_8032() {
         let key = rfc_key();
         assert_eq!(key.to_text(), format!("{SECRET_KEY_HEADER}\n{RFC_SEED}\n"));
