@@ -49,8 +49,15 @@ pub(crate) const WAVE: usize = 8;
 /// straight from [`PackItem`], whose fields are declared in sorted order. Each member's
 /// canonical form is its pretty form without the white space outside strings, so it is hashed
 /// from the bytes already written instead of being serialized a second time.
-pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<Vec<ManifestEntry>, ExportError> {
+///
+/// Returns the members' manifest entries and the lowercase hex sha256 of everything appended
+/// to `out`, which is hashed wave by wave while the items are written rather than after.
+pub(crate) fn write(
+    pack: &Pack,
+    out: &mut Vec<u8>,
+) -> Result<(Vec<ManifestEntry>, String), ExportError> {
     let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
+    let mut file = FileDigest::new(out);
     // The small members go through `Value` for their sorted keys.
     let blueprints = serde_json::to_value(&pack.blueprints).map_err(error)?;
     let concepts = serde_json::to_value(&pack.concepts).map_err(error)?;
@@ -64,7 +71,7 @@ pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<Vec<ManifestEntry>
     out.extend_from_slice(b",\n  \"format\": ");
     serde_json::to_writer(&mut *out, PACK_FORMAT).map_err(error)?;
     out.extend_from_slice(b",\n  \"items\": ");
-    entries.push(items(&pack.items, out).map_err(error)?);
+    entries.push(items(&pack.items, out, &mut file).map_err(error)?);
     let meta_entry = {
         let mut bytes = Vec::new();
         let entry = pretty_member("meta", &meta, &mut bytes).map_err(error)?;
@@ -84,7 +91,35 @@ pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<Vec<ManifestEntry>
     out.extend_from_slice(b",\n  \"version\": ");
     serde_json::to_writer(&mut *out, &PACK_VERSION).map_err(error)?;
     out.extend_from_slice(b"\n}\n");
-    Ok(entries)
+    Ok((entries, file.finish(out)))
+}
+
+/// The sha256 of the bytes appended to a buffer since [`FileDigest::new`], taken in pieces as
+/// the buffer grows.
+struct FileDigest {
+    hasher: Sha256,
+    /// The end of the bytes hashed so far.
+    hashed: usize,
+}
+
+impl FileDigest {
+    fn new(out: &[u8]) -> Self {
+        Self {
+            hasher: Sha256::new(),
+            hashed: out.len(),
+        }
+    }
+
+    /// Hashes what was appended to `out` since the last call.
+    fn catch_up(&mut self, out: &[u8]) {
+        self.hasher.update(&out[self.hashed..]);
+        self.hashed = out.len();
+    }
+
+    fn finish(mut self, out: &[u8]) -> String {
+        self.catch_up(out);
+        crate::manifest::hex(&self.hasher.finalize())
+    }
 }
 
 /// Writes `value` pretty at the document's second level and returns its manifest entry.
@@ -108,7 +143,11 @@ type Wave = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Writes the items as the `items` member, serializing chunks of them in parallel, and returns
 /// the member's manifest entry.
-fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_json::Error> {
+fn items(
+    items: &[PackItem],
+    out: &mut Vec<u8>,
+    file: &mut FileDigest,
+) -> Result<ManifestEntry, serde_json::Error> {
     if items.is_empty() {
         out.extend_from_slice(b"[]");
         let mut digest = Canonical::default();
@@ -163,6 +202,7 @@ fn items(items: &[PackItem], out: &mut Vec<u8>) -> Result<ManifestEntry, serde_j
             out.extend_from_slice(&pretty);
             digest.update_stripped(&canonical);
         }
+        file.catch_up(out);
     })?;
     out.extend_from_slice(b"\n  ]");
     digest.update(b"\n  ]");

@@ -196,40 +196,37 @@ pub fn export_with(
             compressed
         }
         Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
-            // Each writer builds the whole file in one buffer, which becomes the pack as it is.
-            // The CSV, GIFT and Moodle writers hash their text as they put it together.
-            let (bytes, digest) = match format {
+            // Each writer builds the whole file in one buffer, which becomes the pack as it is,
+            // and hashes it as it puts it together.
+            let (bytes, sha256) = match format {
                 // The JSON pack also lists its members' digests inside; the manifest beside it
                 // covers the file as a whole, as for every other single-file format.
                 Format::Json => {
                     let mut bytes = Vec::new();
-                    json::write(pack, &mut bytes)?;
-                    (bytes, None)
+                    let (_, sha256) = json::write(pack, &mut bytes)?;
+                    (bytes, sha256)
                 }
                 Format::Moodle => {
                     let (text, sha256) = moodle::write(pack)?;
-                    (text.into_bytes(), Some(sha256))
+                    (text.into_bytes(), sha256)
                 }
                 Format::Gift => {
                     let (text, sha256) = gift::write(pack)?;
-                    (text.into_bytes(), Some(sha256))
+                    (text.into_bytes(), sha256)
                 }
                 _ => {
                     let (text, sha256) = csv::write_hashed(pack);
-                    (text.into_bytes(), Some(sha256))
+                    (text.into_bytes(), sha256)
                 }
             };
             let name = options
                 .file_name
                 .clone()
                 .unwrap_or_else(|| format!("pack.{}", format.extension()));
-            let entry = match digest {
-                Some(sha256) => ManifestEntry {
-                    path: name,
-                    sha256,
-                    bytes: bytes.len() as u64,
-                },
-                None => ManifestEntry::of(name, &bytes),
+            let entry = ManifestEntry {
+                path: name,
+                sha256,
+                bytes: bytes.len() as u64,
             };
             let manifest = sign(Manifest::new(vec![entry]));
             return Ok(Exported {

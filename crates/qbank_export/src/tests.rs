@@ -676,7 +676,7 @@ fn large_packs_read_back_whole_and_in_order() {
         (Format::Json, crate::ImportFormat::Json),
     ] {
         let exported = export(&pack, format).unwrap();
-        // The manifest's digest of the file, which the CSV writer computes as it goes.
+        // The manifest's digest of the file, which each writer computes as it goes.
         assert_eq!(
             exported.manifest.files,
             [crate::ManifestEntry::of(
