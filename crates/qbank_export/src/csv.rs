@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::pack::{Pack, PackItem, label, pipelined};
+use crate::pack::{Pack, PackItem, expected_size, label, pipelined};
 
 /// Items whose rows one worker writes at a time.
 pub(crate) const CHUNK: usize = 1024;
@@ -41,7 +41,8 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
         .unwrap_or(0)
         .max(2);
     let keys = pack.meta.keys;
-    let mut out = String::with_capacity(pack.items.len() * 1600 + 256);
+    // Grown to the size of the whole file once the first rows are written.
+    let mut out = String::with_capacity(4096);
     let mut header: Vec<String> = [
         "id",
         "exam",
@@ -87,7 +88,12 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
     let taken: Result<(), std::convert::Infallible> = pipelined(
         waves.len(),
         |wave| Ok(rows_of(waves[wave])),
-        |_, rows| {
+        |wave, rows| {
+            if wave == 0 {
+                let written = rows.iter().map(String::len).sum();
+                let size = expected_size(written, waves[0].len(), pack.items.len()) + out.len();
+                out.reserve(size.saturating_sub(out.len()));
+            }
             for rows in rows {
                 hasher.update(rows.as_bytes());
                 out.push_str(&rows);

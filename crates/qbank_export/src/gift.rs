@@ -72,7 +72,8 @@ pub(crate) fn write(pack: &Pack) -> Result<(String, String), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("gift"));
     }
-    let mut out = String::with_capacity(pack.items.len() * 1800 + 256);
+    // Grown to the size of the whole text once the first questions are written.
+    let mut out = String::with_capacity(4096);
     out.push_str("// qbank pack: profile ");
     out.push_str(&comment(&pack.meta.profile));
     out.push('\n');

@@ -17,7 +17,8 @@ use sha2::{Digest, Sha256};
 use crate::ExportError;
 use crate::manifest::ManifestEntry;
 use crate::pack::{
-    PACK_FORMAT, PACK_VERSION, Pack, PackBlueprint, PackConcept, PackItem, PackMeta, pipelined,
+    PACK_FORMAT, PACK_VERSION, Pack, PackBlueprint, PackConcept, PackItem, PackMeta, expected_size,
+    pipelined,
 };
 
 /// The document as written.
@@ -188,15 +189,10 @@ fn items(
     };
     pipelined(waves.len(), serialize_wave, |wave_index, wave| {
         if wave_index == 0 {
-            // Grown once, to the size the first wave predicts: doubling a buffer this large
-            // faults in fresh pages for every copy.
-            let written: usize = wave.iter().map(|(pretty, _)| pretty.len()).sum();
-            let per_item = written / waves[0].len().max(1) + 1;
-            out.reserve(
-                per_item
-                    .saturating_mul(items.len())
-                    .saturating_add(per_item * 64),
-            );
+            // Grown once, to the size the first wave predicts (see `expected_size`).
+            let written = wave.iter().map(|(pretty, _)| pretty.len()).sum();
+            let size = expected_size(written, waves[0].len(), items.len()) + out.len();
+            out.reserve(size.saturating_sub(out.len()));
         }
         for (pretty, canonical) in wave {
             out.extend_from_slice(&pretty);

@@ -90,7 +90,8 @@ pub(crate) fn write(pack: &Pack) -> Result<(String, String), ExportError> {
         return Err(ExportError::KeysRequired("moodle"));
     }
     check_xml(pack, "moodle")?;
-    let mut out = String::with_capacity(pack.items.len() * 3000 + 256);
+    // Grown to the size of the whole text once the first questions are written.
+    let mut out = String::with_capacity(4096);
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
     let header = |exam: &str, domain: &str, out: &mut String| {
         out.push_str("  <question type=\"category\">\n    <category>\n      <text>");

@@ -655,16 +655,17 @@ fn gift_moodle_and_csv_import_what_they_export() {
     }
 }
 
-/// Packs larger than one chunk of the writers (1,024 items) and than one wave of the JSON
-/// writer (8,192): every item comes back once, in order, across chunk boundaries and domains,
-/// and the digests of the manifest and of the JSON pack's members hold.
+/// Packs larger than one chunk of the writers (1,024 items) and than one wave (8,192), with a
+/// domain that spans two waves and one that fits in one: every item comes back once, in order
+/// and in its domain, across chunk, wave and domain boundaries, and the digests of the manifest
+/// and of the JSON pack's members hold.
 #[test]
 fn large_packs_read_back_whole_and_in_order() {
     let mut pack = fixture();
-    pack.items = (0..9_000)
+    pack.items = (0..12_000)
         .map(|n| {
             let mut item =
-                fixture_item(&format!("BIG-{n:04}"), if n < 6_000 { "d1" } else { "d2" });
+                fixture_item(&format!("BIG-{n:05}"), if n < 9_000 { "d1" } else { "d2" });
             item.stem = format!("Which control comes {n}th?");
             item
         })
@@ -687,6 +688,17 @@ fn large_packs_read_back_whole_and_in_order() {
             format.name()
         );
         let text = String::from_utf8(exported.bytes).unwrap();
+        let headers = match format {
+            Format::Gift => text.matches("$CATEGORY: ").count(),
+            Format::Moodle => text.matches("<question type=\"category\">").count(),
+            _ => 2,
+        };
+        assert_eq!(
+            headers,
+            2,
+            "one category header per domain, {}",
+            format.name()
+        );
         let items = crate::import(std::path::Path::new("in"), &text, import_format).unwrap();
         let stems: Vec<&str> = items.iter().map(|i| i.stem.as_str()).collect();
         let want: Vec<&str> = pack.items.iter().map(|i| i.stem.as_str()).collect();
@@ -694,6 +706,15 @@ fn large_packs_read_back_whole_and_in_order() {
         assert_eq!(stems.len(), want.len(), "{name}");
         let first_wrong = stems.iter().zip(&want).position(|(got, want)| got != want);
         assert_eq!(first_wrong, None, "{name}");
+        if format != Format::Csv {
+            // CSV has a domain column; the others carry it in their category headers, one per
+            // domain whatever the number of waves it took.
+            let domains = items.iter().map(|i| i.domain.as_str());
+            let wrong = domains
+                .zip(&pack.items)
+                .position(|(got, want)| !got.ends_with(want.domain.as_str()));
+            assert_eq!(wrong, None, "{name}");
+        }
     }
 }
 
