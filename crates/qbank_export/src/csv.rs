@@ -91,8 +91,8 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
         |wave, rows| {
             if wave == 0 {
                 let written = rows.iter().map(String::len).sum();
-                let size = expected_size(written, waves[0].len(), pack.items.len()) + out.len();
-                out.reserve(size.saturating_sub(out.len()));
+                // Only a hint: if it cannot be had, the buffer grows as it fills.
+                let _ = out.try_reserve(expected_size(written, waves[0].len(), pack.items.len()));
             }
             for rows in rows {
                 hasher.update(rows.as_bytes());

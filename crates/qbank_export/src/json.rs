@@ -191,8 +191,8 @@ fn items(
         if wave_index == 0 {
             // Grown once, to the size the first wave predicts (see `expected_size`).
             let written = wave.iter().map(|(pretty, _)| pretty.len()).sum();
-            let size = expected_size(written, waves[0].len(), items.len()) + out.len();
-            out.reserve(size.saturating_sub(out.len()));
+            // Only a hint: if it cannot be had, the buffer grows as it fills.
+            let _ = out.try_reserve(expected_size(written, waves[0].len(), items.len()));
         }
         for (pretty, canonical) in wave {
             out.extend_from_slice(&pretty);

@@ -576,8 +576,8 @@ pub(crate) fn write_groups(
         let (group, opens, items) = waves[wave];
         if wave == 0 {
             let bytes = written.iter().map(String::len).sum();
-            let size = expected_size(bytes, items.len(), pack.items.len()) + out.len();
-            out.reserve(size.saturating_sub(out.len()));
+            // Only a hint: if it cannot be had, the buffer grows as it fills.
+            let _ = out.try_reserve(expected_size(bytes, items.len(), pack.items.len()));
         }
         if opens {
             let (exam, domain, _) = groups[group];
