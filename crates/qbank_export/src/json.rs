@@ -51,12 +51,9 @@ pub(crate) const WAVE: usize = 8;
 /// canonical form is its pretty form without the white space outside strings, so it is hashed
 /// from the bytes already written instead of being serialized a second time.
 ///
-/// Returns the members' manifest entries and the lowercase hex sha256 of everything appended
-/// to `out`, which is hashed wave by wave while the items are written rather than after.
-pub(crate) fn write(
-    pack: &Pack,
-    out: &mut Vec<u8>,
-) -> Result<(Vec<ManifestEntry>, String), ExportError> {
+/// Returns the lowercase hex sha256 of everything appended to `out`, which is hashed wave by
+/// wave while the items are written rather than after.
+pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<String, ExportError> {
     let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
     let mut file = FileDigest::new(out);
     // The small members go through `Value` for their sorted keys.
@@ -92,7 +89,7 @@ pub(crate) fn write(
     out.extend_from_slice(b",\n  \"version\": ");
     serde_json::to_writer(&mut *out, &PACK_VERSION).map_err(error)?;
     out.extend_from_slice(b"\n}\n");
-    Ok((entries, file.finish(out)))
+    Ok(file.finish(out))
 }
 
 /// The sha256 of the bytes appended to a buffer since [`FileDigest::new`], taken in pieces as

@@ -203,7 +203,7 @@ pub fn export_with(
                 // covers the file as a whole, as for every other single-file format.
                 Format::Json => {
                     let mut bytes = Vec::new();
-                    let (_, sha256) = json::write(pack, &mut bytes)?;
+                    let sha256 = json::write(pack, &mut bytes)?;
                     (bytes, sha256)
                 }
                 Format::Moodle => {
