@@ -190,6 +190,34 @@ PY
   "$qbank" import "$dir/json.json" --from json --bank "$imported" --prefix RT > /dev/null || fail "$label: qbank import"
 done
 
+# A deck large enough that its collection (over 4 MiB) is deflated in pieces on several cores:
+# a generated bank of 3,000 items, read back by the Anki library note for note.
+printf '==> generated bank of 3,000 items: anki\n'
+gen="$(dirname "$qbank")/qbank-gen"
+if [ ! -x "$gen" ]; then
+  cargo build --quiet --release --locked -p qbank_bench
+  gen="$root/target/release/qbank-gen"
+fi
+"$gen" --items 3000 --out "$work/generated" --seed 7 > /dev/null 2>&1
+large="$work/generated.apkg"
+if "$qbank" export "$work/generated" --format anki --allow-findings --out "$large" > "$work/generated.log" 2>&1 &&
+  "$qbank" export "$work/generated" --format json --allow-findings --out "$work/generated.json" > /dev/null 2>&1; then
+  if "$validators/anki-import" "$large" > "$work/generated.check" 2> "$work/generated.err"; then
+    python3 - "$large" "$work/generated.check" "$work/generated.json" <<'PY' || fail "generated: anki deck does not match the JSON pack"
+import json, sys, zipfile
+deck, check, pack = sys.argv[1:]
+size = zipfile.ZipFile(deck).getinfo("collection.anki2").file_size
+assert size >= 4 << 20, f"collection of {size} bytes: too small to be deflated in pieces"
+notes, items = json.load(open(check))["note_count"], len(json.load(open(pack))["items"])
+assert notes == items, f"{notes} notes for {items} items"
+PY
+  else
+    cat "$work/generated.err"; fail "generated: anki-import"
+  fi
+else
+  cat "$work/generated.log"; fail "generated: qbank export"
+fi
+
 if [ "$failures" -gt 0 ]; then
   echo "conformance: $failures failure(s)"
   exit 1

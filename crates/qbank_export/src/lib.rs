@@ -192,7 +192,7 @@ pub fn export_with(
         Format::Qti21 => qti::write(pack, qti::Version::V21)?,
         Format::Anki => {
             let mut compressed = archive::Compressed::default();
-            compressed.add_files(anki::write(pack)?)?;
+            anki::write(pack, &mut compressed)?;
             compressed
         }
         Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
