@@ -14,8 +14,9 @@
 //! unchanged.
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+use crate::ExportError;
+use crate::output::Output;
 use crate::pack::{Pack, PackItem, expected_size, label, pipelined};
 
 /// Items whose rows one worker writes at a time.
@@ -27,12 +28,16 @@ pub(crate) const WAVE: usize = 16;
 /// Writes `pack` as CSV.
 #[cfg(test)]
 pub(crate) fn write(pack: &Pack) -> String {
-    write_hashed(pack).0
+    let mut out = Output::memory();
+    let written = write_to(pack, &mut out).and_then(|()| out.finish());
+    written
+        .ok()
+        .and_then(|finished| String::from_utf8(finished.bytes).ok())
+        .unwrap_or_default()
 }
 
-/// Writes `pack` as CSV, with the lowercase hex sha256 of the text, fed as the text is put
-/// together.
-pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
+/// Writes `pack` as CSV to `out`.
+pub(crate) fn write_to(pack: &Pack, out: &mut Output<'_>) -> Result<(), ExportError> {
     let options = pack
         .items
         .iter()
@@ -41,8 +46,6 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
         .unwrap_or(0)
         .max(2);
     let keys = pack.meta.keys;
-    // Grown to the size of the whole file once the first rows are written.
-    let mut out = String::with_capacity(4096);
     let mut header: Vec<String> = [
         "id",
         "exam",
@@ -68,9 +71,9 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
             .iter()
             .map(|s| (*s).to_owned()),
     );
-    row(header.iter().map(String::as_str), &mut out);
-    let mut hasher = Sha256::new();
-    hasher.update(out.as_bytes());
+    let mut first = String::new();
+    row(header.iter().map(String::as_str), &mut first);
+    out.push_str(&first);
     // Rows are written on the thread pool, a chunk of items each, in waves; a wave is copied
     // into the file and hashed, in item order, while the workers write the next.
     let waves: Vec<&[PackItem]> = pack.items.chunks(CHUNK * WAVE).collect();
@@ -85,23 +88,21 @@ pub(crate) fn write_hashed(pack: &Pack) -> (String, String) {
             })
             .collect()
     };
-    let taken: Result<(), std::convert::Infallible> = pipelined(
+    pipelined(
         waves.len(),
         |wave| Ok(rows_of(waves[wave])),
         |wave, rows| {
             if wave == 0 {
                 let written = rows.iter().map(String::len).sum();
-                // Only a hint: if it cannot be had, the buffer grows as it fills.
-                let _ = out.try_reserve(expected_size(written, waves[0].len(), pack.items.len()));
+                out.expect(expected_size(written, waves[0].len(), pack.items.len()));
             }
             for rows in rows {
-                hasher.update(rows.as_bytes());
                 out.push_str(&rows);
             }
+            out.settle()
         },
-    );
-    let Ok(()) = taken;
-    (out, crate::manifest::hex(&hasher.finalize()))
+    )?;
+    out.settle()
 }
 
 fn item_row(item: &PackItem, options: usize, keys: bool, out: &mut String) {

@@ -7,6 +7,7 @@
 //! `~ = # { } :` and backslash is escaped and each line feed becomes `\n`, so a question stays
 //! on one line and no text can end it.
 
+use crate::output::Output;
 use std::fmt::Write as _;
 
 use crate::ExportError;
@@ -67,22 +68,18 @@ fn rich(text: &str, out: &mut String) {
     out.push_str(&text[run..]);
 }
 
-/// Writes `pack` as GIFT, with the text's lowercase hex sha256.
-pub(crate) fn write(pack: &Pack) -> Result<(String, String), ExportError> {
+/// Writes `pack` as GIFT to `out`.
+pub(crate) fn write(pack: &Pack, out: &mut Output<'_>) -> Result<(), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("gift"));
     }
-    // Grown to the size of the whole text once the first questions are written.
-    let mut out = String::with_capacity(4096);
-    out.push_str("// qbank pack: profile ");
-    out.push_str(&comment(&pack.meta.profile));
-    out.push('\n');
+    let prelude = format!("// qbank pack: profile {}\n", comment(&pack.meta.profile));
     let header = |exam: &str, domain: &str, out: &mut String| {
         out.push_str("\n$CATEGORY: ");
         out.push_str(&category(exam, &pack.domain_title(exam, domain)));
         out.push_str("\n\n");
     };
-    write_groups(pack, out, header, question, "")
+    write_groups(pack, &prelude, header, question, "", out)
 }
 
 /// Text for a `//` comment: one line, no `]` that could end a `[tag:…]`.

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ExportError;
 use crate::manifest::ManifestEntry;
+use crate::output::Output;
 use crate::pack::{
     PACK_FORMAT, PACK_VERSION, Pack, PackBlueprint, PackConcept, PackItem, PackMeta, expected_size,
     pipelined,
@@ -51,17 +52,17 @@ pub(crate) const WAVE: usize = 8;
 /// canonical form is its pretty form without the white space outside strings, so it is hashed
 /// from the bytes already written instead of being serialized a second time.
 ///
-/// Returns the lowercase hex sha256 of everything appended to `out`, which is hashed wave by
-/// wave while the items are written rather than after.
-pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<String, ExportError> {
+/// The output is settled (hashed, and written out if it goes to a file) wave by wave while
+/// the items are written.
+pub(crate) fn write(pack: &Pack, output: &mut Output<'_>) -> Result<(), ExportError> {
     let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
-    let mut file = FileDigest::new(out);
     // The small members go through `Value` for their sorted keys.
     let blueprints = serde_json::to_value(&pack.blueprints).map_err(error)?;
     let concepts = serde_json::to_value(&pack.concepts).map_err(error)?;
     let meta = serde_json::to_value(&pack.meta).map_err(error)?;
 
     let mut entries = Vec::with_capacity(MEMBERS.len());
+    let out = output.buffer();
     out.extend_from_slice(b"{\n  \"blueprints\": ");
     entries.push(pretty_member("blueprints", &blueprints, out).map_err(error)?);
     out.extend_from_slice(b",\n  \"concepts\": ");
@@ -69,13 +70,14 @@ pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<String, ExportErro
     out.extend_from_slice(b",\n  \"format\": ");
     serde_json::to_writer(&mut *out, PACK_FORMAT).map_err(error)?;
     out.extend_from_slice(b",\n  \"items\": ");
-    entries.push(items(&pack.items, out, &mut file).map_err(error)?);
+    entries.push(items(&pack.items, output)?);
     let meta_entry = {
         let mut bytes = Vec::new();
         let entry = pretty_member("meta", &meta, &mut bytes).map_err(error)?;
         (entry, bytes)
     };
     entries.push(meta_entry.0);
+    let out = output.buffer();
     out.extend_from_slice(b",\n  \"manifest\": ");
     let manifest = serde_json::to_value(&entries).map_err(error)?;
     manifest
@@ -89,35 +91,7 @@ pub(crate) fn write(pack: &Pack, out: &mut Vec<u8>) -> Result<String, ExportErro
     out.extend_from_slice(b",\n  \"version\": ");
     serde_json::to_writer(&mut *out, &PACK_VERSION).map_err(error)?;
     out.extend_from_slice(b"\n}\n");
-    Ok(file.finish(out))
-}
-
-/// The sha256 of the bytes appended to a buffer since [`FileDigest::new`], taken in pieces as
-/// the buffer grows.
-struct FileDigest {
-    hasher: Sha256,
-    /// The end of the bytes hashed so far.
-    hashed: usize,
-}
-
-impl FileDigest {
-    fn new(out: &[u8]) -> Self {
-        Self {
-            hasher: Sha256::new(),
-            hashed: out.len(),
-        }
-    }
-
-    /// Hashes what was appended to `out` since the last call.
-    fn catch_up(&mut self, out: &[u8]) {
-        self.hasher.update(&out[self.hashed..]);
-        self.hashed = out.len();
-    }
-
-    fn finish(mut self, out: &[u8]) -> String {
-        self.catch_up(out);
-        crate::manifest::hex(&self.hasher.finalize())
-    }
+    Ok(())
 }
 
 /// Writes `value` pretty at the document's second level and returns its manifest entry.
@@ -141,27 +115,24 @@ type Wave = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Writes the items as the `items` member, serializing chunks of them in parallel, and returns
 /// the member's manifest entry.
-fn items(
-    items: &[PackItem],
-    out: &mut Vec<u8>,
-    file: &mut FileDigest,
-) -> Result<ManifestEntry, serde_json::Error> {
+fn items(items: &[PackItem], output: &mut Output<'_>) -> Result<ManifestEntry, ExportError> {
+    let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
     if items.is_empty() {
-        out.extend_from_slice(b"[]");
+        output.buffer().extend_from_slice(b"[]");
         let mut digest = Canonical::default();
         digest.update(b"[]");
         return Ok(digest.entry("items"));
     }
     let mut digest = Canonical::default();
-    out.push(b'[');
+    output.buffer().push(b'[');
     digest.update(b"[");
     // The items go in waves of chunks, each chunk serialized and stripped on a worker; a wave
-    // is copied and hashed in order while the workers make the next one, so that at most two
+    // is copied and settled in order while the workers make the next one, so that at most two
     // waves' buffers exist at a time rather than a second copy of the whole member.
     let waves: Vec<&[PackItem]> = items.chunks(CHUNK * WAVE).collect();
     // Each chunk in its pretty and its canonical form. A chunk starts and ends between two
     // items, outside any string, so it is stripped on its own.
-    let serialize_wave = |wave_index: usize| -> Result<Wave, serde_json::Error> {
+    let serialize_wave = |wave_index: usize| -> Result<Wave, ExportError> {
         waves[wave_index]
             .par_chunks(CHUNK)
             .enumerate()
@@ -172,7 +143,8 @@ fn items(
                     item.serialize(&mut serde_json::Serializer::with_formatter(
                         &mut bytes,
                         Indented::new(2),
-                    ))?;
+                    ))
+                    .map_err(error)?;
                 }
                 // Every item is preceded by `,\n    `; the first one's comma goes.
                 if wave_index == 0 && index == 0 {
@@ -186,18 +158,16 @@ fn items(
     };
     pipelined(waves.len(), serialize_wave, |wave_index, wave| {
         if wave_index == 0 {
-            // Grown once, to the size the first wave predicts (see `expected_size`).
             let written = wave.iter().map(|(pretty, _)| pretty.len()).sum();
-            // Only a hint: if it cannot be had, the buffer grows as it fills.
-            let _ = out.try_reserve(expected_size(written, waves[0].len(), items.len()));
+            output.expect(expected_size(written, waves[0].len(), items.len()));
         }
         for (pretty, canonical) in wave {
-            out.extend_from_slice(&pretty);
+            output.buffer().extend_from_slice(&pretty);
             digest.update_stripped(&canonical);
         }
-        file.catch_up(out);
+        output.settle()
     })?;
-    out.extend_from_slice(b"\n  ]");
+    output.buffer().extend_from_slice(b"\n  ]");
     digest.update(b"\n  ]");
     Ok(digest.entry("items"))
 }

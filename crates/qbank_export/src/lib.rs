@@ -3,8 +3,8 @@
 //! Export runs after the check: [`build`] takes the checked bank ([`BankInput`]) and a
 //! [`Request`] (the profile from `qbank.toml`, `--blueprint`, `--no-keys`), selects the items
 //! the profile admits, refuses items with error-level findings, and returns a [`Pack`]. Then
-//! [`export`] writes the pack in one [`Format`], deterministically, and [`write_atomic`] puts
-//! it in place. [`import`] reads a file of another tool back into [`PackItem`]s, and
+//! [`export_to`] writes the pack in one [`Format`], deterministically, into place at a path,
+//! crash-safely; [`export`] makes it in memory, and [`write_pack`] puts such a pack in place. [`import`] reads a file of another tool back into [`PackItem`]s, and
 //! [`item_toml`] writes one as a bank item file.
 //!
 //! ```
@@ -41,6 +41,7 @@ mod import_moodle;
 mod json;
 mod manifest;
 mod moodle;
+mod output;
 mod pack;
 mod profile;
 mod qti;
@@ -54,6 +55,8 @@ mod verify;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+
+use output::{Finished, Output};
 
 pub use build::{BankInput, BankItem, Built, LeftOut, Request, build};
 pub use error::ExportError;
@@ -181,68 +184,114 @@ pub fn export_with(
     format: Format,
     options: &ExportOptions<'_>,
 ) -> Result<Exported, ExportError> {
-    let sign = |mut manifest: Manifest| {
-        if let Some(key) = options.key {
-            key.sign(&mut manifest);
-        }
-        manifest
-    };
+    if format.is_archive() {
+        return archive_pack(pack, format, options);
+    }
+    let mut output = Output::memory();
+    write_single(pack, format, &mut output)?;
+    let finished = output.finish()?;
+    let manifest = single_manifest(format, options, &finished);
+    Ok(Exported {
+        bytes: finished.bytes,
+        manifest,
+        archive: false,
+    })
+}
+
+/// Writes `pack` in `format` into place at `out`, crash-safely (see [`write_pack`]), and
+/// returns its manifest, signed when `options` holds a key. A single-file pack goes to its
+/// temporary file as it is made, so it never has to fit in memory whole and the disk writes
+/// it while the rest is made; an archive is put together in memory first.
+pub fn export_to(
+    pack: &Pack,
+    format: Format,
+    options: &ExportOptions<'_>,
+    out: &Path,
+) -> Result<Manifest, ExportError> {
+    if format.is_archive() {
+        let exported = archive_pack(pack, format, options)?;
+        write_pack(out, &exported)?;
+        return Ok(exported.manifest);
+    }
+    let temp = Temp::beside(out)?;
+    let mut output = Output::file(temp.file.as_file(), temp.file.path());
+    write_single(pack, format, &mut output)?;
+    let finished = output.finish()?;
+    let manifest = single_manifest(format, options, &finished);
+    temp.complete(out)?;
+    let sidecar = sidecar_path(out);
+    let manifest_temp = Temp::beside(&sidecar)?;
+    let mut file = manifest_temp.file.as_file();
+    file.write_all(&manifest.to_bytes())
+        .map_err(|e| ExportError::io(manifest_temp.file.path(), e))?;
+    manifest_temp.complete(&sidecar)?;
+    persist_all(vec![(manifest_temp, &sidecar), (temp, out)])?;
+    Ok(manifest)
+}
+
+impl Format {
+    /// Whether the pack is a zip archive, which holds its manifest inside.
+    fn is_archive(self) -> bool {
+        matches!(self, Self::Qti3 | Self::Qti21 | Self::Anki)
+    }
+}
+
+/// A zip pack: its members compressed, then laid out after the manifest is signed.
+fn archive_pack(
+    pack: &Pack,
+    format: Format,
+    options: &ExportOptions<'_>,
+) -> Result<Exported, ExportError> {
     let mut members = match format {
         Format::Qti3 => qti::write(pack, qti::Version::V3)?,
         Format::Qti21 => qti::write(pack, qti::Version::V21)?,
-        Format::Anki => {
+        _ => {
             let mut compressed = archive::Compressed::default();
             anki::write(pack, &mut compressed)?;
             compressed
         }
-        Format::Json | Format::Moodle | Format::Gift | Format::Csv => {
-            // Each writer builds the whole file in one buffer, which becomes the pack as it is,
-            // and hashes it as it puts it together.
-            let (bytes, sha256) = match format {
-                // The JSON pack also lists its members' digests inside; the manifest beside it
-                // covers the file as a whole, as for every other single-file format.
-                Format::Json => {
-                    let mut bytes = Vec::new();
-                    let sha256 = json::write(pack, &mut bytes)?;
-                    (bytes, sha256)
-                }
-                Format::Moodle => {
-                    let (text, sha256) = moodle::write(pack)?;
-                    (text.into_bytes(), sha256)
-                }
-                Format::Gift => {
-                    let (text, sha256) = gift::write(pack)?;
-                    (text.into_bytes(), sha256)
-                }
-                _ => {
-                    let (text, sha256) = csv::write_hashed(pack);
-                    (text.into_bytes(), sha256)
-                }
-            };
-            let name = options
-                .file_name
-                .clone()
-                .unwrap_or_else(|| format!("pack.{}", format.extension()));
-            let entry = ManifestEntry {
-                path: name,
-                sha256,
-                bytes: bytes.len() as u64,
-            };
-            let manifest = sign(Manifest::new(vec![entry]));
-            return Ok(Exported {
-                bytes,
-                manifest,
-                archive: false,
-            });
-        }
     };
-    let manifest = sign(Manifest::new(members.take_entries()));
+    let manifest = sign(Manifest::new(members.take_entries()), options);
     let bytes = members.zip(&manifest)?;
     Ok(Exported {
         bytes,
         manifest,
         archive: true,
     })
+}
+
+/// Writes a single-file pack: each writer settles the output as it goes, which hashes what
+/// it has written and, into a file, writes it out.
+fn write_single(pack: &Pack, format: Format, output: &mut Output<'_>) -> Result<(), ExportError> {
+    match format {
+        Format::Json => json::write(pack, output),
+        Format::Moodle => moodle::write(pack, output),
+        Format::Gift => gift::write(pack, output),
+        _ => csv::write_to(pack, output),
+    }
+}
+
+/// The manifest of a single-file pack: one entry, for the file as a whole. (The JSON pack
+/// also lists its members' digests inside.)
+fn single_manifest(format: Format, options: &ExportOptions<'_>, finished: &Finished) -> Manifest {
+    let name = options
+        .file_name
+        .clone()
+        .unwrap_or_else(|| format!("pack.{}", format.extension()));
+    let entry = ManifestEntry {
+        path: name,
+        sha256: finished.sha256.clone(),
+        bytes: finished.len,
+    };
+    sign(Manifest::new(vec![entry]), options)
+}
+
+/// `manifest`, signed if `options` holds a key.
+fn sign(mut manifest: Manifest, options: &ExportOptions<'_>) -> Manifest {
+    if let Some(key) = options.key {
+        key.sign(&mut manifest);
+    }
+    manifest
 }
 
 /// Puts a pack in place at `out`, crash-safely: killed at any moment, `out` holds the old pack
@@ -272,12 +321,31 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 const TEMP_SUFFIX: &str = ".qbank-tmp";
 
 /// Writes every file to a temporary file beside its target, flushes them all, then renames
-/// them in order. Each temporary file is named `.<target>.<random>.qbank-tmp` and locked while
-/// its writer lives; a run killed before its renames leaves unlocked ones, which the next
-/// write to the same target removes.
+/// them in order (see [`Temp`]).
 fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
     let mut temps = Vec::with_capacity(files.len());
-    for (path, bytes) in files {
+    for &(path, bytes) in files {
+        let temp = Temp::beside(path)?;
+        write_contents(temp.file.as_file(), bytes)
+            .map_err(|e| ExportError::io(temp.file.path(), e))?;
+        temp.complete(path)?;
+        temps.push((temp, path));
+    }
+    persist_all(temps)
+}
+
+/// A temporary file beside its target, named `.<target>.<random>.qbank-tmp` and locked while
+/// its writer lives; a run killed before its renames leaves unlocked ones, which the next
+/// write to the same target removes.
+struct Temp {
+    file: tempfile::NamedTempFile,
+    dir: PathBuf,
+}
+
+impl Temp {
+    /// A new, empty and locked temporary file for `path`, after the stale ones of earlier
+    /// runs are removed.
+    fn beside(path: &Path) -> Result<Self, ExportError> {
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -286,37 +354,51 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
             .file_name()
             .ok_or_else(|| {
                 ExportError::io(
-                    *path,
+                    path,
                     std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"),
                 )
             })?
             .to_string_lossy()
             .into_owned();
         remove_stale_temps(dir, &name);
-        let temp = tempfile::Builder::new()
+        let file = tempfile::Builder::new()
             .prefix(&format!(".{name}."))
             .suffix(TEMP_SUFFIX)
             .tempfile_in(dir)
             .map_err(|e| ExportError::io(dir, e))?;
-        lock(temp.as_file())
-            .and_then(|()| write_contents(temp.as_file(), bytes))
-            .and_then(|()| permissions(path, temp.as_file()))
-            .and_then(|p| temp.as_file().set_permissions(p))
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(|e| ExportError::io(temp.path(), e))?;
-        temps.push((temp, dir.to_path_buf()));
+        lock(file.as_file()).map_err(|e| ExportError::io(file.path(), e))?;
+        Ok(Self {
+            file,
+            dir: dir.to_path_buf(),
+        })
     }
-    // Every file is complete on disk before the first rename. The locks stay held until the
-    // last rename is done, so no other run takes a temporary file of this one for stale.
+
+    /// Gives the written file the permissions of the file it replaces at `path` and flushes
+    /// it to disk.
+    fn complete(&self, path: &Path) -> Result<(), ExportError> {
+        let file = self.file.as_file();
+        permissions(path, file)
+            .and_then(|p| file.set_permissions(p))
+            .and_then(|()| file.sync_all())
+            .map_err(|e| ExportError::io(self.file.path(), e))
+    }
+}
+
+/// Renames every completed temporary file over its target, in order, then flushes their
+/// folders. Every file is complete on disk before the first rename, and the locks stay held
+/// until the last rename is done, so no other run takes a temporary file of this one for
+/// stale.
+fn persist_all(temps: Vec<(Temp, &Path)>) -> Result<(), ExportError> {
     let mut persisted = Vec::with_capacity(temps.len());
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for ((temp, dir), (path, _)) in temps.into_iter().zip(files) {
+    for (temp, path) in temps {
         persisted.push(
-            temp.persist(path)
-                .map_err(|e| ExportError::io(*path, e.error))?,
+            temp.file
+                .persist(path)
+                .map_err(|e| ExportError::io(path, e.error))?,
         );
-        if !dirs.contains(&dir) {
-            dirs.push(dir);
+        if !dirs.contains(&temp.dir) {
+            dirs.push(temp.dir);
         }
     }
     for dir in dirs {
@@ -329,8 +411,8 @@ fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
 /// where the file system takes it (the `direct` module), anything else through the page cache.
 fn write_contents(mut file: &std::fs::File, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
-    if bytes.len() >= direct::DIRECT_MIN && direct::write(file, bytes)? {
-        return Ok(());
+    if bytes.len() >= direct::DIRECT_MIN {
+        return direct::write(file, bytes).map(|_| ());
     }
     file.write_all(bytes)
 }

@@ -4,6 +4,7 @@
 //! only escaping is XML's. Multiple-response credit is split with [`fraction`], which gives
 //! only values from Moodle's list of grade options, written as Moodle writes them.
 
+use crate::output::Output;
 use std::fmt::Write as _;
 
 use crate::ExportError;
@@ -84,21 +85,19 @@ pub(crate) fn general_feedback(item: &PackItem) -> String {
     text
 }
 
-/// Writes `pack` as Moodle XML, with the text's lowercase hex sha256.
-pub(crate) fn write(pack: &Pack) -> Result<(String, String), ExportError> {
+/// Writes `pack` as Moodle XML to `out`.
+pub(crate) fn write(pack: &Pack, out: &mut Output<'_>) -> Result<(), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("moodle"));
     }
     check_xml(pack, "moodle")?;
-    // Grown to the size of the whole text once the first questions are written.
-    let mut out = String::with_capacity(4096);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n");
+    let prelude = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<quiz>\n";
     let header = |exam: &str, domain: &str, out: &mut String| {
         out.push_str("  <question type=\"category\">\n    <category>\n      <text>");
         xml(&category(exam, &pack.domain_title(exam, domain)), out);
         out.push_str("</text>\n    </category>\n  </question>\n");
     };
-    write_groups(pack, out, header, question, "</quiz>\n")
+    write_groups(pack, prelude, header, question, "</quiz>\n", out)
 }
 
 fn text_element(tag: &str, text: &str, indent: &str, out: &mut String) {

@@ -1,5 +1,6 @@
 //! The pack: what an export holds, independent of any format.
 
+use crate::output::Output;
 use std::collections::BTreeMap;
 
 use qbank_model::{Blueprint, Concept, Item, ItemType, Status};
@@ -495,22 +496,22 @@ pub fn label(index: usize) -> String {
 /// Runs `steps` steps in order, each made by `make` on the thread pool and then taken by
 /// `take`: step `k` is taken while step `k + 1` is made, so the serial work of taking one step
 /// (copying it into a file, hashing it) overlaps the parallel work of making the next, and at
-/// most two steps exist at a time. Stops at the first step that fails to be made.
+/// most two steps exist at a time. Stops at the first step that fails to be made or taken.
 pub(crate) fn pipelined<T: Send, E: Send>(
     steps: usize,
     make: impl Fn(usize) -> Result<T, E> + Sync,
-    mut take: impl FnMut(usize, T) + Send,
+    mut take: impl FnMut(usize, T) -> Result<(), E> + Send,
 ) -> Result<(), E> {
     if steps == 0 {
         return Ok(());
     }
     let mut step = make(0)?;
     for next in 1..steps {
-        let (following, ()) = rayon::join(|| make(next), || take(next - 1, step));
+        let (following, taken) = rayon::join(|| make(next), || take(next - 1, step));
+        taken?;
         step = following?;
     }
-    take(steps - 1, step);
-    Ok(())
+    take(steps - 1, step)
 }
 
 /// The capacity to give, once, a buffer that will hold the text of `total` items, after `done`
@@ -524,24 +525,24 @@ pub(crate) fn expected_size(written: usize, done: usize, total: usize) -> usize 
     items.saturating_add(items / 8).saturating_add(64 << 10)
 }
 
-/// Writes the questions of `pack` after `prelude`, group by group (see [`Pack::groups`]), each
-/// group after its `header`, then `trailer`: the text, with its lowercase hex sha256.
+/// Writes the questions of `pack` to `out` after `prelude`, group by group (see
+/// [`Pack::groups`]), each group after its `header`, then `trailer`.
 ///
 /// The questions go in waves of at most [`crate::json::WAVE`] chunks of [`crate::csv::CHUNK`],
 /// none across two groups: each chunk is written on the thread pool into one string (not one
 /// string per question: a large pack would otherwise allocate, copy and free a string for
-/// every item), and a wave is copied into the text and hashed, in order, while the workers
-/// write the next one. Waves rather than whole groups keep the two in step however unequal the
-/// groups are.
+/// every item), and a wave is copied into the output and settled there (hashed, and written
+/// out if it goes to a file), in order, while the workers write the next one. Waves rather
+/// than whole groups keep the two in step however unequal the groups are.
 pub(crate) fn write_groups(
     pack: &Pack,
-    prelude: String,
+    prelude: &str,
     header: impl Fn(&str, &str, &mut String) + Sync,
     question: impl Fn(&PackItem, &mut String) -> Result<(), crate::ExportError> + Sync,
     trailer: &str,
-) -> Result<(String, String), crate::ExportError> {
+    out: &mut Output<'_>,
+) -> Result<(), crate::ExportError> {
     use rayon::prelude::*;
-    use sha2::{Digest, Sha256};
     let chunk_size = crate::csv::CHUNK;
     let groups = pack.groups();
     // Each wave: its group, whether it opens the group, and its items.
@@ -569,29 +570,27 @@ pub(crate) fn write_groups(
             })
             .collect()
     };
-    let mut out = prelude;
-    let mut hasher = Sha256::new();
-    let mut hashed_to = 0;
+    out.push_str(prelude);
+    let mut heading = String::new();
     pipelined(waves.len(), write, |wave, written| {
         let (group, opens, items) = waves[wave];
         if wave == 0 {
             let bytes = written.iter().map(String::len).sum();
-            // Only a hint: if it cannot be had, the buffer grows as it fills.
-            let _ = out.try_reserve(expected_size(bytes, items.len(), pack.items.len()));
+            out.expect(expected_size(bytes, items.len(), pack.items.len()));
         }
         if opens {
             let (exam, domain, _) = groups[group];
-            header(exam, domain, &mut out);
+            heading.clear();
+            header(exam, domain, &mut heading);
+            out.push_str(&heading);
         }
         for text in written {
             out.push_str(&text);
         }
-        hasher.update(&out.as_bytes()[hashed_to..]);
-        hashed_to = out.len();
+        out.settle()
     })?;
     out.push_str(trailer);
-    hasher.update(&out.as_bytes()[hashed_to..]);
-    Ok((out, crate::manifest::hex(&hasher.finalize())))
+    Ok(())
 }
 
 #[cfg(test)]

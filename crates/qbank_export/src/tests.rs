@@ -659,17 +659,28 @@ fn gift_moodle_and_csv_import_what_they_export() {
 /// domain that spans two waves and one that fits in one: every item comes back once, in order
 /// and in its domain, across chunk, wave and domain boundaries, and the digests of the manifest
 /// and of the JSON pack's members hold.
-#[test]
-fn large_packs_read_back_whole_and_in_order() {
+/// A pack of 12,000 items in two domains, 9,000 and 3,000: the first spans two waves, and
+/// every single-file format passes the size at which a file is written as it is made.
+fn large_pack() -> Pack {
     let mut pack = fixture();
     pack.items = (0..12_000)
         .map(|n| {
             let mut item =
                 fixture_item(&format!("BIG-{n:05}"), if n < 9_000 { "d1" } else { "d2" });
-            item.stem = format!("Which control comes {n}th?");
+            // Long enough that every format passes 8 MiB.
+            item.stem = format!(
+                "{}Which control comes {n}th?",
+                "The auditor reviews the evidence of the quarter. ".repeat(16)
+            );
             item
         })
         .collect();
+    pack
+}
+
+#[test]
+fn large_packs_read_back_whole_and_in_order() {
+    let pack = large_pack();
     for (format, import_format) in [
         (Format::Gift, crate::ImportFormat::Gift),
         (Format::Moodle, crate::ImportFormat::Moodle),
@@ -716,6 +727,76 @@ fn large_packs_read_back_whole_and_in_order() {
             assert_eq!(wrong, None, "{name}");
         }
     }
+}
+
+/// The names of the files in `dir`.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn packs_written_to_a_file_as_they_are_made_match_the_ones_made_in_memory() {
+    let pack = large_pack();
+    let dir = tempfile::tempdir().unwrap();
+    for format in Format::ALL {
+        let out = dir.path().join(format!("pack.{}", format.extension()));
+        // Over an older, longer pack.
+        std::fs::write(&out, vec![b'x'; 40 << 20]).unwrap();
+        let options = crate::ExportOptions::default();
+        let manifest = crate::export_to(&pack, format, &options, &out).unwrap();
+        let exported = crate::export_with(&pack, format, &options).unwrap();
+        let name = format.name();
+        assert_eq!(manifest, exported.manifest, "{name}");
+        assert!(std::fs::read(&out).unwrap() == exported.bytes, "{name}");
+        if let Some(sidecar) = exported.sidecar() {
+            assert!(
+                exported.bytes.len() > 8 << 20,
+                "{name}: too small to stream"
+            );
+            let beside = std::fs::read(crate::sidecar_path(&out)).unwrap();
+            assert_eq!(beside, sidecar, "{name}");
+        }
+    }
+    let mut want: Vec<String> = Format::ALL
+        .iter()
+        .map(|f| format!("pack.{}", f.extension()))
+        .collect();
+    want.extend(
+        [Format::Json, Format::Moodle, Format::Gift, Format::Csv]
+            .iter()
+            .map(|f| format!("pack.{}.manifest.json", f.extension())),
+    );
+    want.sort();
+    want.dedup();
+    assert_eq!(names(dir.path()), want, "no temporary file is left");
+}
+
+#[test]
+fn a_pack_that_fails_while_it_is_written_leaves_the_old_one() {
+    let mut pack = large_pack();
+    // Far into the second wave, after the first was written to the file.
+    pack.items[11_500].options[1].text = "bell \u{7}".to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pack.xml");
+    std::fs::write(&out, "the old pack").unwrap();
+    let options = crate::ExportOptions::default();
+    let error = crate::export_to(&pack, Format::Moodle, &options, &out).unwrap_err();
+    assert!(error.to_string().starts_with("item `BIG-11500`"), "{error}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the old pack");
+    assert_eq!(names(dir.path()), ["pack.xml"]);
+    // Refused before a byte is written, too.
+    pack.meta.keys = false;
+    let error = crate::export_to(&pack, Format::Gift, &options, &out).unwrap_err();
+    assert!(
+        matches!(error, crate::ExportError::KeysRequired("gift")),
+        "{error}"
+    );
+    assert_eq!(names(dir.path()), ["pack.xml"]);
 }
 
 #[test]

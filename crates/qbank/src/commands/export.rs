@@ -80,8 +80,7 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
             .map(|n| n.to_string_lossy().into_owned()),
         key: key.as_ref(),
     };
-    let exported = qbank_export::export_with(&built.pack, format, &options)?;
-    qbank_export::write_pack(&args.out, &exported)?;
+    let manifest = qbank_export::export_to(&built.pack, format, &options, &args.out)?;
 
     for left in &built.left_out {
         printer::line(&format!(
@@ -100,16 +99,15 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
         if meta.public { "public" } else { "internal" },
         if meta.keys { "" } else { ", no keys" },
     ))?;
-    if let Some(signature) = &exported.manifest.signature {
+    if let Some(signature) = &manifest.signature {
         printer::line(&format!(
             "Signed its manifest with key {}.",
             signature.key_id
         ))?;
     }
-    // The pack's items and bytes are not needed any more. Freeing a hundred thousand items one
-    // by one takes a noticeable share of a run, and the process is about to exit anyway.
+    // The pack's items are not needed any more. Freeing a hundred thousand items one by one
+    // takes a noticeable share of a run, and the process is about to exit anyway.
     std::mem::forget(built);
-    std::mem::forget(exported);
     Ok(ExitStatus::Success)
 }
 
