@@ -28,16 +28,14 @@ pub(crate) const WAVE: usize = 16;
 /// Writes `pack` as CSV.
 #[cfg(test)]
 pub(crate) fn write(pack: &Pack) -> String {
-    let mut out = Output::memory();
-    let written = write_to(pack, &mut out).and_then(|()| out.finish());
-    written
+    crate::output::in_memory(|out| write_to(pack, out))
         .ok()
         .and_then(|finished| String::from_utf8(finished.bytes).ok())
         .unwrap_or_default()
 }
 
 /// Writes `pack` as CSV to `out`.
-pub(crate) fn write_to(pack: &Pack, out: &mut Output<'_>) -> Result<(), ExportError> {
+pub(crate) fn write_to(pack: &Pack, out: &mut Output) -> Result<(), ExportError> {
     let options = pack
         .items
         .iter()

@@ -22,7 +22,7 @@ pub(crate) const DIRECT_MIN: usize = 8 << 20;
 
 /// The alignment of buffers, offsets and lengths: the largest logical block size of common
 /// devices, which every smaller one divides.
-const ALIGN: usize = 4096;
+pub(crate) const ALIGN: usize = 4096;
 
 /// How much of the pack one write takes.
 const CHUNK: usize = 4 << 20;

@@ -69,7 +69,7 @@ fn rich(text: &str, out: &mut String) {
 }
 
 /// Writes `pack` as GIFT to `out`.
-pub(crate) fn write(pack: &Pack, out: &mut Output<'_>) -> Result<(), ExportError> {
+pub(crate) fn write(pack: &Pack, out: &mut Output) -> Result<(), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("gift"));
     }

@@ -54,7 +54,7 @@ pub(crate) const WAVE: usize = 8;
 ///
 /// The output is settled (hashed, and written out if it goes to a file) wave by wave while
 /// the items are written.
-pub(crate) fn write(pack: &Pack, output: &mut Output<'_>) -> Result<(), ExportError> {
+pub(crate) fn write(pack: &Pack, output: &mut Output) -> Result<(), ExportError> {
     let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
     // The small members go through `Value` for their sorted keys.
     let blueprints = serde_json::to_value(&pack.blueprints).map_err(error)?;
@@ -115,7 +115,7 @@ type Wave = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// Writes the items as the `items` member, serializing chunks of them in parallel, and returns
 /// the member's manifest entry.
-fn items(items: &[PackItem], output: &mut Output<'_>) -> Result<ManifestEntry, ExportError> {
+fn items(items: &[PackItem], output: &mut Output) -> Result<ManifestEntry, ExportError> {
     let error = |e: serde_json::Error| ExportError::Zip(e.to_string());
     if items.is_empty() {
         output.buffer().extend_from_slice(b"[]");

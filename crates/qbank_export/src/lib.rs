@@ -187,9 +187,7 @@ pub fn export_with(
     if format.is_archive() {
         return archive_pack(pack, format, options);
     }
-    let mut output = Output::memory();
-    write_single(pack, format, &mut output)?;
-    let finished = output.finish()?;
+    let finished = output::in_memory(|output| write_single(pack, format, output))?;
     let manifest = single_manifest(format, options, &finished);
     Ok(Exported {
         bytes: finished.bytes,
@@ -214,9 +212,9 @@ pub fn export_to(
         return Ok(exported.manifest);
     }
     let temp = Temp::beside(out)?;
-    let mut output = Output::file(temp.file.as_file(), temp.file.path());
-    write_single(pack, format, &mut output)?;
-    let finished = output.finish()?;
+    let finished = output::into_file(temp.file.as_file(), temp.file.path(), |output| {
+        write_single(pack, format, output)
+    })?;
     let manifest = single_manifest(format, options, &finished);
     temp.complete(out)?;
     let sidecar = sidecar_path(out);
@@ -262,7 +260,7 @@ fn archive_pack(
 
 /// Writes a single-file pack: each writer settles the output as it goes, which hashes what
 /// it has written and, into a file, writes it out.
-fn write_single(pack: &Pack, format: Format, output: &mut Output<'_>) -> Result<(), ExportError> {
+fn write_single(pack: &Pack, format: Format, output: &mut Output) -> Result<(), ExportError> {
     match format {
         Format::Json => json::write(pack, output),
         Format::Moodle => moodle::write(pack, output),

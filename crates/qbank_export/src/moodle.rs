@@ -86,7 +86,7 @@ pub(crate) fn general_feedback(item: &PackItem) -> String {
 }
 
 /// Writes `pack` as Moodle XML to `out`.
-pub(crate) fn write(pack: &Pack, out: &mut Output<'_>) -> Result<(), ExportError> {
+pub(crate) fn write(pack: &Pack, out: &mut Output) -> Result<(), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("moodle"));
     }

@@ -2,39 +2,46 @@
 //! that takes it as it comes.
 //!
 //! A writer appends to [`Output::buffer`] and calls [`Output::settle`] between waves of items:
-//! the new bytes are hashed, and in a file, once enough has come for direct I/O to be worth
-//! it, written out and dropped from the buffer. A 100k-item pack then never exists whole in
-//! memory, and the disk takes it while the workers make the next wave rather than all at the
-//! end.
+//! the new bytes are hashed, and into a file, once enough has come for direct I/O to be worth
+//! it, their whole blocks are handed to a thread of their own that writes them to disk while
+//! the writer goes on ([`into_file`]). A 100k-item pack then never exists whole in memory, and
+//! the disk takes it while the workers make the next wave rather than all at the end, without
+//! a worker of the thread pool waiting for the disk.
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use sha2::{Digest, Sha256};
 
 use crate::ExportError;
 
 /// The text of a single-file pack, kept or written as it comes (see the module's notes).
-pub(crate) struct Output<'f> {
-    /// The bytes not yet written: all of them in memory.
+pub(crate) struct Output {
+    /// The bytes not yet handed on: all of them in memory.
     pending: Vec<u8>,
     /// How much of `pending` is hashed.
     hashed: usize,
     hasher: Sha256,
-    /// The bytes written to the file so far.
+    /// The bytes handed to the file's writer so far.
     written: u64,
-    file: Option<FileSink<'f>>,
+    sink: Option<Sink>,
 }
 
-/// A pack file and the writer of its bytes, once the first of them are written.
-struct FileSink<'f> {
-    file: &'f File,
-    /// Named in errors.
-    path: &'f Path,
-    #[cfg(target_os = "linux")]
-    stream: Option<crate::direct::Stream<'f>>,
-    #[cfg(not(target_os = "linux"))]
-    stream: Option<()>,
+/// The way to the thread that writes a file: full buffers go, empty ones come back.
+struct Sink {
+    full: SyncSender<Piece>,
+    empty: Receiver<Vec<u8>>,
+    /// Buffers made so far; past [`BUFFERS`], one is waited for instead.
+    buffers: usize,
+}
+
+/// What the writing thread gets.
+enum Piece {
+    /// Whole blocks of the file, in order.
+    Blocks(Vec<u8>),
+    /// The rest of the file.
+    Last(Vec<u8>),
 }
 
 /// A finished [`Output`]: the text, if it was kept in memory, its lowercase hex sha256, and
@@ -52,7 +59,16 @@ const FIRST_WRITE: usize = crate::direct::DIRECT_MIN;
 #[cfg(not(target_os = "linux"))]
 const FIRST_WRITE: usize = 8 << 20;
 
-impl<'f> Output<'f> {
+/// What a piece handed to the writing thread is a multiple of: the block of direct I/O.
+#[cfg(target_os = "linux")]
+const BLOCK: usize = crate::direct::ALIGN;
+#[cfg(not(target_os = "linux"))]
+const BLOCK: usize = 4096;
+
+/// Buffers in use at most: one filling, one queued, one being written.
+const BUFFERS: usize = 3;
+
+impl Output {
     /// An output that keeps the whole text.
     pub(crate) fn memory() -> Self {
         Self {
@@ -60,19 +76,7 @@ impl<'f> Output<'f> {
             hashed: 0,
             hasher: Sha256::new(),
             written: 0,
-            file: None,
-        }
-    }
-
-    /// An output into `file`, an empty file at `path`, from its start.
-    pub(crate) fn file(file: &'f File, path: &'f Path) -> Self {
-        Self {
-            file: Some(FileSink {
-                file,
-                path,
-                stream: None,
-            }),
-            ..Self::memory()
+            sink: None,
         }
     }
 
@@ -88,41 +92,51 @@ impl<'f> Output<'f> {
 
     /// Makes room for `additional` more bytes at once, in memory only: a buffer this large
     /// grown by doubling would be copied and faulted in again each time. A file takes the
-    /// text in waves and needs no more than two of them. Only a hint: if the memory cannot
+    /// text in waves and needs no more than a few of them. Only a hint: if the memory cannot
     /// be had, the buffer grows as it fills.
     pub(crate) fn expect(&mut self, additional: usize) {
-        if self.file.is_none() {
+        if self.sink.is_none() {
             let _ = self.pending.try_reserve(additional);
         }
     }
 
-    /// Hashes the bytes appended since the last call and, into a file, writes out what
-    /// direct I/O can take of them.
+    /// Hashes the bytes appended since the last call and, into a file, hands their whole
+    /// blocks to the writing thread. Fails only if that thread stopped (on a write error,
+    /// which [`into_file`] reports).
     pub(crate) fn settle(&mut self) -> Result<(), ExportError> {
         self.hasher.update(&self.pending[self.hashed..]);
         self.hashed = self.pending.len();
-        let Some(sink) = &mut self.file else {
+        let Some(sink) = &mut self.sink else {
             return Ok(());
         };
-        if sink.stream.is_none() && self.pending.len() < FIRST_WRITE {
+        if self.written == 0 && self.pending.len() < FIRST_WRITE {
             return Ok(());
         }
-        let written = sink.write(&self.pending)?;
-        self.pending.drain(..written);
-        self.hashed -= written;
-        self.written += written as u64;
-        Ok(())
+        let whole = self.pending.len() / BLOCK * BLOCK;
+        if whole == 0 {
+            return Ok(());
+        }
+        let mut next = sink.buffer();
+        next.extend_from_slice(&self.pending[whole..]);
+        self.pending.truncate(whole);
+        let full = std::mem::replace(&mut self.pending, next);
+        self.hashed = self.pending.len();
+        self.written += whole as u64;
+        sink.full
+            .send(Piece::Blocks(full))
+            .map_err(|_| ExportError::Zip("the pack's writer stopped".to_owned()))
     }
 
-    /// Settles the rest and, into a file, writes it and ends the file there (the caller
-    /// flushes it to disk).
-    pub(crate) fn finish(mut self) -> Result<Finished, ExportError> {
+    /// Settles the rest; into a file, hands it to the writing thread as the end of the file.
+    fn finish(mut self) -> Result<Finished, ExportError> {
         self.hasher.update(&self.pending[self.hashed..]);
         let len = self.written + self.pending.len() as u64;
         let sha256 = crate::manifest::hex(&self.hasher.finalize());
-        let bytes = match self.file {
+        let bytes = match self.sink {
             Some(sink) => {
-                sink.finish(&self.pending)?;
+                sink.full
+                    .send(Piece::Last(self.pending))
+                    .map_err(|_| ExportError::Zip("the pack's writer stopped".to_owned()))?;
                 Vec::new()
             }
             None => self.pending,
@@ -131,51 +145,124 @@ impl<'f> Output<'f> {
     }
 }
 
-impl FileSink<'_> {
-    /// Writes the start of `bytes`; returns how much of them that was.
-    fn write(&mut self, bytes: &[u8]) -> Result<usize, ExportError> {
-        let error = |e| ExportError::io(self.path, e);
-        #[cfg(target_os = "linux")]
-        {
-            let stream = match &mut self.stream {
-                Some(stream) => stream,
-                None => self
-                    .stream
-                    .insert(crate::direct::Stream::direct(self.file).map_err(error)?),
-            };
-            stream.write(bytes).map_err(error)
+impl Sink {
+    /// An empty buffer: a new one while fewer than [`BUFFERS`] exist, otherwise the next one
+    /// the writing thread gives back.
+    fn buffer(&mut self) -> Vec<u8> {
+        if let Ok(buffer) = self.empty.try_recv() {
+            return buffer;
         }
-        #[cfg(not(target_os = "linux"))]
-        {
-            use std::io::Write;
-            self.stream = Some(());
-            let mut file = self.file;
-            file.write_all(bytes).map_err(error)?;
-            Ok(bytes.len())
+        if self.buffers < BUFFERS {
+            self.buffers += 1;
+            return Vec::new();
+        }
+        // The thread gives every buffer back, or has stopped, when a send tells.
+        self.empty.recv().unwrap_or_default()
+    }
+}
+
+/// Runs `write` on an output kept in memory, and returns it finished.
+pub(crate) fn in_memory(
+    write: impl FnOnce(&mut Output) -> Result<(), ExportError>,
+) -> Result<Finished, ExportError> {
+    let mut output = Output::memory();
+    write(&mut output)?;
+    output.finish()
+}
+
+/// Runs `write` on an output into `file`, an empty file at `path`, which a thread of its own
+/// writes as the output settles; returns the output finished once the whole file is written.
+/// Its bytes are not kept.
+pub(crate) fn into_file(
+    file: &File,
+    path: &Path,
+    write: impl FnOnce(&mut Output) -> Result<(), ExportError>,
+) -> Result<Finished, ExportError> {
+    std::thread::scope(|scope| {
+        let (full, pieces) = sync_channel::<Piece>(1);
+        let (returned, empty) = sync_channel::<Vec<u8>>(BUFFERS);
+        let writer = scope.spawn(move || write_pieces(file, &pieces, &returned));
+        let mut output = Output {
+            sink: Some(Sink {
+                full,
+                empty,
+                buffers: 1,
+            }),
+            ..Output::memory()
+        };
+        // Dropping the output ends the pieces, so the thread stops either way.
+        let finished = write(&mut output).and_then(|()| output.finish());
+        let written = writer
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The thread's own error explains a writer that stopped.
+        written.map_err(|e| ExportError::io(path, e))?;
+        finished
+    })
+}
+
+/// The writing thread of [`into_file`]: writes every piece, in order, and gives each buffer
+/// back. Pieces that stop before the last (the output failed) leave the file unfinished, for
+/// the caller to throw away.
+fn write_pieces(
+    file: &File,
+    pieces: &Receiver<Piece>,
+    returned: &SyncSender<Vec<u8>>,
+) -> std::io::Result<()> {
+    let mut stream = None;
+    for piece in pieces {
+        match piece {
+            Piece::Blocks(mut blocks) => {
+                let stream = match &mut stream {
+                    Some(stream) => stream,
+                    None => stream.insert(Stream::direct(file)?),
+                };
+                stream.write(&blocks)?;
+                blocks.clear();
+                // The output may be done with buffers; one it no longer takes is dropped.
+                let _ = returned.try_send(blocks);
+            }
+            Piece::Last(rest) => {
+                let stream = match stream.take() {
+                    Some(stream) => stream,
+                    // A pack too small to have started goes in one piece.
+                    None if rest.len() >= FIRST_WRITE => Stream::direct(file)?,
+                    None => Stream::buffered(file),
+                };
+                stream.finish(&rest)?;
+                return Ok(());
+            }
         }
     }
+    Ok(())
+}
 
-    /// Writes `rest`, the end of the file.
-    fn finish(self, rest: &[u8]) -> Result<(), ExportError> {
-        let error = |e| ExportError::io(self.path, e);
-        #[cfg(target_os = "linux")]
-        {
-            let stream = match self.stream {
-                Some(stream) => stream,
-                // A pack too small to have started a stream goes in one piece.
-                None if rest.len() >= FIRST_WRITE => {
-                    crate::direct::Stream::direct(self.file).map_err(error)?
-                }
-                None => crate::direct::Stream::buffered(self.file),
-            };
-            stream.finish(rest).map(|_| ()).map_err(error)
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            use std::io::Write;
-            let mut file = self.file;
-            file.write_all(rest).map_err(error)
-        }
+// How the writing thread writes: with direct I/O on Linux (see the `direct` module), through
+// the page cache elsewhere.
+#[cfg(target_os = "linux")]
+use crate::direct::Stream;
+
+#[cfg(not(target_os = "linux"))]
+struct Stream<'f>(&'f File);
+
+#[cfg(not(target_os = "linux"))]
+impl<'f> Stream<'f> {
+    fn direct(file: &'f File) -> std::io::Result<Self> {
+        Ok(Self(file))
+    }
+
+    fn buffered(file: &'f File) -> Self {
+        Self(file)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        use std::io::Write;
+        let mut file = self.0;
+        file.write_all(bytes).map(|()| bytes.len())
+    }
+
+    fn finish(mut self, rest: &[u8]) -> std::io::Result<bool> {
+        self.write(rest).map(|_| false)
     }
 }
 
@@ -192,14 +279,25 @@ mod tests {
     /// Pieces of every awkward size, settled after each: below and past the first write, and
     /// not block-aligned.
     fn pieces() -> Vec<Vec<u8>> {
-        [3, FIRST_WRITE - 10, 4095, 20, FIRST_WRITE + 3, 1, 0, 70_001]
-            .iter()
-            .enumerate()
-            .map(|(n, &len)| piece(n, len))
-            .collect()
+        [
+            3,
+            FIRST_WRITE - 10,
+            4095,
+            20,
+            FIRST_WRITE + 3,
+            1,
+            0,
+            70_001,
+            FIRST_WRITE * 2,
+            BLOCK,
+        ]
+        .iter()
+        .enumerate()
+        .map(|(n, &len)| piece(n, len))
+        .collect()
     }
 
-    fn put(output: &mut Output<'_>, pieces: &[Vec<u8>]) {
+    fn put(output: &mut Output, pieces: &[Vec<u8>]) {
         for (n, piece) in pieces.iter().enumerate() {
             if n % 2 == 0 {
                 output.buffer().extend_from_slice(piece);
@@ -214,9 +312,11 @@ mod tests {
     fn a_file_gets_the_bytes_memory_would_keep_with_the_same_digest() {
         let pieces = pieces();
         let whole = pieces.concat();
-        let mut memory = Output::memory();
-        put(&mut memory, &pieces);
-        let kept = memory.finish().unwrap();
+        let kept = in_memory(|output| {
+            put(output, &pieces);
+            Ok(())
+        })
+        .unwrap();
         assert!(kept.bytes == whole);
         assert_eq!(kept.len, whole.len() as u64);
         assert_eq!(
@@ -228,15 +328,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pack.json");
         let file = File::create(&path).unwrap();
-        let mut output = Output::file(&file, &path);
-        put(&mut output, &pieces);
-        // Written as it came: no more than a first write and a block are held back.
-        assert!(
-            output.pending.len() < FIRST_WRITE,
-            "{}",
-            output.pending.len()
-        );
-        let streamed = output.finish().unwrap();
+        let streamed = into_file(&file, &path, |output| {
+            put(output, &pieces);
+            // Handed on as it came: no more than a block is held back.
+            assert!(output.pending.len() < BLOCK, "{}", output.pending.len());
+            Ok(())
+        })
+        .unwrap();
         assert!(streamed.bytes.is_empty());
         assert_eq!((streamed.sha256, streamed.len), (kept.sha256, kept.len));
         assert!(std::fs::read(&path).unwrap() == whole);
@@ -247,16 +345,55 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pack.gift");
         let file = File::create(&path).unwrap();
-        let mut output = Output::file(&file, &path);
-        output.push_str("// qbank pack\n");
-        output.settle().unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
-        output.push_str("::Q1:: stem {=a ~b}\n");
-        let finished = output.finish().unwrap();
+        let finished = into_file(&file, &path, |output| {
+            output.push_str("// qbank pack\n");
+            output.settle()?;
+            assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+            output.push_str("::Q1:: stem {=a ~b}\n");
+            Ok(())
+        })
+        .unwrap();
         assert_eq!(finished.len, 34);
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "// qbank pack\n::Q1:: stem {=a ~b}\n"
         );
+    }
+
+    #[test]
+    fn a_writer_that_fails_stops_the_thread_and_reports_its_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack.csv");
+        let file = File::create(&path).unwrap();
+        let error = into_file(&file, &path, |output| {
+            output
+                .buffer()
+                .extend_from_slice(&piece(0, FIRST_WRITE + 1));
+            output.settle()?;
+            Err(ExportError::KeysRequired("csv"))
+        })
+        .err()
+        .unwrap();
+        assert!(matches!(error, ExportError::KeysRequired("csv")), "{error}");
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack.json");
+        std::fs::write(&path, "").unwrap();
+        // Opened for reading only: every write fails.
+        let file = File::open(&path).unwrap();
+        let error = into_file(&file, &path, |output| {
+            for n in 0..4 {
+                output.buffer().extend_from_slice(&piece(n, FIRST_WRITE));
+                output.settle()?;
+            }
+            Ok(())
+        })
+        .err()
+        .unwrap();
+        let message = error.to_string();
+        assert!(message.contains("pack.json"), "{message}");
     }
 }

@@ -540,7 +540,7 @@ pub(crate) fn write_groups(
     header: impl Fn(&str, &str, &mut String) + Sync,
     question: impl Fn(&PackItem, &mut String) -> Result<(), crate::ExportError> + Sync,
     trailer: &str,
-    out: &mut Output<'_>,
+    out: &mut Output,
 ) -> Result<(), crate::ExportError> {
     use rayon::prelude::*;
     let chunk_size = crate::csv::CHUNK;
