@@ -39,9 +39,10 @@ impl Compressed {
         Ok(())
     }
 
-    /// Compresses one member, `name` holding `bytes`, which stay the caller's.
+    /// Compresses one member, `name` holding `bytes`, which stay the caller's, on every core
+    /// if it is large (see [`deflate_in_parallel`]): nothing else is compressed beside it.
     pub(crate) fn add_member(&mut self, name: String, bytes: &[u8]) -> Result<(), ExportError> {
-        let (member, entry) = Deflater::new().member(name, bytes)?;
+        let (member, entry) = Deflater::alone().member(name, bytes)?;
         self.members.push(member);
         self.entries.push(entry);
         Ok(())
@@ -135,6 +136,10 @@ impl Compressed {
 struct Deflater {
     compressor: Compressor,
     scratch: Vec<u8>,
+    /// Whether a large member is deflated in pieces on every core: for a member compressed
+    /// alone. Among many members compressed side by side, each stays on one core, where
+    /// libdeflate is faster.
+    in_pieces: bool,
 }
 
 impl Deflater {
@@ -145,6 +150,15 @@ impl Deflater {
             // than the higher levels, and its output a few per cent larger.
             compressor: Compressor::new(CompressionLvl::new(1).unwrap_or_default()),
             scratch: Vec::new(),
+            in_pieces: false,
+        }
+    }
+
+    /// A compressor for a member compressed alone.
+    fn alone() -> Self {
+        Self {
+            in_pieces: true,
+            ..Self::new()
         }
     }
 
@@ -193,7 +207,7 @@ impl Deflater {
 
     /// `bytes` deflated, or stored when deflating does not shrink them, with the method.
     fn deflate(&mut self, name: &str, bytes: &[u8]) -> Result<(u16, Vec<u8>), ExportError> {
-        if bytes.len() >= PARALLEL_MIN {
+        if self.in_pieces && bytes.len() >= PARALLEL_MIN {
             let deflated = deflate_in_parallel(bytes)
                 .map_err(|e| ExportError::Zip(format!("deflating `{name}`: {e}")))?;
             return Ok(stored_unless_smaller(bytes, deflated));
@@ -214,8 +228,8 @@ impl Deflater {
     }
 }
 
-/// Members at least this large are deflated in pieces on every core (see
-/// [`deflate_in_parallel`]); smaller ones, each on one core, by libdeflate.
+/// A member compressed alone and at least this large is deflated in pieces on every core (see
+/// [`deflate_in_parallel`]); others, each on one core, by libdeflate.
 const PARALLEL_MIN: usize = 4 << 20;
 
 /// How much of a large member one piece takes. Fixed, so that the bytes never depend on the
@@ -620,12 +634,20 @@ mod tests {
         text
     }
 
+    /// An archive of one member compressed alone, as an Anki collection is.
+    fn zip_alone(name: &str, bytes: &[u8]) -> (Vec<u8>, Manifest) {
+        let mut compressed = Compressed::default();
+        compressed.add_member(name.to_owned(), bytes).unwrap();
+        let manifest = Manifest::new(compressed.take_entries());
+        (compressed.zip(&manifest).unwrap(), manifest)
+    }
+
     #[test]
     fn large_members_deflate_in_pieces_that_inflate_to_the_whole() {
         // At the threshold, a byte past whole pieces, and whole pieces exactly.
         for len in [PARALLEL_MIN, PARALLEL_MIN + 4 * PIECE + 1, 6 * PIECE] {
             let text = large_text(len);
-            let (bytes, manifest) = zip_all(vec![("big.xml".to_owned(), text.clone())]).unwrap();
+            let (bytes, manifest) = zip_alone("big.xml", &text);
             assert_eq!(manifest.files[0], ManifestEntry::of("big.xml", &text));
             let read = read_back(&bytes);
             assert_eq!(read[0].1.len(), len);
@@ -653,7 +675,7 @@ mod tests {
                 state.to_le_bytes()[3]
             })
             .collect();
-        let (bytes, _) = zip_all(vec![("noise.bin".to_owned(), noise.clone())]).unwrap();
+        let (bytes, _) = zip_alone("noise.bin", &noise);
         let read = read_back(&bytes);
         assert_eq!(read[0].2, zip::CompressionMethod::Stored);
         assert!(read[0].1 == noise);
@@ -661,14 +683,18 @@ mod tests {
 
     #[test]
     fn large_members_give_the_same_bytes_on_any_number_of_threads() {
-        let files = vec![("big.xml".to_owned(), large_text(PARALLEL_MIN + PIECE / 2))];
-        let (once, _) = zip_all(files.clone()).unwrap();
+        let text = large_text(PARALLEL_MIN + PIECE / 2);
+        let (once, _) = zip_alone("big.xml", &text);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .build()
             .unwrap();
-        let (again, _) = pool.install(|| zip_all(files)).unwrap();
+        let (again, _) = pool.install(|| zip_alone("big.xml", &text));
         assert!(once == again);
+        // Among other members, the same text is deflated whole, by libdeflate.
+        let (among, _) = zip_all(vec![("big.xml".to_owned(), text.clone())]).unwrap();
+        assert!(among != once);
+        assert!(read_back(&among)[0].1 == text);
     }
 
     #[test]
