@@ -193,10 +193,14 @@ done
 # A deck large enough that its collection (over 4 MiB) is deflated in pieces on several cores:
 # a generated bank of 3,000 items, read back by the Anki library note for note.
 printf '==> generated bank of 3,000 items: anki\n'
+# Built beside the qbank binary under test, in its profile (a debug build reuses the test run's
+# dependencies).
 gen="$(dirname "$qbank")/qbank-gen"
 if [ ! -x "$gen" ]; then
-  cargo build --quiet --release --locked -p qbank_bench
-  gen="$root/target/release/qbank-gen"
+  case "$(basename "$(dirname "$qbank")")" in
+    release) cargo build --quiet --release --locked -p qbank_bench --bin qbank-gen ;;
+    *) cargo build --quiet --locked -p qbank_bench --bin qbank-gen ;;
+  esac
 fi
 "$gen" --items 3000 --out "$work/generated" --seed 7 > /dev/null 2>&1
 large="$work/generated.apkg"
