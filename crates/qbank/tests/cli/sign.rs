@@ -190,16 +190,18 @@ fn a_signed_export_verifies_and_a_changed_one_fails() {
 }
 
 /// A bank big enough that an export runs for a good part of a second, so that kills land in
-/// every phase: loading, checking, writing and renaming.
-fn big_bank(items: usize) -> CliTest {
+/// every phase: loading, checking, writing and renaming. `rationale` is appended to every
+/// item's rationale.
+fn big_bank(items: usize, rationale: &str) -> CliTest {
     let test = CliTest::new();
     for n in 3..items {
         let id = format!("DEMO-{n}");
         let domain = if n % 2 == 0 { "1" } else { "2" };
-        test.write(
-            &format!("bank/items/d{domain}/{id}.toml"),
-            &item(&id, domain),
+        let text = item(&id, domain).replace(
+            "Option D is out of proportion.",
+            &format!("Option D is out of proportion.{rationale}"),
         );
+        test.write(&format!("bank/items/d{domain}/{id}.toml"), &text);
     }
     test
 }
@@ -239,9 +241,31 @@ fn export_killed(test: &CliTest, args: &[&str], kill_at: &dyn Fn(Duration, bool)
 
 #[test]
 fn a_killed_export_leaves_the_old_pack_or_the_new_one() {
-    let test = big_bank(300);
+    let test = big_bank(300, "");
+    killed_exports(
+        &test,
+        &[("csv", "pack.csv", true), ("qti3", "pack.zip", false)],
+    );
+}
+
+/// As above, for a JSON pack large enough (about 10 MB) to be written to its temporary file
+/// while it is made, so that kills also land among those writes.
+#[test]
+fn a_killed_streamed_export_leaves_the_old_pack_or_the_new_one() {
+    let long = " Each of the other options fails the risk assessment.".repeat(300);
+    let test = big_bank(600, &long);
+    killed_exports(&test, &[("json", "pack.json", true)]);
+    let size = std::fs::metadata(test.root().join("pack.json"))
+        .unwrap()
+        .len();
+    assert!(size > 8 << 20, "a pack of {size} bytes is not streamed");
+}
+
+/// Exports each `(format, out, has a sidecar manifest)` of the bank of `test`, killed at
+/// several moments, and checks that the old pack or the new one is left each time.
+fn killed_exports(test: &CliTest, cases: &[(&str, &str, bool)]) {
     run(test.command().args(["keygen", "--out", "k"]));
-    for (format, out, sidecar) in [("csv", "pack.csv", true), ("qti3", "pack.zip", false)] {
+    for &(format, out, sidecar) in cases {
         let args = ["export", "-f", format, "-o", out, "--sign", "k.key"];
         let pack = test.root().join(out);
         let manifest = test.root().join(format!("{out}.manifest.json"));
@@ -283,7 +307,7 @@ fn a_killed_export_leaves_the_old_pack_or_the_new_one() {
             if let Some(old_manifest) = &old_manifest {
                 std::fs::write(&manifest, old_manifest).unwrap();
             }
-            kills += usize::from(export_killed(&test, &args, kill_at.as_ref()));
+            kills += usize::from(export_killed(test, &args, kill_at.as_ref()));
             let now = read(&pack);
             assert!(
                 now == old || now == new,
