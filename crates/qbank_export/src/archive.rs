@@ -18,6 +18,7 @@ use rayon::prelude::*;
 
 use crate::ExportError;
 use crate::manifest::{MANIFEST_NAME, Manifest, ManifestEntry};
+use crate::output::Output;
 
 /// The members of an archive, compressed, with their manifest entries.
 #[derive(Default)]
@@ -93,7 +94,17 @@ impl Compressed {
     }
 
     /// The archive: the members sorted by path, followed by `manifest` as [`MANIFEST_NAME`].
-    pub(crate) fn zip(mut self, manifest: &Manifest) -> Result<Vec<u8>, ExportError> {
+    pub(crate) fn zip(self, manifest: &Manifest) -> Result<Vec<u8>, ExportError> {
+        crate::output::in_memory(false, |out| self.zip_into(manifest, out)).map(|f| f.bytes)
+    }
+
+    /// [`Compressed::zip`] into `out`, which a large archive settles into its file as it is
+    /// laid out.
+    pub(crate) fn zip_into(
+        mut self,
+        manifest: &Manifest,
+        out: &mut Output,
+    ) -> Result<(), ExportError> {
         self.members.sort_by(|a, b| a.name.cmp(&b.name));
         // Two members of one name, or one named as the manifest, would leave a reader to pick
         // one of them: refuse the archive instead.
@@ -109,26 +120,25 @@ impl Compressed {
                 member.name
             )));
         }
-        // The manifest is serialized and compressed while the other members are laid out.
+        // Held whole, the archive is never moved while it is laid out.
         let bound = archive_bound(&self.members);
-        let (manifest, (mut out, mut offsets)) = rayon::join(
+        out.expect(bound);
+        let start = out.position();
+        // The manifest is serialized and compressed while the other members are laid out.
+        let (manifest, offsets) = rayon::join(
             || Deflater::new().unlisted_member(MANIFEST_NAME.to_owned(), &manifest.to_bytes()),
-            || {
-                let mut out = Vec::with_capacity(bound);
-                let offsets = lay_out_members(&mut out, &self.members);
-                (out, offsets)
-            },
+            || lay_out_members(out, &self.members),
         );
-        let manifest = manifest?;
-        offsets.extend(lay_out_members(&mut out, std::slice::from_ref(&manifest)));
+        let (manifest, mut offsets) = (manifest?, offsets?);
+        offsets.extend(lay_out_members(out, std::slice::from_ref(&manifest))?);
         self.members.push(manifest);
-        finish_layout(&mut out, &self.members, &offsets);
+        finish_layout(out, &self.members, &offsets);
         debug_assert!(
-            out.len() <= bound,
+            out.position() - start <= bound as u64,
             "{} bytes over the bound {bound}",
-            out.len()
+            out.position() - start
         );
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -352,29 +362,42 @@ const EXTERNAL_ATTRIBUTES: u32 = 0o100_644 << 16;
 /// Bit 11 of the general-purpose flags: the name is UTF-8.
 const UTF8_NAME: u16 = 1 << 11;
 
-/// Appends each member, its local header and data, to `out`; returns where each starts.
-fn lay_out_members(out: &mut Vec<u8>, members: &[Member]) -> Vec<u64> {
+/// Appends each member, its local header and data, to `out`, settling it every few
+/// megabytes; returns where each starts.
+fn lay_out_members(out: &mut Output, members: &[Member]) -> Result<Vec<u64>, ExportError> {
+    /// Bytes laid out between two settles.
+    const SETTLE: usize = 16 << 20;
     let mut offsets = Vec::with_capacity(members.len());
+    let mut unsettled = 0;
     for member in members {
-        let offset = out.len() as u64;
+        let offset = out.position();
         offsets.push(offset);
-        local_header(out, member, offset);
-        out.extend_from_slice(&member.data);
+        let buffer = out.buffer();
+        let before = buffer.len();
+        local_header(buffer, member, offset);
+        buffer.extend_from_slice(&member.data);
+        unsettled += buffer.len() - before;
+        if unsettled >= SETTLE {
+            out.settle()?;
+            unsettled = 0;
+        }
     }
-    offsets
+    Ok(offsets)
 }
 
 /// Appends the central directory and the end records to `out`, which holds `members` laid out
 /// at `offsets`.
-fn finish_layout(out: &mut Vec<u8>, members: &[Member], offsets: &[u64]) {
-    let directory_offset = out.len() as u64;
+fn finish_layout(output: &mut Output, members: &[Member], offsets: &[u64]) {
+    let directory_offset = output.position();
+    let out = output.buffer();
+    let buffered = out.len() as u64;
     for (member, &offset) in members.iter().zip(offsets) {
         central_header(out, member, offset);
     }
-    let directory_size = out.len() as u64 - directory_offset;
+    let directory_size = out.len() as u64 - buffered;
     let entries = members.len() as u64;
     if entries >= 0xFFFF || directory_size >= MAX32 || directory_offset >= MAX32 {
-        let record_offset = out.len() as u64;
+        let record_offset = directory_offset + directory_size;
         // zip64 end of central directory record.
         put32(out, 0x0606_4b50);
         put64(out, 44);

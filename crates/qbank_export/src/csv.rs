@@ -28,7 +28,7 @@ pub(crate) const WAVE: usize = 16;
 /// Writes `pack` as CSV.
 #[cfg(test)]
 pub(crate) fn write(pack: &Pack) -> String {
-    crate::output::in_memory(|out| write_to(pack, out))
+    crate::output::in_memory(true, |out| write_to(pack, out))
         .ok()
         .and_then(|finished| String::from_utf8(finished.bytes).ok())
         .unwrap_or_default()

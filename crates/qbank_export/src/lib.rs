@@ -187,7 +187,7 @@ pub fn export_with(
     if format.is_archive() {
         return archive_pack(pack, format, options);
     }
-    let finished = output::in_memory(|output| write_single(pack, format, output))?;
+    let finished = output::in_memory(true, |output| write_single(pack, format, output))?;
     let manifest = single_manifest(format, options, &finished);
     Ok(Exported {
         bytes: finished.bytes,
@@ -197,9 +197,10 @@ pub fn export_with(
 }
 
 /// Writes `pack` in `format` into place at `out`, crash-safely (see [`write_pack`]), and
-/// returns its manifest, signed when `options` holds a key. A single-file pack goes to its
-/// temporary file as it is made, so it never has to fit in memory whole and the disk writes
-/// it while the rest is made; an archive is put together in memory first.
+/// returns its manifest, signed when `options` holds a key. The pack goes to its temporary
+/// file as it is made (an archive once its members are compressed, as it is laid out), so
+/// the file never has to be held in memory whole and the disk writes it while the rest is
+/// made.
 pub fn export_to(
     pack: &Pack,
     format: Format,
@@ -207,12 +208,17 @@ pub fn export_to(
     out: &Path,
 ) -> Result<Manifest, ExportError> {
     if format.is_archive() {
-        let exported = archive_pack(pack, format, options)?;
-        write_pack(out, &exported)?;
-        return Ok(exported.manifest);
+        let (members, manifest) = archive_members(pack, format, options)?;
+        let temp = Temp::beside(out)?;
+        output::into_file(temp.file.as_file(), temp.file.path(), false, |output| {
+            members.zip_into(&manifest, output)
+        })?;
+        temp.complete(out)?;
+        persist_all(vec![(temp, out)])?;
+        return Ok(manifest);
     }
     let temp = Temp::beside(out)?;
-    let finished = output::into_file(temp.file.as_file(), temp.file.path(), |output| {
+    let finished = output::into_file(temp.file.as_file(), temp.file.path(), true, |output| {
         write_single(pack, format, output)
     })?;
     let manifest = single_manifest(format, options, &finished);
@@ -240,6 +246,21 @@ fn archive_pack(
     format: Format,
     options: &ExportOptions<'_>,
 ) -> Result<Exported, ExportError> {
+    let (members, manifest) = archive_members(pack, format, options)?;
+    let bytes = members.zip(&manifest)?;
+    Ok(Exported {
+        bytes,
+        manifest,
+        archive: true,
+    })
+}
+
+/// The compressed members of a zip pack and its manifest, signed when `options` holds a key.
+fn archive_members(
+    pack: &Pack,
+    format: Format,
+    options: &ExportOptions<'_>,
+) -> Result<(archive::Compressed, Manifest), ExportError> {
     let mut members = match format {
         Format::Qti3 => qti::write(pack, qti::Version::V3)?,
         Format::Qti21 => qti::write(pack, qti::Version::V21)?,
@@ -250,12 +271,7 @@ fn archive_pack(
         }
     };
     let manifest = sign(Manifest::new(members.take_entries()), options);
-    let bytes = members.zip(&manifest)?;
-    Ok(Exported {
-        bytes,
-        manifest,
-        archive: true,
-    })
+    Ok((members, manifest))
 }
 
 /// Writes a single-file pack: each writer settles the output as it goes, which hashes what

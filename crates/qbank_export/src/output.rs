@@ -22,7 +22,8 @@ pub(crate) struct Output {
     pending: Vec<u8>,
     /// How much of `pending` is hashed.
     hashed: usize,
-    hasher: Sha256,
+    /// `None` for an output whose digest nobody reads (an archive holds its own).
+    hasher: Option<Sha256>,
     /// The bytes handed to the file's writer so far.
     written: u64,
     sink: Option<Sink>,
@@ -44,8 +45,8 @@ enum Piece {
     Last(Vec<u8>),
 }
 
-/// A finished [`Output`]: the text, if it was kept in memory, its lowercase hex sha256, and
-/// its length.
+/// A finished [`Output`]: the text, if it was kept in memory, its lowercase hex sha256 (empty
+/// if it was not hashed), and its length.
 pub(crate) struct Finished {
     pub(crate) bytes: Vec<u8>,
     pub(crate) sha256: String,
@@ -69,15 +70,20 @@ const BLOCK: usize = 4096;
 const BUFFERS: usize = 3;
 
 impl Output {
-    /// An output that keeps the whole text.
-    pub(crate) fn memory() -> Self {
+    /// An output that keeps the whole text, hashed if `hash`.
+    fn memory(hash: bool) -> Self {
         Self {
             pending: Vec::new(),
             hashed: 0,
-            hasher: Sha256::new(),
+            hasher: hash.then(Sha256::new),
             written: 0,
             sink: None,
         }
+    }
+
+    /// How many bytes have been put so far: where the next one goes.
+    pub(crate) fn position(&self) -> u64 {
+        self.written + self.pending.len() as u64
     }
 
     /// The bytes not yet settled, to append to.
@@ -104,7 +110,9 @@ impl Output {
     /// blocks to the writing thread. Fails only if that thread stopped (on a write error,
     /// which [`into_file`] reports).
     pub(crate) fn settle(&mut self) -> Result<(), ExportError> {
-        self.hasher.update(&self.pending[self.hashed..]);
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&self.pending[self.hashed..]);
+        }
         self.hashed = self.pending.len();
         let Some(sink) = &mut self.sink else {
             return Ok(());
@@ -129,9 +137,14 @@ impl Output {
 
     /// Settles the rest; into a file, hands it to the writing thread as the end of the file.
     fn finish(mut self) -> Result<Finished, ExportError> {
-        self.hasher.update(&self.pending[self.hashed..]);
-        let len = self.written + self.pending.len() as u64;
-        let sha256 = crate::manifest::hex(&self.hasher.finalize());
+        let len = self.position();
+        let sha256 = match self.hasher.take() {
+            Some(mut hasher) => {
+                hasher.update(&self.pending[self.hashed..]);
+                crate::manifest::hex(&hasher.finalize())
+            }
+            None => String::new(),
+        };
         let bytes = match self.sink {
             Some(sink) => {
                 sink.full
@@ -161,21 +174,23 @@ impl Sink {
     }
 }
 
-/// Runs `write` on an output kept in memory, and returns it finished.
+/// Runs `write` on an output kept in memory, hashed if `hash`, and returns it finished.
 pub(crate) fn in_memory(
+    hash: bool,
     write: impl FnOnce(&mut Output) -> Result<(), ExportError>,
 ) -> Result<Finished, ExportError> {
-    let mut output = Output::memory();
+    let mut output = Output::memory(hash);
     write(&mut output)?;
     output.finish()
 }
 
-/// Runs `write` on an output into `file`, an empty file at `path`, which a thread of its own
-/// writes as the output settles; returns the output finished once the whole file is written.
-/// Its bytes are not kept.
+/// Runs `write` on an output into `file`, an empty file at `path`, hashed if `hash`, which a
+/// thread of its own writes as the output settles; returns the output finished once the whole
+/// file is written. Its bytes are not kept.
 pub(crate) fn into_file(
     file: &File,
     path: &Path,
+    hash: bool,
     write: impl FnOnce(&mut Output) -> Result<(), ExportError>,
 ) -> Result<Finished, ExportError> {
     std::thread::scope(|scope| {
@@ -188,7 +203,7 @@ pub(crate) fn into_file(
                 empty,
                 buffers: 1,
             }),
-            ..Output::memory()
+            ..Output::memory(hash)
         };
         // Dropping the output ends the pieces, so the thread stops either way.
         let finished = write(&mut output).and_then(|()| output.finish());
@@ -312,7 +327,7 @@ mod tests {
     fn a_file_gets_the_bytes_memory_would_keep_with_the_same_digest() {
         let pieces = pieces();
         let whole = pieces.concat();
-        let kept = in_memory(|output| {
+        let kept = in_memory(true, |output| {
             put(output, &pieces);
             Ok(())
         })
@@ -328,7 +343,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pack.json");
         let file = File::create(&path).unwrap();
-        let streamed = into_file(&file, &path, |output| {
+        let streamed = into_file(&file, &path, true, |output| {
             put(output, &pieces);
             // Handed on as it came: no more than a block is held back.
             assert!(output.pending.len() < BLOCK, "{}", output.pending.len());
@@ -345,7 +360,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pack.gift");
         let file = File::create(&path).unwrap();
-        let finished = into_file(&file, &path, |output| {
+        let finished = into_file(&file, &path, true, |output| {
             output.push_str("// qbank pack\n");
             output.settle()?;
             assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
@@ -365,7 +380,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pack.csv");
         let file = File::create(&path).unwrap();
-        let error = into_file(&file, &path, |output| {
+        let error = into_file(&file, &path, true, |output| {
             output
                 .buffer()
                 .extend_from_slice(&piece(0, FIRST_WRITE + 1));
@@ -384,7 +399,7 @@ mod tests {
         std::fs::write(&path, "").unwrap();
         // Opened for reading only: every write fails.
         let file = File::open(&path).unwrap();
-        let error = into_file(&file, &path, |output| {
+        let error = into_file(&file, &path, true, |output| {
             for n in 0..4 {
                 output.buffer().extend_from_slice(&piece(n, FIRST_WRITE));
                 output.settle()?;
