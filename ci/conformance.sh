@@ -193,18 +193,21 @@ done
 # A deck large enough that its collection (over 4 MiB) is deflated in pieces on several cores:
 # a generated bank of 3,000 items, read back by the Anki library note for note.
 printf '==> generated bank of 3,000 items: anki\n'
-# Built beside the qbank binary under test, in its profile (a debug build reuses the test run's
-# dependencies).
-gen="$(dirname "$qbank")/qbank-gen"
+# QBANK_GEN, or built beside the qbank binary under test in its profile (a debug build reuses
+# the test run's dependencies).
+gen="${QBANK_GEN:-$(dirname "$qbank")/qbank-gen}"
 if [ ! -x "$gen" ]; then
   case "$(basename "$(dirname "$qbank")")" in
-    release) cargo build --quiet --release --locked -p qbank_bench --bin qbank-gen ;;
-    *) cargo build --quiet --locked -p qbank_bench --bin qbank-gen ;;
+    release) profile=release dir=release ;;
+    *) profile=dev dir=debug ;;
   esac
+  cargo build --quiet --locked --profile "$profile" -p qbank_bench --bin qbank-gen
+  gen="${CARGO_TARGET_DIR:-$root/target}/$dir/qbank-gen"
 fi
-"$gen" --items 3000 --out "$work/generated" --seed 7 > /dev/null 2>&1
 large="$work/generated.apkg"
-if "$qbank" export "$work/generated" --format anki --allow-findings --out "$large" > "$work/generated.log" 2>&1 &&
+if ! "$gen" --items 3000 --out "$work/generated" --seed 7 > "$work/gen.log" 2>&1; then
+  cat "$work/gen.log"; fail "generated: qbank-gen"
+elif "$qbank" export "$work/generated" --format anki --allow-findings --out "$large" > "$work/generated.log" 2>&1 &&
   "$qbank" export "$work/generated" --format json --allow-findings --out "$work/generated.json" > /dev/null 2>&1; then
   if "$validators/anki-import" "$large" > "$work/generated.check" 2> "$work/generated.err"; then
     python3 - "$large" "$work/generated.check" "$work/generated.json" <<'PY' || fail "generated: anki deck does not match the JSON pack"

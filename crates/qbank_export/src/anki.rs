@@ -65,91 +65,42 @@ fn anki_error(e: &dyn std::fmt::Display) -> ExportError {
 /// Writes `pack` as an Anki package: its members go into `archive`, which the caller zips
 /// with the manifest.
 ///
-/// The collection is built in memory, never in a scratch file: its image is compressed where
-/// the database keeps it, without a round trip through the file system (0.3 to 0.4 s of a
-/// 100k-item deck, whose collection is 207 MB).
+/// The collection is built in memory: its image is compressed where the database keeps it,
+/// without a round trip through a scratch file (0.3 to 0.4 s of a 100k-item deck, whose
+/// collection is 207 MB). Only a collection past the 1 GiB that the database's in-memory file
+/// system holds is built again in a scratch file.
 pub(crate) fn write(pack: &Pack, archive: &mut Compressed) -> Result<(), ExportError> {
+    write_limited(pack, archive, None)
+}
+
+/// [`write`], with the in-memory collection held to `max_pages` pages (to test the fallback
+/// without a gigabyte).
+fn write_limited(
+    pack: &Pack,
+    archive: &mut Compressed,
+    max_pages: Option<u32>,
+) -> Result<(), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("anki"));
     }
-    // SQLite's `memdb` file system keeps the database in one buffer, which `serialize` then
-    // lends out as it is (an ordinary in-memory database would be copied out page by page).
-    let mut db = Connection::open_with_flags_and_vfs(
-        "collection.anki2",
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        "memdb",
-    )
-    .map_err(|e| anki_error(&e))?;
-    {
-        // Nothing to roll back: the collection is thrown away if any step fails.
-        db.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
-            .map_err(|e| anki_error(&e))?;
-        db.execute_batch(SCHEMA).map_err(|e| anki_error(&e))?;
-        let tx = db.transaction().map_err(|e| anki_error(&e))?;
-        let root = if pack.meta.bank.is_empty() {
-            "qbank".to_owned()
-        } else {
-            deck_part(&pack.meta.bank)
-        };
-        let mut decks = serde_json::Map::new();
-        decks.insert("1".to_owned(), deck(1, "Default"));
-        // Every batch of notes with its deck, in order.
-        let mut batches: Vec<(i64, &[PackItem])> = Vec::new();
-        for (n, (exam, domain, items)) in pack.groups().into_iter().enumerate() {
-            let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
-            let name = format!(
-                "{root}::{}::{}",
-                deck_part(exam),
-                deck_part(&pack.domain_title(exam, domain))
-            );
-            decks.insert(deck_id.to_string(), deck(deck_id, &name));
-            batches.extend(items.chunks(NOTE_BATCH).map(|batch| (deck_id, batch)));
+    let collection = match fill_collection(in_memory_collection(max_pages)?, pack) {
+        Ok(db) => {
+            let collection = db.serialize(DatabaseName::Main)?;
+            archive.add_member("collection.anki2".to_owned(), &collection)?;
+            drop(collection);
+            db.close().map_err(|(_, e)| anki_error(&e))?;
+            None
         }
-        let build = |batch: &[PackItem]| -> Vec<Note> { batch.par_iter().map(Note::new).collect() };
-        // The notes' texts are built in parallel, a batch ahead of the inserts, which are
-        // sequential. The next batch is a job of rayon's pool, so a thread waiting for it keeps
-        // taking work, and a panic in it reaches the caller as it is.
-        let mut note = 0i64;
-        let mut ready = batches.first().map(|&(_, batch)| build(batch));
-        for (k, &(deck_id, _)) in batches.iter().enumerate() {
-            let Some(notes) = ready.take() else {
-                return Err(anki_error(&"a batch of notes was not built"));
-            };
-            let mut next = None;
-            rayon::in_place_scope(|scope| {
-                if let Some(&(_, batch)) = batches.get(k + 1) {
-                    scope.spawn(|_| next = Some(build(batch)));
-                }
-                for row in notes {
-                    insert_note(&tx, FIRST_NOTE_ID + note, deck_id, note + 1, row)?;
-                    note += 1;
-                }
-                Ok::<(), ExportError>(())
-            })?;
-            ready = next;
+        // Past the 1 GiB that SQLite's `memdb` holds, the collection is built again in a
+        // scratch file (about five times the 100k-item deck).
+        Err(Fill::Sql(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => {
+            Some(collection_in_a_file(pack)?)
         }
-        tx.execute_batch(INDEXES).map_err(|e| anki_error(&e))?;
-        let models = json!({ MODEL_ID.to_string(): model(FIRST_DECK_ID) });
-        tx.execute(
-            "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
-            params![
-                EPOCH_SECONDS,
-                EPOCH_SECONDS * 1000,
-                CONF,
-                models.to_string(),
-                serde_json::Value::Object(decks).to_string(),
-                DCONF
-            ],
-        )
-        .map_err(|e| anki_error(&e))?;
-        tx.commit().map_err(|e| anki_error(&e))?;
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(collection) = collection {
+        archive.add_member("collection.anki2".to_owned(), &collection)?;
     }
-    let collection = db
-        .serialize(DatabaseName::Main)
-        .map_err(|e| anki_error(&e))?;
-    archive.add_member("collection.anki2".to_owned(), &collection)?;
-    drop(collection);
-    db.close().map_err(|(_, e)| anki_error(&e))?;
     let mut media_map = serde_json::Map::new();
     let mut files = Vec::with_capacity(pack.media.len() + 1);
     for (n, (name, bytes)) in pack.media.iter().enumerate() {
@@ -165,6 +116,123 @@ pub(crate) fn write(pack: &Pack, archive: &mut Compressed) -> Result<(), ExportE
     archive.add_files(files)
 }
 
+/// An error while the collection is filled: from the database (a full in-memory database is one
+/// [`write`] recovers from), or any other.
+enum Fill {
+    Sql(rusqlite::Error),
+    Export(ExportError),
+}
+
+impl From<rusqlite::Error> for Fill {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sql(e)
+    }
+}
+
+impl From<Fill> for ExportError {
+    fn from(e: Fill) -> Self {
+        match e {
+            Fill::Sql(e) => anki_error(&e),
+            Fill::Export(e) => e,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for ExportError {
+    fn from(e: rusqlite::Error) -> Self {
+        anki_error(&e)
+    }
+}
+
+/// An empty database in the `memdb` file system, which keeps it in one buffer that
+/// `serialize` then lends out as it is (an ordinary in-memory database would be copied out
+/// page by page).
+fn in_memory_collection(max_pages: Option<u32>) -> Result<Connection, ExportError> {
+    let db = Connection::open_with_flags_and_vfs(
+        "collection.anki2",
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        "memdb",
+    )?;
+    if let Some(pages) = max_pages {
+        db.pragma_update(None, "max_page_count", pages)?;
+    }
+    Ok(db)
+}
+
+/// The collection of `pack` built in a scratch file and read back.
+fn collection_in_a_file(pack: &Pack) -> Result<Vec<u8>, ExportError> {
+    let dir = tempfile::tempdir().map_err(|e| ExportError::io(std::env::temp_dir(), e))?;
+    let path = dir.path().join("collection.anki2");
+    let db = fill_collection(Connection::open(&path)?, pack).map_err(ExportError::from)?;
+    db.close().map_err(|(_, e)| anki_error(&e))?;
+    std::fs::read(&path).map_err(|e| ExportError::io(&path, e))
+}
+
+/// Fills the empty database `db` with the collection of `pack` and returns it.
+fn fill_collection(mut db: Connection, pack: &Pack) -> Result<Connection, Fill> {
+    // Nothing to roll back: the collection is thrown away if any step fails.
+    db.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
+    db.execute_batch(SCHEMA)?;
+    let tx = db.transaction()?;
+    let root = if pack.meta.bank.is_empty() {
+        "qbank".to_owned()
+    } else {
+        deck_part(&pack.meta.bank)
+    };
+    let mut decks = serde_json::Map::new();
+    decks.insert("1".to_owned(), deck(1, "Default"));
+    // Every batch of notes with its deck, in order.
+    let mut batches: Vec<(i64, &[PackItem])> = Vec::new();
+    for (n, (exam, domain, items)) in pack.groups().into_iter().enumerate() {
+        let deck_id = FIRST_DECK_ID + i64::try_from(n).unwrap_or(0);
+        let name = format!(
+            "{root}::{}::{}",
+            deck_part(exam),
+            deck_part(&pack.domain_title(exam, domain))
+        );
+        decks.insert(deck_id.to_string(), deck(deck_id, &name));
+        batches.extend(items.chunks(NOTE_BATCH).map(|batch| (deck_id, batch)));
+    }
+    let build = |batch: &[PackItem]| -> Vec<Note> { batch.par_iter().map(Note::new).collect() };
+    // The notes' texts are built in parallel, a batch ahead of the inserts, which are
+    // sequential. The next batch is a job of rayon's pool, so a thread waiting for it keeps
+    // taking work, and a panic in it reaches the caller as it is.
+    let mut note = 0i64;
+    let mut ready = batches.first().map(|&(_, batch)| build(batch));
+    for (k, &(deck_id, _)) in batches.iter().enumerate() {
+        let Some(notes) = ready.take() else {
+            return Err(Fill::Export(anki_error(&"a batch of notes was not built")));
+        };
+        let mut next = None;
+        rayon::in_place_scope(|scope| {
+            if let Some(&(_, batch)) = batches.get(k + 1) {
+                scope.spawn(|_| next = Some(build(batch)));
+            }
+            for row in notes {
+                insert_note(&tx, FIRST_NOTE_ID + note, deck_id, note + 1, row)?;
+                note += 1;
+            }
+            Ok::<(), Fill>(())
+        })?;
+        ready = next;
+    }
+    tx.execute_batch(INDEXES)?;
+    let models = json!({ MODEL_ID.to_string(): model(FIRST_DECK_ID) });
+    tx.execute(
+        "INSERT INTO col VALUES (1, ?1, ?2, ?2, 11, 0, 0, 0, ?3, ?4, ?5, ?6, '{}')",
+        params![
+            EPOCH_SECONDS,
+            EPOCH_SECONDS * 1000,
+            CONF,
+            models.to_string(),
+            serde_json::Value::Object(decks).to_string(),
+            DCONF
+        ],
+    )?;
+    tx.commit()?;
+    Ok(db)
+}
+
 /// Notes built in parallel while the previous batch is inserted.
 const NOTE_BATCH: usize = 2048;
 
@@ -175,7 +243,7 @@ fn insert_note(
     deck_id: i64,
     due: i64,
     note: Note,
-) -> Result<(), ExportError> {
+) -> Result<(), rusqlite::Error> {
     let Note {
         guid,
         tags,
@@ -195,13 +263,11 @@ fn insert_note(
                 sort,
                 checksum
             ])
-        })
-        .map_err(|e| anki_error(&e))?;
+        })?;
     tx.prepare_cached(
         "INSERT INTO cards VALUES (?1, ?2, ?3, 0, ?4, -1, 0, 0, ?5, 0, 0, 0, 0, 0, 0, 0, 0, '')",
     )
-    .and_then(|mut insert| insert.execute(params![id, id, deck_id, EPOCH_SECONDS, due]))
-    .map_err(|e| anki_error(&e))?;
+    .and_then(|mut insert| insert.execute(params![id, id, deck_id, EPOCH_SECONDS, due]))?;
     Ok(())
 }
 
@@ -363,6 +429,47 @@ CREATE INDEX ix_notes_csum on notes (csum);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_collection_too_large_for_memory_is_built_in_a_file_with_the_same_bytes() {
+        let mut pack = crate::Pack::default();
+        pack.meta.keys = true;
+        pack.items = (0..200)
+            .map(|n| crate::PackItem {
+                id: format!("Q-{n}"),
+                exam: "demo".into(),
+                domain: "1".into(),
+                stem: format!(
+                    "Which control comes {n}th? {}",
+                    "Text of the stem. ".repeat(20)
+                ),
+                options: vec![
+                    crate::PackOption {
+                        text: "This".into(),
+                        correct: Some(true),
+                        ..crate::PackOption::default()
+                    },
+                    crate::PackOption {
+                        text: "That".into(),
+                        correct: Some(false),
+                        ..crate::PackOption::default()
+                    },
+                ],
+                ..crate::PackItem::default()
+            })
+            .collect();
+        let deck = |max_pages| {
+            let mut archive = Compressed::default();
+            write_limited(&pack, &mut archive, max_pages).unwrap();
+            let manifest = crate::Manifest::new(archive.take_entries());
+            archive.zip(&manifest).unwrap()
+        };
+        let in_memory = deck(None);
+        // Twenty pages cannot hold 200 notes: SQLite reports the database full.
+        let in_a_file = deck(Some(20));
+        assert!(in_memory == in_a_file, "the two collections differ");
+        assert!(in_memory.len() > 20 * 4096 / 8, "{} bytes", in_memory.len());
+    }
 
     #[test]
     fn the_sort_field_is_the_text_outside_tags() {

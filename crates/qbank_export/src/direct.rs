@@ -82,7 +82,9 @@ impl<'f> Stream<'f> {
     }
 
     /// Writes `rest`, the last bytes of the file, and ends the file there. Returns whether
-    /// direct I/O was used; the handle's flags are as they were before [`Stream::direct`].
+    /// direct I/O was used; on success the handle's flags are as they were before
+    /// [`Stream::direct`]. (A stream that fails or is dropped leaves them: its file is a
+    /// temporary one, thrown away.)
     pub(crate) fn finish(mut self, rest: &[u8]) -> std::io::Result<bool> {
         let written = self.write(rest)?;
         let tail = &rest[written..];

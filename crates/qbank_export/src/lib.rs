@@ -3,8 +3,9 @@
 //! Export runs after the check: [`build`] takes the checked bank ([`BankInput`]) and a
 //! [`Request`] (the profile from `qbank.toml`, `--blueprint`, `--no-keys`), selects the items
 //! the profile admits, refuses items with error-level findings, and returns a [`Pack`]. Then
-//! [`export_to`] writes the pack in one [`Format`], deterministically, into place at a path,
-//! crash-safely; [`export`] makes it in memory, and [`write_pack`] puts such a pack in place. [`import`] reads a file of another tool back into [`PackItem`]s, and
+//! [`export_to`] writes the pack in one [`Format`], deterministically, into place at a
+//! path, crash-safely; [`export`] makes it in memory, and [`write_pack`] puts such a pack in
+//! place. [`import`] reads a file of another tool back into [`PackItem`]s, and
 //! [`item_toml`] writes one as a bank item file.
 //!
 //! ```

@@ -205,8 +205,14 @@ pub(crate) fn into_file(
             }),
             ..Output::memory(hash)
         };
-        // Dropping the output ends the pieces, so the thread stops either way.
-        let finished = write(&mut output).and_then(|()| output.finish());
+        let finished = match write(&mut output) {
+            Ok(()) => output.finish(),
+            Err(e) => {
+                // Ends the pieces before the last, so the thread stops.
+                drop(output);
+                Err(e)
+            }
+        };
         let written = writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
