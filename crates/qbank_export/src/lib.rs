@@ -225,11 +225,7 @@ pub fn export_to(
     let manifest = single_manifest(format, options, &finished);
     temp.complete(out)?;
     let sidecar = sidecar_path(out);
-    let manifest_temp = Temp::beside(&sidecar)?;
-    let mut file = manifest_temp.file.as_file();
-    file.write_all(&manifest.to_bytes())
-        .map_err(|e| ExportError::io(manifest_temp.file.path(), e))?;
-    manifest_temp.complete(&sidecar)?;
+    let manifest_temp = Temp::holding(&sidecar, &manifest.to_bytes())?;
     persist_all(vec![(manifest_temp, &sidecar), (temp, out)])?;
     Ok(manifest)
 }
@@ -340,11 +336,7 @@ const TEMP_SUFFIX: &str = ".qbank-tmp";
 fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
     let mut temps = Vec::with_capacity(files.len());
     for &(path, bytes) in files {
-        let temp = Temp::beside(path)?;
-        write_contents(temp.file.as_file(), bytes)
-            .map_err(|e| ExportError::io(temp.file.path(), e))?;
-        temp.complete(path)?;
-        temps.push((temp, path));
+        temps.push((Temp::holding(path, bytes)?, path));
     }
     persist_all(temps)
 }
@@ -386,6 +378,15 @@ impl Temp {
             file,
             dir: dir.to_path_buf(),
         })
+    }
+
+    /// A completed temporary file for `path` holding `bytes`.
+    fn holding(path: &Path, bytes: &[u8]) -> Result<Self, ExportError> {
+        let temp = Self::beside(path)?;
+        write_contents(temp.file.as_file(), bytes)
+            .map_err(|e| ExportError::io(temp.file.path(), e))?;
+        temp.complete(path)?;
+        Ok(temp)
     }
 
     /// Gives the written file the permissions of the file it replaces at `path` and flushes
