@@ -140,7 +140,7 @@ pub enum SchemaName {
 /// Formats of rule documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DocFormat {
-    /// Markdown for people
+    /// Text for people: a table of rules, or a rule's page in Markdown
     Text,
     /// JSON for tools
     Json,

@@ -157,9 +157,9 @@ pub struct ProfileOptions {
     /// Whether keys, feedback and rationale are left out, for delivery systems that score on
     /// their own server. Default: false.
     pub no_keys: Option<bool>,
-    /// Whether the pack is a glossary quiz: one generated item per concept in `concepts.toml`,
-    /// asking which term a definition describes, with other terms of the same exam as
-    /// distractors. Default: false.
+    /// Whether the pack is a glossary quiz: one generated item per concept in `concepts.toml`
+    /// and exam it lists, asking which term a definition describes, with other terms of the same
+    /// exam as distractors. Default: false.
     pub glossary: Option<bool>,
 }
 
