@@ -367,10 +367,16 @@ impl Temp {
             })?
             .to_string_lossy()
             .into_owned();
+        refuse_unless_file(path)?;
         remove_stale_temps(dir, &name);
-        let file = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(TEMP_SUFFIX)
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+        // Created as any new file is, `rw-rw-rw-` less the umask, not private to its owner:
+        // a new pack gets the permissions the user's umask gives new files.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let file = builder
             .tempfile_in(dir)
             .map_err(|e| ExportError::io(dir, e))?;
         lock(file.as_file()).map_err(|e| ExportError::io(file.path(), e))?;
@@ -389,15 +395,40 @@ impl Temp {
         Ok(temp)
     }
 
-    /// Gives the written file the permissions of the file it replaces at `path` and flushes
-    /// it to disk.
+    /// Gives the written file the permissions of the file it replaces at `path`, if there is
+    /// one, and flushes it to disk.
     fn complete(&self, path: &Path) -> Result<(), ExportError> {
         let file = self.file.as_file();
-        permissions(path, file)
-            .and_then(|p| file.set_permissions(p))
+        let replaced = std::fs::metadata(path).ok().map(|meta| meta.permissions());
+        replaced
+            .map_or(Ok(()), |p| file.set_permissions(p))
             .and_then(|()| file.sync_all())
             .map_err(|e| ExportError::io(self.file.path(), e))
     }
+}
+
+/// Refuses to put a pack in place of anything but a regular file: a rename would replace a
+/// symbolic link (not the file it points to), a device or a named pipe with a plain file, and
+/// fails on a folder only after the files renamed before it.
+fn refuse_unless_file(path: &Path) -> Result<(), ExportError> {
+    let kind = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(ExportError::io(path, e)),
+        Ok(meta) if meta.is_dir() => "a folder",
+        Ok(meta) if meta.is_symlink() => "a symbolic link",
+        Ok(_) => "not a regular file",
+    };
+    Err(ExportError::io(
+        path,
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{kind}: a pack only replaces a regular file; name the file itself, or a path \
+                 that does not exist yet"
+            ),
+        ),
+    ))
 }
 
 /// Renames every completed temporary file over its target, in order, then flushes their
@@ -407,18 +438,35 @@ impl Temp {
 fn persist_all(temps: Vec<(Temp, &Path)>) -> Result<(), ExportError> {
     let mut persisted = Vec::with_capacity(temps.len());
     let mut dirs: Vec<PathBuf> = Vec::new();
+    let mut renamed: Vec<&Path> = Vec::new();
     for (temp, path) in temps {
-        persisted.push(
-            temp.file
-                .persist(path)
-                .map_err(|e| ExportError::io(path, e.error))?,
-        );
+        let file = temp.file.persist(path).map_err(|e| {
+            let error = match renamed.as_slice() {
+                [] => e.error,
+                // As after a kill between the renames: what was renamed is new, this is old.
+                done => std::io::Error::new(
+                    e.error.kind(),
+                    format!(
+                        "{}; {} already replaced, so this file and it do not match until an \
+                         export succeeds",
+                        e.error,
+                        done.iter()
+                            .map(|p| format!("`{}`", p.display()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+            };
+            ExportError::io(path, error)
+        })?;
+        persisted.push(file);
+        renamed.push(path);
         if !dirs.contains(&temp.dir) {
             dirs.push(temp.dir);
         }
     }
     for dir in dirs {
-        sync_dir(&dir);
+        sync_dir(&dir)?;
     }
     Ok(())
 }
@@ -469,35 +517,23 @@ fn remove_stale_temps(dir: &Path, name: &str) {
 }
 
 /// Flushes a folder's entries, so that the renames survive a power loss. Not every platform
-/// can open a folder; there the renames are as durable as the file system makes them.
-fn sync_dir(dir: &Path) {
-    if let Ok(dir) = std::fs::File::open(dir) {
-        let _ = dir.sync_all();
-    }
-}
-
-/// The permissions of the file being replaced, or `rw-r--r--` for a new one: a temporary
-/// file is created private to its owner, which a pack is not.
-#[cfg_attr(
-    unix,
-    expect(
-        clippy::unnecessary_wraps,
-        reason = "reading the permissions can fail elsewhere"
-    )
-)]
-fn permissions(path: &Path, temp: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        return Ok(meta.permissions());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = temp;
-        Ok(std::fs::Permissions::from_mode(0o644))
-    }
-    #[cfg(not(unix))]
-    {
-        temp.metadata().map(|m| m.permissions())
+/// can open a folder, and not every file system flushes one (those refuse with "invalid
+/// input" or "unsupported"); there the renames are as durable as the file system makes them.
+/// Any other failure is an error: the pack is in place, but may not survive a power loss.
+fn sync_dir(dir: &Path) -> Result<(), ExportError> {
+    let Ok(handle) = std::fs::File::open(dir) else {
+        return Ok(());
+    };
+    match handle.sync_all() {
+        Err(e)
+            if !matches!(
+                e.kind(),
+                std::io::ErrorKind::InvalidInput | std::io::ErrorKind::Unsupported
+            ) =>
+        {
+            Err(ExportError::io(dir, e))
+        }
+        _ => Ok(()),
     }
 }
 

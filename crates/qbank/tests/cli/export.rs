@@ -1,4 +1,6 @@
-use insta_cmd::assert_cmd_snapshot;
+use std::process::Command;
+
+use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
 use test_case::test_case;
 
 use crate::{CliTest, filters, item};
@@ -134,6 +136,101 @@ fn a_failed_export_leaves_no_partial_pack() {
         .collect();
     names.sort();
     assert_eq!(names, ["bank", "pack.xml"]);
+}
+
+/// A pack replaces only a regular file: a folder, or a symbolic link, at the target (or at its
+/// manifest's place) is refused before anything is written, so no new manifest lands beside
+/// an old pack.
+#[test]
+fn an_export_refuses_to_replace_a_folder_or_a_link() {
+    let test = CliTest::new();
+    let names = || {
+        let mut names: Vec<String> = std::fs::read_dir(test.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let refused = |out: &str, path: &str, kind: &str| {
+        let output = test
+            .command()
+            .args(["export", "-f", "json", "-o", out])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!("failed to access `{path}`"))
+                && stderr.contains(&format!("{kind}: a pack only replaces a regular file")),
+            "{stderr}"
+        );
+    };
+    std::fs::create_dir(test.root().join("packs")).unwrap();
+    refused("packs", "packs", "a folder");
+    assert_eq!(names(), ["bank", "packs"]);
+    // The manifest's place is checked before the pack is renamed too.
+    std::fs::create_dir(test.root().join("pack.json.manifest.json")).unwrap();
+    refused("pack.json", "pack.json.manifest.json", "a folder");
+    assert_eq!(names(), ["bank", "pack.json.manifest.json", "packs"]);
+    #[cfg(unix)]
+    {
+        test.write("real.json", "the old pack\n");
+        std::os::unix::fs::symlink("real.json", test.root().join("link.json")).unwrap();
+        refused("link.json", "link.json", "a symbolic link");
+        assert_eq!(
+            std::fs::read_to_string(test.root().join("real.json")).unwrap(),
+            "the old pack\n"
+        );
+        assert!(
+            std::fs::symlink_metadata(test.root().join("link.json"))
+                .unwrap()
+                .is_symlink()
+        );
+    }
+}
+
+/// A new pack and its manifest get the permissions the user's umask gives new files; a pack
+/// that replaces another keeps the old one's.
+#[cfg(unix)]
+#[test]
+fn new_packs_follow_the_umask_and_replaced_packs_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let test = CliTest::new();
+    let mode = |name: &str| {
+        std::fs::metadata(test.root().join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    let export_with_umask = |umask: &str, out: &str| {
+        let qbank = get_cargo_bin("qbank");
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask} && exec \"$0\" export -f json -o {out}"
+            ))
+            .arg(&qbank)
+            .current_dir(test.root())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+    };
+    export_with_umask("077", "private.json");
+    assert_eq!(mode("private.json"), 0o600);
+    assert_eq!(mode("private.json.manifest.json"), 0o600);
+    export_with_umask("022", "shared.json");
+    assert_eq!(mode("shared.json"), 0o644);
+    // Replaced: the old mode stays, whatever the umask.
+    std::fs::set_permissions(
+        test.root().join("shared.json"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    export_with_umask("077", "shared.json");
+    assert_eq!(mode("shared.json"), 0o640);
+    assert_eq!(mode("shared.json.manifest.json"), 0o644);
 }
 
 /// Only item files gate an export: an error in a stray file under `items/` (no item can hide
