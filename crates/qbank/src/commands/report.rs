@@ -96,13 +96,21 @@ pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<ExitStatus> {
     };
     let html = html_report::render(&data);
     printer::emit(html.as_bytes(), Some(&args.out))?;
+    // Items counted as `qbank check` counts them, by file; those that did not load are out of
+    // the charts, and said so.
+    let unloaded = item_files.saturating_sub(data.items.len());
+    let left_out = if unloaded == 0 {
+        String::new()
+    } else {
+        format!(" ({unloaded} left out of the charts by their errors)")
+    };
     printer::line(&format!(
-        "Wrote `{}`: {} blueprint{}, {} item{}, {} error{}, {} warning{}, {} info{}.",
+        "Wrote `{}`: {} blueprint{}, {} item{}{left_out}, {} error{}, {} warning{}, {} info{}.",
         args.out.display(),
         data.blueprints.len(),
         plural(data.blueprints.len()),
-        data.items.len(),
-        plural(data.items.len()),
+        item_files,
+        plural(item_files),
         summary.errors,
         plural(summary.errors),
         summary.warnings,
