@@ -369,7 +369,7 @@ impl Temp {
             .into_owned();
         refuse_unless_file(path)?;
         remove_stale_temps(dir, &name);
-        let prefix = format!(".{name}.");
+        let prefix = temp_prefix(&name);
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(TEMP_SUFFIX);
         // Created as any new file is, `rw-rw-rw-` less the umask, not private to its owner:
@@ -489,11 +489,23 @@ fn lock(file: &std::fs::File) -> std::io::Result<()> {
     })
 }
 
+/// The start of the names of the temporary files for a target named `name`: `.name.`, with
+/// the name cut to its first 200 bytes (at a character boundary), so that the temporary name,
+/// 18 bytes longer, stays within the 255 bytes most file systems allow even for a target name
+/// near that limit.
+fn temp_prefix(name: &str) -> String {
+    let mut end = name.len().min(200);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(".{}.", &name[..end])
+}
+
 /// Removes temporary files of `name` in `dir` that no live run holds: a run killed before its
 /// renames leaves them, and the operating system released their locks when it died. Failures
 /// are ignored; a leftover file is only litter, never read.
 fn remove_stale_temps(dir: &Path, name: &str) {
-    let prefix = format!(".{name}.");
+    let prefix = temp_prefix(name);
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };

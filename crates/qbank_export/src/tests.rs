@@ -739,6 +739,20 @@ fn names(dir: &std::path::Path) -> Vec<String> {
     names
 }
 
+/// A target name near the 255 bytes a file system allows still gets a temporary file (its name
+/// cut, at a character boundary, in the temporary name), and none is left.
+#[test]
+fn a_long_target_name_is_written_and_leaves_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // 249 bytes; byte 200 falls inside an `é`.
+    let name = format!("a{}", "é".repeat(124));
+    let out = dir.path().join(&name);
+    crate::write_atomic(&out, b"old").unwrap();
+    crate::write_atomic(&out, b"new").unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), b"new");
+    assert_eq!(names(dir.path()), [name]);
+}
+
 #[test]
 fn packs_written_to_a_file_as_they_are_made_match_the_ones_made_in_memory() {
     let pack = large_pack();
