@@ -143,7 +143,9 @@ impl Manifest {
     /// Parses a stored manifest and returns it with the bytes its signature must cover: every
     /// member but `signature`, canonical, so that members a later version adds are signed too.
     pub fn parse(bytes: &[u8]) -> Result<(Self, Vec<u8>), String> {
-        let mut value: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        // A member written twice is refused: the signature covers one of them (the last), and
+        // a reader that takes the first would see values nobody signed.
+        let UniqueKeys(mut value) = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
         let Value::Object(map) = &mut value else {
             return Err("the manifest is not a JSON object".to_owned());
         };
@@ -172,6 +174,76 @@ impl Manifest {
         }
         let manifest: Manifest = serde_json::from_value(value).map_err(|e| e.to_string())?;
         Ok((manifest, signed))
+    }
+}
+
+/// A JSON value in which no object has a member name twice.
+struct UniqueKeys(Value);
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(UniqueKeysVisitor)
+            .map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut values = Vec::new();
+        while let Some(UniqueKeys(value)) = seq.next_element()? {
+            values.push(value);
+        }
+        Ok(Value::Array(values))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let UniqueKeys(value) = map.next_value()?;
+            if members.insert(name.clone(), value).is_some() {
+                return Err(serde::de::Error::custom(format!(
+                    "the member `{name}` appears twice in one object"
+                )));
+            }
+        }
+        Ok(Value::Object(members))
     }
 }
 
@@ -239,6 +311,33 @@ mod tests {
         assert_eq!(unhex("00ff7A"), Some(vec![0, 255, 0x7a]));
         assert_eq!(unhex("0"), None);
         assert_eq!(unhex("zz"), None);
+    }
+
+    /// A member written twice, at any depth, is refused: what a signature covers would depend
+    /// on which of the two a reader keeps.
+    #[test]
+    fn a_member_written_twice_is_refused() {
+        let manifest = Manifest::new(vec![ManifestEntry::of("pack.csv", b"x")]);
+        let text = String::from_utf8(manifest.to_bytes()).unwrap();
+        assert!(Manifest::parse(text.as_bytes()).is_ok());
+        let twice = text.replacen(
+            "\"files\"",
+            "\"files\": [{\"path\": \"evil.csv\", \"sha256\": \"00\", \"bytes\": 0}],\n  \"files\"",
+            1,
+        );
+        assert_ne!(twice, text);
+        let error = Manifest::parse(twice.as_bytes()).unwrap_err();
+        assert!(
+            error.contains("the member `files` appears twice"),
+            "{error}"
+        );
+        let inner = text.replacen("\"bytes\"", "\"bytes\": 7, \"bytes\"", 1);
+        assert_ne!(inner, text);
+        let error = Manifest::parse(inner.as_bytes()).unwrap_err();
+        assert!(
+            error.contains("the member `bytes` appears twice"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -183,14 +183,13 @@ fn verify_archive(
 ) -> Result<Verified, VerifyFailure> {
     let shown = format!("{}!{MANIFEST_NAME}", path.display());
     let mut file = file;
-    let entries = directory_entries(&mut file).map_err(VerifyFailure::Archive)?;
+    let entries = check_layout(&mut file).map_err(VerifyFailure::Archive)?;
     let mut archive =
         zip::ZipArchive::new(file).map_err(|e| VerifyFailure::Archive(e.to_string()))?;
-    // The zip reader keeps one entry per name; a second entry of the same name, which another
-    // reader might take instead, shows only in the count.
+    // The layout is checked, so the zip reader sees the entries it saw, each under its name.
     if entries != archive.len() as u64 {
         return Err(VerifyFailure::Archive(format!(
-            "its directory lists {entries} entries under {} distinct names: a name appears twice",
+            "its directory lists {entries} entries, the zip reader found {}",
             archive.len()
         )));
     }
@@ -381,49 +380,313 @@ fn read_limited(reader: impl Read, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The number of entries the archive's end-of-central-directory record (or its zip64 form)
-/// declares: the number of directory entries a zip reader walks.
-fn directory_entries(file: &mut File) -> Result<u64, String> {
+/// One central-directory entry: what its local header must repeat, and where it is.
+struct DirectoryEntry {
+    name: Vec<u8>,
+    flags: u16,
+    method: u16,
+    crc: u32,
+    compressed: u64,
+    size: u64,
+    offset: u64,
+}
+
+/// Little-endian fields of a header held in a byte slice; a field past the end reads as an
+/// error, not a panic.
+struct Fields<'a>(&'a [u8]);
+
+impl Fields<'_> {
+    fn bytes<const N: usize>(&self, at: usize) -> Result<[u8; N], String> {
+        self.0
+            .get(at..at + N)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| "a header is cut short".to_owned())
+    }
+    fn u16(&self, at: usize) -> Result<u16, String> {
+        self.bytes(at).map(u16::from_le_bytes)
+    }
+    fn u32(&self, at: usize) -> Result<u32, String> {
+        self.bytes(at).map(u32::from_le_bytes)
+    }
+    fn u64(&self, at: usize) -> Result<u64, String> {
+        self.bytes(at).map(u64::from_le_bytes)
+    }
+}
+
+/// Reads `len` bytes of `file` at `offset`.
+fn read_at(file: &mut File, offset: u64, len: u64) -> Result<Vec<u8>, String> {
     let io = |e: std::io::Error| e.to_string();
-    let len = file.seek(SeekFrom::End(0)).map_err(io)?;
-    let tail_len = len.min(22 + 65_535);
-    file.seek(SeekFrom::Start(len - tail_len)).map_err(io)?;
-    let mut tail = Vec::new();
-    (&mut *file)
-        .take(tail_len)
-        .read_to_end(&mut tail)
-        .map_err(io)?;
-    // The record is 22 bytes and a comment whose length it gives, at the very end of the file.
-    let eocd = (0..=tail.len().saturating_sub(22))
-        .rev()
-        .find(|&i| {
-            tail[i..].starts_with(b"PK\x05\x06")
-                && i + 22 + usize::from(u16::from_le_bytes([tail[i + 20], tail[i + 21]]))
-                    == tail.len()
-        })
-        .ok_or("it has no end-of-central-directory record")?;
-    let entries = u16::from_le_bytes([tail[eocd + 10], tail[eocd + 11]]);
-    if entries != u16::MAX {
-        return Ok(u64::from(entries));
+    file.seek(SeekFrom::Start(offset)).map_err(io)?;
+    let mut bytes = Vec::new();
+    (&mut *file).take(len).read_to_end(&mut bytes).map_err(io)?;
+    if (bytes.len() as u64) < len {
+        return Err("it ends inside a header".to_owned());
     }
-    // Zip64: a 20-byte locator just before the record points at the zip64 record.
-    let locator = eocd
-        .checked_sub(20)
-        .filter(|&l| tail[l..].starts_with(b"PK\x06\x07"))
-        .ok_or("it has no zip64 end-of-central-directory locator")?;
-    let mut offset = [0u8; 8];
-    offset.copy_from_slice(&tail[locator + 8..locator + 16]);
-    file.seek(SeekFrom::Start(u64::from_le_bytes(offset)))
-        .map_err(io)?;
-    let mut record = [0u8; 40];
-    file.read_exact(&mut record).map_err(io)?;
-    if !record.starts_with(b"PK\x06\x06") {
-        return Err("its zip64 end-of-central-directory record is missing".to_owned());
+    Ok(bytes)
+}
+
+/// The general-purpose flags qbank may set: bit 11, a UTF-8 name. Encryption (bit 0) and data
+/// descriptors (bit 3) are refused.
+const ALLOWED_FLAGS: u16 = 1 << 11;
+
+/// Where the central directory is and how many entries it holds, by the end records.
+struct Directory {
+    count: u64,
+    size: u64,
+    offset: u64,
+    /// Where the end records begin.
+    end: u64,
+}
+
+/// Reads the end records at the very end of the archive: the classic record and, where one of
+/// its values holds the zip64 marker, the zip64 record and its locator right before it.
+fn end_records(file: &mut File) -> Result<Directory, String> {
+    let len = file.seek(SeekFrom::End(0)).map_err(|e| e.to_string())?;
+    if len < 22 {
+        return Err("it is too short for a zip archive".to_owned());
     }
-    let mut count = [0u8; 8];
-    count.copy_from_slice(&record[32..40]);
-    file.seek(SeekFrom::Start(0)).map_err(io)?;
-    Ok(u64::from_le_bytes(count))
+    let eocd_at = len - 22;
+    let eocd = read_at(file, eocd_at, 22)?;
+    let eocd = Fields(&eocd);
+    if eocd.u32(0)? != 0x0605_4b50 {
+        return Err(
+            "it does not end with an end-of-central-directory record (or has a comment)".to_owned(),
+        );
+    }
+    let (disk, directory_disk) = (eocd.u16(4)?, eocd.u16(6)?);
+    let (on_disk, total) = (eocd.u16(8)?, eocd.u16(10)?);
+    if disk != 0 || directory_disk != 0 || on_disk != total {
+        return Err("its end record describes a multi-disk archive".to_owned());
+    }
+    let (mut count, mut size, mut offset) = (
+        u64::from(total),
+        u64::from(eocd.u32(12)?),
+        u64::from(eocd.u32(16)?),
+    );
+    let mut directory_end = eocd_at;
+    if total == u16::MAX || size == u64::from(u32::MAX) || offset == u64::from(u32::MAX) {
+        // Zip64: a 20-byte locator right before the classic record points at the 56-byte
+        // zip64 record right before the locator.
+        let locator_at = eocd_at
+            .checked_sub(20)
+            .ok_or("it has no zip64 end-of-central-directory locator")?;
+        let locator = read_at(file, locator_at, 20)?;
+        let locator = Fields(&locator);
+        let record_at = locator.u64(8)?;
+        if locator.u32(0)? != 0x0706_4b50
+            || locator.u32(4)? != 0
+            || locator.u32(16)? != 1
+            || record_at.checked_add(56) != Some(locator_at)
+        {
+            return Err("its zip64 end-of-central-directory locator is invalid".to_owned());
+        }
+        let record = read_at(file, record_at, 56)?;
+        let record = Fields(&record);
+        if record.u32(0)? != 0x0606_4b50
+            || record.u64(4)? != 44
+            || record.u32(16)? != 0
+            || record.u32(20)? != 0
+            || record.u64(24)? != record.u64(32)?
+        {
+            return Err("its zip64 end-of-central-directory record is invalid".to_owned());
+        }
+        let wide = (record.u64(32)?, record.u64(40)?, record.u64(48)?);
+        // A classic field that does not hold its marker must hold the zip64 value.
+        let agrees = |classic: u64, marker: u64, value: u64| classic == marker || classic == value;
+        if !agrees(count, u64::from(u16::MAX), wide.0)
+            || !agrees(size, u64::from(u32::MAX), wide.1)
+            || !agrees(offset, u64::from(u32::MAX), wide.2)
+        {
+            return Err("its classic and zip64 end records disagree".to_owned());
+        }
+        (count, size, offset) = wide;
+        directory_end = record_at;
+    }
+    Ok(Directory {
+        count,
+        size,
+        offset,
+        end: directory_end,
+    })
+}
+
+/// Checks that the archive is laid out as qbank lays out a pack, so that every zip reader sees
+/// the same members: the members' local headers one after another from the first byte, each
+/// repeating its central-directory entry (name, flags, method, CRC and sizes), then the central
+/// directory, then the end records (zip64 ones only where a value overflows) and nothing after
+/// them, no comment. A second directory entry past the count the end record gives, a local
+/// header under another name, data hidden between members or a name used twice would each let
+/// a tampered pack show one reader the files that were verified and another reader something
+/// else; all are refused. Returns the number of members.
+fn check_layout(file: &mut File) -> Result<u64, String> {
+    let Directory {
+        count,
+        size,
+        offset,
+        end: directory_end,
+    } = end_records(file)?;
+    if offset.checked_add(size) != Some(directory_end) {
+        return Err("its central directory does not end where the end records begin".to_owned());
+    }
+    let directory = read_at(file, offset, size)?;
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while at < directory.len() {
+        let (entry, next) = directory_entry(&directory, at)?;
+        entries.push(entry);
+        at = next;
+    }
+    if entries.len() as u64 != count {
+        return Err(format!(
+            "its central directory holds {} entries, its end record says {count}",
+            entries.len()
+        ));
+    }
+    let mut names = BTreeSet::new();
+    for entry in &entries {
+        let name = std::str::from_utf8(&entry.name)
+            .map_err(|_| "a member name is not UTF-8".to_owned())?;
+        if let Err(reason) = safe_path(name) {
+            return Err(format!("the member name {name:?} is unsafe: {reason}"));
+        }
+        if !names.insert(name) {
+            return Err(format!("the member name {name:?} appears twice"));
+        }
+        if entry.flags & !ALLOWED_FLAGS != 0 {
+            return Err(format!(
+                "the member {name:?} is encrypted or uses a data descriptor"
+            ));
+        }
+        if !matches!(entry.method, 0 | 8) {
+            return Err(format!(
+                "the member {name:?} is neither stored nor deflated"
+            ));
+        }
+    }
+    entries.sort_by_key(|e| e.offset);
+    let mut next = 0;
+    for entry in &entries {
+        let name = String::from_utf8_lossy(&entry.name);
+        if entry.offset != next {
+            return Err(format!(
+                "the member {name:?} does not start where the one before it ends"
+            ));
+        }
+        next = local_entry_end(file, entry)
+            .map_err(|problem| format!("the local header of {name:?} {problem}"))?;
+    }
+    if next != offset {
+        return Err("its members do not end where the central directory begins".to_owned());
+    }
+    file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
+    Ok(count)
+}
+
+/// The central-directory entry at `at` in `directory`, and where the next one starts.
+fn directory_entry(directory: &[u8], at: usize) -> Result<(DirectoryEntry, usize), String> {
+    let header = Fields(directory.get(at..).unwrap_or_default());
+    if header.u32(0)? != 0x0201_4b50 {
+        return Err("its central directory holds something other than entries".to_owned());
+    }
+    let name_len = usize::from(header.u16(28)?);
+    let extra_len = usize::from(header.u16(30)?);
+    let comment_len = usize::from(header.u16(32)?);
+    if header.u16(34)? != 0 {
+        return Err("an entry sits on another disk".to_owned());
+    }
+    let name = header
+        .0
+        .get(46..46 + name_len)
+        .ok_or("a directory entry is cut short")?
+        .to_vec();
+    let extra = header
+        .0
+        .get(46 + name_len..46 + name_len + extra_len)
+        .ok_or("a directory entry is cut short")?;
+    if comment_len > 0 {
+        return Err("a directory entry has a comment".to_owned());
+    }
+    let mut entry = DirectoryEntry {
+        name,
+        flags: header.u16(8)?,
+        method: header.u16(10)?,
+        crc: header.u32(16)?,
+        compressed: u64::from(header.u32(20)?),
+        size: u64::from(header.u32(24)?),
+        offset: u64::from(header.u32(42)?),
+    };
+    // The zip64 field holds, in this order, the values whose classic field holds its marker.
+    let wide = zip64_field(extra)?;
+    let mut wide = wide.iter().copied();
+    let max = u64::from(u32::MAX);
+    for value in [&mut entry.size, &mut entry.compressed, &mut entry.offset] {
+        if *value == max {
+            *value = wide
+                .next()
+                .ok_or("a directory entry lacks its zip64 values")?;
+        }
+    }
+    if wide.next().is_some() {
+        return Err("a directory entry has zip64 values it does not need".to_owned());
+    }
+    Ok((entry, at + 46 + name_len + extra_len))
+}
+
+/// The 64-bit values of the zip64 extra field (id 1) in `extra`, the only extra field qbank
+/// writes; none when `extra` is empty.
+fn zip64_field(extra: &[u8]) -> Result<Vec<u64>, String> {
+    if extra.is_empty() {
+        return Ok(Vec::new());
+    }
+    let fields = Fields(extra);
+    let len = usize::from(fields.u16(2)?);
+    if fields.u16(0)? != 1 || len % 8 != 0 || len + 4 != extra.len() {
+        return Err("a header has an extra field other than one zip64 field".to_owned());
+    }
+    (0..len / 8).map(|k| fields.u64(4 + 8 * k)).collect()
+}
+
+/// Checks the local header of `entry` against it; returns where the member's data ends.
+fn local_entry_end(file: &mut File, entry: &DirectoryEntry) -> Result<u64, String> {
+    let header = read_at(file, entry.offset, 30).map_err(|_| "is cut short".to_owned())?;
+    let header = Fields(&header);
+    if header.u32(0)? != 0x0403_4b50 {
+        return Err("is missing".to_owned());
+    }
+    let name_len = u64::from(header.u16(26)?);
+    let extra_len = u64::from(header.u16(28)?);
+    let rest = read_at(file, entry.offset + 30, name_len + extra_len)
+        .map_err(|_| "is cut short".to_owned())?;
+    let (name, extra) = rest.split_at(usize::from(header.u16(26)?));
+    let max = u64::from(u32::MAX);
+    let (mut compressed, mut size) = (u64::from(header.u32(18)?), u64::from(header.u32(22)?));
+    // A local zip64 field holds both sizes, uncompressed first.
+    match zip64_field(extra)?.as_slice() {
+        [] => {}
+        [wide_size, wide_compressed] if compressed == max && size == max => {
+            (size, compressed) = (*wide_size, *wide_compressed);
+        }
+        _ => return Err("has a zip64 field that does not hold both sizes".to_owned()),
+    }
+    if name != entry.name.as_slice() {
+        return Err(format!(
+            "names {:?}, not the name of its directory entry",
+            String::from_utf8_lossy(name)
+        ));
+    }
+    if header.u16(6)? != entry.flags
+        || header.u16(8)? != entry.method
+        || header.u32(14)? != entry.crc
+        || compressed != entry.compressed
+        || size != entry.size
+    {
+        return Err("disagrees with its directory entry (flags, method, CRC or sizes)".to_owned());
+    }
+    entry
+        .offset
+        .checked_add(30 + name_len + extra_len)
+        .and_then(|data| data.checked_add(entry.compressed))
+        .ok_or_else(|| "gives a size past any file".to_owned())
 }
 
 #[cfg(test)]
@@ -697,7 +960,10 @@ mod tests {
         }
         std::fs::write(&out, bytes).unwrap();
         let message = error(&out, &key);
-        assert!(message.contains("a name appears twice"), "{message}");
+        assert!(
+            message.contains("the member name \"media\" appears twice"),
+            "{message}"
+        );
         // A single-file pack whose manifest is gone.
         let out = write(dir.path(), Format::Gift, &key);
         std::fs::remove_file(sidecar_path(&out)).unwrap();
@@ -708,6 +974,75 @@ mod tests {
                 sidecar_path(&out).display()
             )
         );
+    }
+
+    /// Every way a tampered archive could show one zip reader the verified members and another
+    /// reader something else is refused: the layout must be the one qbank writes.
+    #[test]
+    fn archives_not_laid_out_as_qbank_lays_them_out_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = key();
+        let out = write(dir.path(), Format::Qti3, &key);
+        let good = std::fs::read(&out).unwrap();
+        let eocd = good.len() - 22;
+        let field = |bytes: &[u8], at: usize| {
+            u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap()) as usize
+        };
+        let (size, offset) = (field(&good, eocd + 12), field(&good, eocd + 16));
+        let refused = |bytes: &[u8], what: &str| {
+            std::fs::write(&out, bytes).unwrap();
+            let message = error(&out, &key);
+            assert!(message.contains(what), "{what}: {message}");
+        };
+
+        // A directory entry past the count of the end record, which one reader walks and
+        // another does not: the first entry again, the directory's size grown to hold it.
+        let first_len = 46
+            + usize::from(u16::from_le_bytes([good[offset + 28], good[offset + 29]]))
+            + usize::from(u16::from_le_bytes([good[offset + 30], good[offset + 31]]));
+        let mut bytes = good[..offset + size].to_vec();
+        bytes.extend_from_slice(&good[offset..offset + first_len]);
+        let mut end = good[eocd..].to_vec();
+        end[12..16].copy_from_slice(&u32::try_from(size + first_len).unwrap().to_le_bytes());
+        bytes.extend_from_slice(&end);
+        refused(&bytes, "end record says");
+
+        // The two counts of the end record disagree (a reader picks one).
+        let mut bytes = good.clone();
+        bytes[eocd + 8] = bytes[eocd + 8].wrapping_add(1);
+        refused(&bytes, "multi-disk");
+
+        // The first local header names another file than its directory entry.
+        let mut bytes = good.clone();
+        bytes[30] ^= 0x20;
+        refused(&bytes, "not the name of its directory entry");
+
+        // A byte hidden between the members and the directory.
+        let mut bytes = good[..offset].to_vec();
+        bytes.push(0);
+        bytes.extend_from_slice(&good[offset..eocd + 16]);
+        bytes.extend_from_slice(&u32::try_from(offset + 1).unwrap().to_le_bytes());
+        bytes.extend_from_slice(&good[eocd + 20..]);
+        refused(&bytes, "do not end where the central directory begins");
+
+        // Anything after the end record, a comment included.
+        let mut bytes = good.clone();
+        bytes.push(b'x');
+        refused(
+            &bytes,
+            "does not end with an end-of-central-directory record",
+        );
+
+        // Files too short to hold an end record are refused, never read past their end.
+        for bytes in [
+            &b"PK\x05\x06"[..],
+            b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
+        ] {
+            refused(bytes, "too short for a zip archive");
+        }
+
+        std::fs::write(&out, &good).unwrap();
+        assert!(verify(&out, Some(&key.public())).is_ok());
     }
 
     #[test]
@@ -725,11 +1060,19 @@ mod tests {
             // Signed with the right key, so only the path check stands in the way.
             key.sign(&mut manifest);
             changed[last].1 = manifest.to_bytes();
-            changed.push((evil.to_owned(), b"evil".to_vec()));
             rezip(&out, &changed);
             let message = error(&out, &key);
             assert!(
                 message.contains(&format!("lists the unsafe path {evil:?}")),
+                "{message}"
+            );
+            // A member of the archive under such a name is refused with the archive itself.
+            let mut with_member = original.clone();
+            with_member.insert(0, (evil.to_owned(), b"evil".to_vec()));
+            rezip(&out, &with_member);
+            let message = error(&out, &key);
+            assert!(
+                message.contains(&format!("the member name {evil:?} is unsafe")),
                 "{message}"
             );
         }
