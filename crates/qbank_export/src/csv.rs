@@ -179,10 +179,20 @@ pub(crate) fn unneutralize(cell: &str) -> &str {
     }
 }
 
-/// Splits RFC 4180 text into records of fields. Returns the 1-based line of a malformed
-/// record on error.
+/// Splits RFC 4180 text into records of fields (see [`parse_lines`]).
+#[cfg(test)]
 pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
+    parse_lines(text).map(|records| records.into_iter().map(|(_, record)| record).collect())
+}
+
+/// A record of fields and the line it starts on.
+pub(crate) type Numbered = (usize, Vec<String>);
+
+/// Splits RFC 4180 text into records of fields, each with the 1-based line on which it starts
+/// (a quoted field may span lines). Returns the line of a malformed record on error.
+pub(crate) fn parse_lines(text: &str) -> Result<Vec<Numbered>, (usize, String)> {
     let mut records = Vec::new();
+    let mut record_line = 1;
     let mut record = Vec::new();
     let mut field = String::new();
     let mut chars = text.chars().peekable();
@@ -226,9 +236,10 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\r' => {
                 record.push(std::mem::take(&mut field));
-                records.push(std::mem::take(&mut record));
+                records.push((record_line, std::mem::take(&mut record)));
                 at_start = true;
                 line += 1;
+                record_line = line;
             }
             _ => {
                 field.push(c);
@@ -241,7 +252,7 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Vec<String>>, (usize, String)> {
     }
     if !field.is_empty() || !record.is_empty() {
         record.push(field);
-        records.push(record);
+        records.push((record_line, record));
     }
     Ok(records)
 }

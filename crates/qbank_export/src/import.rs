@@ -1,6 +1,6 @@
 //! Importers: files of other tools read back as items.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::ExportError;
@@ -39,17 +39,24 @@ pub(crate) fn parse_error(path: &Path, line: usize, message: impl Into<String>) 
 }
 
 fn csv(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportError> {
-    let records = crate::csv::parse(text).map_err(|(line, m)| parse_error(path, line, m))?;
-    let mut records = records.into_iter().map(|record| {
-        record
+    let records = crate::csv::parse_lines(text).map_err(|(line, m)| parse_error(path, line, m))?;
+    let mut records = records.into_iter().map(|(line, record)| {
+        let record = record
             .into_iter()
             .map(|cell| crate::csv::unneutralize(&cell).to_owned())
-            .collect::<Vec<String>>()
+            .collect::<Vec<String>>();
+        (line, record)
     });
-    let Some(header) = records.next() else {
+    let Some((_, header)) = records.next() else {
         return Ok(Vec::new());
     };
-    let column = |name: &str| header.iter().position(|h| h == name);
+    // Each column's index, found once: a header of many columns costs one pass, not one per
+    // cell read.
+    let mut columns: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, name) in header.iter().enumerate() {
+        columns.entry(name.as_str()).or_insert(index);
+    }
+    let column = |name: &str| columns.get(name).copied();
     let Some(stem_at) = column("stem") else {
         return Err(parse_error(path, 1, "no `stem` column"));
     };
@@ -63,8 +70,7 @@ fn csv(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportError> {
         return Err(parse_error(path, 1, "fewer than two `option_` columns"));
     }
     let mut items = Vec::new();
-    for (row, record) in records.enumerate() {
-        let line = row + 2;
+    for (line, record) in records {
         let get = |name: &str| -> String {
             column(name)
                 .and_then(|i| record.get(i))

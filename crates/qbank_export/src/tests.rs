@@ -837,6 +837,31 @@ fn moodle_import_refuses_document_types() {
     );
 }
 
+/// A CSV error names the line the record starts on, counting the lines inside quoted cells
+/// (which qbank's own CSV packs write), and a header of many columns is read once.
+#[test]
+fn csv_import_errors_name_the_record_line() {
+    let text = "stem,option_a,option_b,rationale\n\
+                \"Which\nspans\nlines?\",a,b,\"one\ntwo\"\n\
+                ,a,b,r\n";
+    let error = crate::import(
+        std::path::Path::new("in.csv"),
+        text,
+        crate::ImportFormat::Csv,
+    )
+    .unwrap_err();
+    assert_eq!(error.to_string(), "in.csv:6: empty `stem`");
+    let wide = format!("stem,option_a,option_b{}\ns,a,b\n", ",x".repeat(50_000));
+    let items = crate::import(
+        std::path::Path::new("wide.csv"),
+        &wide,
+        crate::ImportFormat::Csv,
+    )
+    .unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0].stem, "s");
+}
+
 #[test]
 fn gift_import_reads_hand_written_questions() {
     let text = "// comment\n$CATEGORY: $course$/top/Fixtures\n\n::Capital::What is the capital of France?{\n\t~Berlin#No.\n\t=Paris\n}\n\n::Primes::[html]<p>Which are prime?</p>{\n\t~%50%2\n\t~%50%3\n\t~%-50%4\n}\n";
