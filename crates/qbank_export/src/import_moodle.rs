@@ -3,7 +3,9 @@
 //! Hostile XML is refused, not parsed with care: a document type declaration (the only place
 //! where entities can be declared, so no external entity is ever fetched and no entity bomb
 //! can expand), references to any entity but XML's five predefined ones, and elements nested
-//! deeper than [`MAX_DEPTH`]. quick-xml itself never expands or fetches an entity: it reports
+//! deeper than [`MAX_DEPTH`]. The elements kept are counted too (at most [`MAX_ELEMENTS`]), so
+//! that a file of empty elements (`<text/>` over and over, each a few bytes of input and over a
+//! hundred of memory) cannot take gigabytes. quick-xml itself never expands or fetches an entity: it reports
 //! each reference, and only the predefined ones and character references are resolved here.
 
 use std::path::Path;
@@ -77,13 +79,26 @@ fn kept(name: &str, depth: usize) -> bool {
 /// (`quiz/question/answer/feedback/text`); a few more leave room for tags and HTML-free extras.
 pub(crate) const MAX_DEPTH: usize = 32;
 
+/// The most elements a file may have kept for reading: about 260 MB of elements. A Moodle
+/// export holds about one kept element per 50 bytes, so a file of the largest size accepted
+/// (64 MiB) holds about 1.3 million.
+pub(crate) const MAX_ELEMENTS: usize = 2_000_000;
+
+fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
+    tree_limited(path, text, MAX_ELEMENTS)
+}
+
+/// [`tree`], keeping at most `max_elements` elements.
 #[expect(
     clippy::too_many_lines,
     reason = "one pass over the events, an arm for each"
 )]
-fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
+fn tree_limited(path: &Path, text: &str, max_elements: usize) -> Result<Element, ExportError> {
     let mut reader = Reader::from_str(text);
     let mut stack = vec![Element::default()];
+    let mut elements = 0_usize;
+    let too_many =
+        || format!("more than {max_elements} elements: far more than a question bank file holds");
     let line = |at: u64| {
         text.as_bytes()[..usize::try_from(at).unwrap_or(0).min(text.len())]
             .split(|b| *b == b'\n')
@@ -133,6 +148,10 @@ fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
                 if kept(&element.name, stack.len())
                     && let Some(parent) = stack.last_mut()
                 {
+                    elements += 1;
+                    if elements > max_elements {
+                        return Err(bad(too_many()));
+                    }
                     parent.children.push(element);
                 }
             }
@@ -143,6 +162,10 @@ fn tree(path: &Path, text: &str) -> Result<Element, ExportError> {
                     return Err(bad("unbalanced end tag".to_owned()));
                 };
                 if kept(&done.name, depth) {
+                    elements += 1;
+                    if elements > max_elements {
+                        return Err(bad(too_many()));
+                    }
                     parent.children.push(done);
                 }
             }
@@ -279,4 +302,35 @@ pub(crate) fn moodle(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportErr
         });
     }
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::tree_limited;
+
+    /// Empty elements count like any other: a file of them is refused at the limit, by line.
+    #[test]
+    fn a_file_of_too_many_elements_is_refused() {
+        let text = format!("<quiz>\n{}</quiz>\n", "<text/>".repeat(1000));
+        // With the root, `<quiz>`, 1001 elements.
+        assert!(tree_limited(Path::new("m.xml"), &text, 1001).is_ok());
+        let Err(error) = tree_limited(Path::new("m.xml"), &text, 1000) else {
+            panic!("1001 elements were kept under a limit of 1000");
+        };
+        assert_eq!(
+            error.to_string(),
+            "m.xml:2: more than 1000 elements: far more than a question bank file holds"
+        );
+        let nested = format!(
+            "<quiz>\n{}</quiz>\n",
+            "<tag><text>t</text></tag>\n".repeat(600)
+        );
+        // Two kept elements a line from line 2: the 1001st is on line 502.
+        let Err(error) = tree_limited(Path::new("m.xml"), &nested, 1000) else {
+            panic!("1200 elements were kept under a limit of 1000");
+        };
+        assert!(error.to_string().starts_with("m.xml:502:"), "{error}");
+    }
 }
