@@ -198,6 +198,8 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Numbered>, (usize, String)> 
     let mut chars = text.chars().peekable();
     let mut line = 1;
     let mut quoted = false;
+    // The line a quoted field opens on: where one that is never closed is reported.
+    let mut quote_line = 1;
     let mut at_start = true;
     while let Some(c) = chars.next() {
         if quoted {
@@ -227,6 +229,7 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Numbered>, (usize, String)> 
         match c {
             '"' if at_start => {
                 quoted = true;
+                quote_line = line;
                 at_start = false;
             }
             ',' => {
@@ -248,7 +251,7 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Numbered>, (usize, String)> 
         }
     }
     if quoted {
-        return Err((line, "a quoted field is not closed".to_owned()));
+        return Err((quote_line, "a quoted field is not closed".to_owned()));
     }
     if !field.is_empty() || !record.is_empty() {
         record.push(field);

@@ -851,6 +851,14 @@ fn csv_import_errors_name_the_record_line() {
     )
     .unwrap_err();
     assert_eq!(error.to_string(), "in.csv:6: empty `stem`");
+    // A quoted field never closed is reported where it opens, not at the end of the file.
+    let error = crate::import(
+        std::path::Path::new("in.csv"),
+        "stem,option_a,option_b\r\"open\nstill open\n\n",
+        crate::ImportFormat::Csv,
+    )
+    .unwrap_err();
+    assert_eq!(error.to_string(), "in.csv:2: a quoted field is not closed");
     let wide = format!("stem,option_a,option_b{}\ns,a,b\n", ",x".repeat(50_000));
     let items = crate::import(
         std::path::Path::new("wide.csv"),
