@@ -21,17 +21,23 @@
 //!   `qbank.toml`, chosen by the first byte, then a check of the bank with it;
 //! - [`export_roundtrip`]: the bytes drive the structure of a pack of valid items with
 //!   hostile texts, written in every export format and read back by qbank's importers;
-//! - [`dupes`]: normalization and the exact near-duplicate search against `strsim`.
+//! - [`dupes`]: normalization and the exact near-duplicate search against `strsim`;
+//! - [`import_files`]: the bytes as a file to import, in a format the first byte picks;
+//! - [`verify_pack`]: the bytes as a pack, archive or single file with its manifest, verified
+//!   with and without a key; an archive that verifies must hold, for a streaming zip reader
+//!   too, exactly the files its manifest lists.
 #![warn(missing_docs)]
 
 mod bank;
 mod dupes;
 mod export;
 mod generate;
+mod untrusted;
 
 pub use bank::{bank_files, item_lint};
 pub use dupes::dupes;
 pub use export::export_roundtrip;
+pub use untrusted::{import_files, verify_pack};
 
 /// A fuzz target: its name (the file in `fuzz/fuzz_targets/` and the folders under
 /// `fuzz/corpus/` and `fuzz/regressions/`) and its body.
@@ -60,5 +66,13 @@ pub const TARGETS: &[Target] = &[
     Target {
         name: "dupes",
         run: dupes,
+    },
+    Target {
+        name: "import_files",
+        run: import_files,
+    },
+    Target {
+        name: "verify_pack",
+        run: verify_pack,
     },
 ];

@@ -71,10 +71,27 @@ fn dupes_corpus_and_reproducers() {
 }
 
 #[test]
+fn import_files_corpus_and_reproducers() {
+    replay("import_files");
+}
+
+#[test]
+fn verify_pack_corpus_and_reproducers() {
+    replay("verify_pack");
+}
+
+#[test]
 fn every_target_has_a_test_here() {
     let names: Vec<&str> = TARGETS.iter().map(|t| t.name).collect();
     assert_eq!(
         names,
-        ["item_lint", "bank_files", "export_roundtrip", "dupes"]
+        [
+            "item_lint",
+            "bank_files",
+            "export_roundtrip",
+            "dupes",
+            "import_files",
+            "verify_pack"
+        ]
     );
 }
