@@ -24,6 +24,8 @@ use crate::text::html_to_text;
 #[derive(Default)]
 struct Element {
     name: String,
+    /// The line its start tag is on.
+    line: usize,
     attributes: Vec<(String, String)>,
     text: String,
     children: Vec<Element>,
@@ -97,6 +99,16 @@ fn tree_limited(path: &Path, text: &str, max_elements: usize) -> Result<Element,
     let mut reader = Reader::from_str(text);
     let mut stack = vec![Element::default()];
     let mut elements = 0_usize;
+    // Lines counted as the reader moves on, for the line of each element.
+    let (mut counted_to, mut counted_line) = (0_usize, 1_usize);
+    let mut line_at = |at: u64| {
+        let at = usize::try_from(at).unwrap_or(usize::MAX).min(text.len());
+        if at > counted_to {
+            counted_line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted_to..at]).count();
+            counted_to = at;
+        }
+        counted_line
+    };
     let too_many =
         || format!("more than {max_elements} elements: far more than a question bank file holds");
     let line = |at: u64| {
@@ -126,6 +138,7 @@ fn tree_limited(path: &Path, text: &str, max_elements: usize) -> Result<Element,
                 }
                 let mut element = Element {
                     name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    line: line_at(at),
                     ..Element::default()
                 };
                 for attribute in e.attributes() {
@@ -143,6 +156,7 @@ fn tree_limited(path: &Path, text: &str, max_elements: usize) -> Result<Element,
             Event::Empty(e) => {
                 let element = Element {
                     name: String::from_utf8_lossy(e.name().as_ref()).into_owned(),
+                    line: line_at(at),
                     ..Element::default()
                 };
                 if kept(&element.name, stack.len())
@@ -237,7 +251,7 @@ pub(crate) fn moodle(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportErr
         if kind != "multichoice" {
             return Err(parse_error(
                 path,
-                0,
+                question.line,
                 format!(
                     "question {} is of type `{kind}`; only `multichoice` questions are imported",
                     n + 1
@@ -309,6 +323,19 @@ mod tests {
     use std::path::Path;
 
     use super::tree_limited;
+
+    /// A question of a type that is not imported is named with the line it starts on.
+    #[test]
+    fn a_question_of_another_type_is_named_by_line() {
+        let text = "<?xml version=\"1.0\"?>\n<quiz>\n  <question type=\"category\">\n    \
+                    <category><text>$course$/top/x</text></category>\n  </question>\n  \
+                    <question type=\"truefalse\">\n  </question>\n</quiz>\n";
+        let error = super::moodle(Path::new("m.xml"), text).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "m.xml:6: question 2 is of type `truefalse`; only `multichoice` questions are imported"
+        );
+    }
 
     /// Empty elements count like any other: a file of them is refused at the limit, by line.
     #[test]
