@@ -215,7 +215,7 @@ pub fn export_to(
             members.zip_into(&manifest, output)
         })?;
         temp.complete(out)?;
-        persist_all(vec![(temp, out)])?;
+        persist_all(vec![(temp.into(), out)])?;
         return Ok(manifest);
     }
     let temp = Temp::beside(out)?;
@@ -226,7 +226,7 @@ pub fn export_to(
     temp.complete(out)?;
     let sidecar = sidecar_path(out);
     let manifest_temp = Temp::holding(&sidecar, &manifest.to_bytes())?;
-    persist_all(vec![(manifest_temp, &sidecar), (temp, out)])?;
+    persist_all(vec![(manifest_temp.into(), &sidecar), (temp.into(), out)])?;
     Ok(manifest)
 }
 
@@ -332,14 +332,25 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 const TEMP_SUFFIX: &str = ".qbank-tmp";
 
 /// Writes every file to a temporary file beside its target, flushes them all, then renames
-/// them in order (see [`Temp`]).
-fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
+/// them in order (see [`Temp`]): a failure before the renames (a file that cannot be written,
+/// a target that is not a regular file) leaves every target as it was. A folder is searched
+/// for stale temporary files once for all its targets, so writing many files into one folder
+/// (the items of an import) reads its listing once, not once a file.
+pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
     let mut temps = Vec::with_capacity(files.len());
+    let mut stale = StaleTemps::default();
+    // Past a few files, each written file is closed (and unlocked) once it is on disk, so
+    // that thousands of files never hold thousands of descriptors (1,024 is a common limit).
+    let close = files.len() > KEEP_OPEN;
     for &(path, bytes) in files {
-        temps.push((Temp::holding(path, bytes)?, path));
+        let temp = Temp::holding_with(path, bytes, &mut stale)?;
+        temps.push((if close { temp.close() } else { temp.into() }, path));
     }
     persist_all(temps)
 }
+
+/// The most written files [`write_atomic_all`] keeps open (and locked) until their renames.
+const KEEP_OPEN: usize = 16;
 
 /// A temporary file beside its target, named `.<target>.<random>.qbank-tmp` and locked while
 /// its writer lives; a run killed before its renames leaves unlocked ones, which the next
@@ -349,10 +360,28 @@ struct Temp {
     dir: PathBuf,
 }
 
+/// A completed temporary file waiting for its rename: still open (and locked), or closed
+/// ([`Temp::close`]), with its folder.
+enum Ready {
+    Open(Temp),
+    Closed(tempfile::TempPath, PathBuf),
+}
+
+impl From<Temp> for Ready {
+    fn from(temp: Temp) -> Self {
+        Self::Open(temp)
+    }
+}
+
 impl Temp {
     /// A new, empty and locked temporary file for `path`, after the stale ones of earlier
     /// runs are removed.
     fn beside(path: &Path) -> Result<Self, ExportError> {
+        Self::beside_with(path, &mut StaleTemps::default())
+    }
+
+    /// [`Temp::beside`], with the stale files found through `stale`.
+    fn beside_with(path: &Path, stale: &mut StaleTemps) -> Result<Self, ExportError> {
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -368,7 +397,7 @@ impl Temp {
             .to_string_lossy()
             .into_owned();
         refuse_unless_file(path)?;
-        remove_stale_temps(dir, &name);
+        stale.remove(dir, &name);
         let prefix = temp_prefix(&name);
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(TEMP_SUFFIX);
@@ -386,9 +415,25 @@ impl Temp {
         })
     }
 
+    /// Closes a completed file, keeping its path (removed if it is never renamed). Its lock
+    /// goes with the handle: until the rename, another run writing the same target could
+    /// take it for stale and remove it, making this run's rename fail, never mixing files.
+    fn close(self) -> Ready {
+        Ready::Closed(self.file.into_temp_path(), self.dir)
+    }
+
     /// A completed temporary file for `path` holding `bytes`.
     fn holding(path: &Path, bytes: &[u8]) -> Result<Self, ExportError> {
-        let temp = Self::beside(path)?;
+        Self::holding_with(path, bytes, &mut StaleTemps::default())
+    }
+
+    /// [`Temp::holding`], with the stale files found through `stale`.
+    fn holding_with(
+        path: &Path,
+        bytes: &[u8],
+        stale: &mut StaleTemps,
+    ) -> Result<Self, ExportError> {
+        let temp = Self::beside_with(path, stale)?;
         write_contents(temp.file.as_file(), bytes)
             .map_err(|e| ExportError::io(temp.file.path(), e))?;
         temp.complete(path)?;
@@ -435,21 +480,30 @@ fn refuse_unless_file(path: &Path) -> Result<(), ExportError> {
 /// folders. Every file is complete on disk before the first rename, and the locks stay held
 /// until the last rename is done, so no other run takes a temporary file of this one for
 /// stale.
-fn persist_all(temps: Vec<(Temp, &Path)>) -> Result<(), ExportError> {
+fn persist_all(temps: Vec<(Ready, &Path)>) -> Result<(), ExportError> {
     let mut persisted = Vec::with_capacity(temps.len());
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut renamed: Vec<&Path> = Vec::new();
     for (temp, path) in temps {
-        let file = temp.file.persist(path).map_err(|e| {
+        let (result, dir) = match temp {
+            Ready::Open(temp) => (
+                temp.file.persist(path).map(Some).map_err(|e| e.error),
+                temp.dir,
+            ),
+            Ready::Closed(temp, dir) => {
+                (temp.persist(path).map(|()| None).map_err(|e| e.error), dir)
+            }
+        };
+        let file = result.map_err(|e| {
             let error = match renamed.as_slice() {
-                [] => e.error,
+                [] => e,
                 // As after a kill between the renames: what was renamed is new, this is old.
                 done => std::io::Error::new(
-                    e.error.kind(),
+                    e.kind(),
                     format!(
                         "{}; {} already replaced, so this file and it do not match until an \
                          export succeeds",
-                        e.error,
+                        e,
                         done.iter()
                             .map(|p| format!("`{}`", p.display()))
                             .collect::<Vec<_>>()
@@ -459,10 +513,10 @@ fn persist_all(temps: Vec<(Temp, &Path)>) -> Result<(), ExportError> {
             };
             ExportError::io(path, error)
         })?;
-        persisted.push(file);
+        persisted.extend(file);
         renamed.push(path);
-        if !dirs.contains(&temp.dir) {
-            dirs.push(temp.dir);
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
         }
     }
     for dir in dirs {
@@ -501,30 +555,46 @@ fn temp_prefix(name: &str) -> String {
     format!(".{}.", &name[..end])
 }
 
-/// Removes temporary files of `name` in `dir` that no live run holds: a run killed before its
-/// renames leaves them, and the operating system released their locks when it died. Failures
-/// are ignored; a leftover file is only litter, never read.
-fn remove_stale_temps(dir: &Path, name: &str) {
-    let prefix = temp_prefix(name);
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(file_name) = file_name.to_str() else {
-            continue;
-        };
-        if !file_name.starts_with(&prefix) || !file_name.ends_with(TEMP_SUFFIX) {
-            continue;
+/// The temporary files (by the name pattern of [`Temp`]) of one folder, listed once and then
+/// taken off as each target's stale ones are removed: a run killed before its renames leaves
+/// them, and the operating system released their locks when it died. Files created after the
+/// listing (this run's own) are never in it.
+#[derive(Default)]
+struct StaleTemps {
+    dir: Option<PathBuf>,
+    names: Vec<String>,
+}
+
+impl StaleTemps {
+    /// Removes the temporary files of the target `name` in `dir` that no live run holds.
+    /// Failures are ignored; a leftover file is only litter, never read.
+    fn remove(&mut self, dir: &Path, name: &str) {
+        if self.dir.as_deref() != Some(dir) {
+            self.names = std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .filter_map(|entry| entry.file_name().into_string().ok())
+                        .filter(|n| n.starts_with('.') && n.ends_with(TEMP_SUFFIX))
+                        .collect()
+                })
+                .unwrap_or_default();
+            self.dir = Some(dir.to_path_buf());
         }
-        let path = entry.path();
-        let Ok(file) = std::fs::File::open(&path) else {
-            continue;
-        };
-        if file.try_lock().is_ok() {
-            drop(file);
-            let _ = std::fs::remove_file(&path);
-        }
+        let prefix = temp_prefix(name);
+        self.names.retain(|file_name| {
+            if !file_name.starts_with(&prefix) {
+                return true;
+            }
+            let path = dir.join(file_name);
+            if let Ok(file) = std::fs::File::open(&path)
+                && file.try_lock().is_ok()
+            {
+                drop(file);
+                let _ = std::fs::remove_file(&path);
+            }
+            false
+        });
     }
 }
 

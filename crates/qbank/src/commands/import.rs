@@ -44,16 +44,24 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
     std::fs::create_dir_all(&dir)
         .with_context(|| format!("failed to create `{}`", dir.display()))?;
     let schema = schema_reference(workspace.root(), &args.into);
+    // Every file is checked, then all are written together: an import that stops on an
+    // existing file or a failed write leaves no item behind.
+    let mut files = Vec::with_capacity(items.len());
     for item in &items {
         let path = dir.join(format!("{}.toml", item.id));
-        if path.exists() {
+        if path.symlink_metadata().is_ok() {
             anyhow::bail!(
                 "`{}` already exists",
                 workspace.display_path(&path).display()
             );
         }
-        qbank_export::write_atomic(&path, item_toml(item, &schema).as_bytes())?;
+        files.push((path, item_toml(item, &schema)));
     }
+    let files: Vec<(&Path, &[u8])> = files
+        .iter()
+        .map(|(path, text)| (path.as_path(), text.as_bytes()))
+        .collect();
+    qbank_export::write_atomic_all(&files)?;
     printer::line(&format!(
         "Imported {} item{} from `{}` into `{}` as drafts.",
         items.len(),

@@ -1,3 +1,4 @@
+use std::fmt::Write as _;
 use std::process::Command;
 
 use insta_cmd::{assert_cmd_snapshot, get_cargo_bin};
@@ -376,6 +377,68 @@ fn json_pack_imports_back_as_draft_items() {
         !report.contains("error[QB1") && !report.contains("error[QB3"),
         "{report}"
     );
+}
+
+/// A GIFT file of `count` questions for the demo exam's domain 1.
+fn gift_questions(count: usize) -> String {
+    let mut text = String::new();
+    for n in 0..count {
+        let _ = write!(
+            text,
+            "::Q{n}::Which control comes first in case {n}?{{=Assess ~Buy ~Sell}}\n\n"
+        );
+    }
+    text
+}
+
+/// An import writes all its items or none: a file already at one of the new ids stops it
+/// before any item is written.
+#[test]
+fn an_import_writes_every_item_or_none() {
+    let test = CliTest::new();
+    test.write("questions.gift", &gift_questions(3));
+    // A file the bank excludes, so its id is not taken; but the file is there.
+    test.write(
+        "bank/qbank.toml",
+        "exclude = [\"items/imported/IMP-0002.toml\"]\n",
+    );
+    test.write("bank/items/imported/IMP-0002.toml", "not an item\n");
+    let output = test
+        .command()
+        .args(["import", "questions.gift", "--from", "gift"])
+        .args(["--exam", "demo", "--domain", "1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("IMP-0002.toml` already exists"), "{stderr}");
+    let names: Vec<String> = std::fs::read_dir(test.root().join("bank/items/imported"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["IMP-0002.toml"]);
+}
+
+/// Hundreds of items import under a limit of 256 open files: the written files are closed
+/// before their renames, not held open together.
+#[cfg(unix)]
+#[test]
+fn a_large_import_stays_within_the_open_file_limit() {
+    let test = CliTest::new();
+    test.write("questions.gift", &gift_questions(600));
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(
+            "ulimit -n 256 && exec \"$0\" import questions.gift --from gift --exam demo --domain 1",
+        )
+        .arg(get_cargo_bin("qbank"))
+        .current_dir(test.root())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let dir = test.root().join("bank/items/imported");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 600);
+    assert!(dir.join("IMP-0600.toml").is_file());
 }
 
 /// The outline of the demo exam's successor, `demo2`, whose crosswalk moves domain `2` of
