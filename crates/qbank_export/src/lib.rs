@@ -402,9 +402,16 @@ impl Temp {
         let mut builder = tempfile::Builder::new();
         builder.prefix(&prefix).suffix(TEMP_SUFFIX);
         // Created as any new file is, `rw-rw-rw-` less the umask, not private to its owner:
-        // a new pack gets the permissions the user's umask gives new files.
+        // a new pack gets the permissions the user's umask gives new files. A file that
+        // replaces another is created with the old one's (less the umask) from the start, so
+        // that a private pack is never readable by others while its successor is written;
+        // [`Temp::complete`] then gives it the old mode exactly.
         #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).map_or(0o666, |meta| meta.permissions().mode());
+            builder.permissions(std::fs::Permissions::from_mode(mode & 0o777));
+        }
         let file = builder
             .tempfile_in(dir)
             .map_err(|e| ExportError::io(dir, e))?;

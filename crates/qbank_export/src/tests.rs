@@ -739,6 +739,21 @@ fn names(dir: &std::path::Path) -> Vec<String> {
     names
 }
 
+/// A file that replaces a private one is private from the moment it is created, not only
+/// once it is complete.
+#[cfg(unix)]
+#[test]
+fn a_temporary_file_for_a_private_target_is_private_from_the_start() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("pack.json");
+    std::fs::write(&out, "old").unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let temp = crate::Temp::beside(&out).unwrap();
+    let mode = temp.file.as_file().metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
 /// A target name near the 255 bytes a file system allows still gets a temporary file (its name
 /// cut, at a character boundary, in the temporary name), and none is left.
 #[test]

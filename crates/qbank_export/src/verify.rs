@@ -183,28 +183,19 @@ fn verify_archive(
 ) -> Result<Verified, VerifyFailure> {
     let shown = format!("{}!{MANIFEST_NAME}", path.display());
     let mut file = file;
-    let entries = check_layout(&mut file).map_err(VerifyFailure::Archive)?;
-    let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| VerifyFailure::Archive(e.to_string()))?;
-    // The layout is checked, so the zip reader sees the entries it saw, each under its name.
-    if entries != archive.len() as u64 {
-        return Err(VerifyFailure::Archive(format!(
-            "its directory lists {entries} entries, the zip reader found {}",
-            archive.len()
-        )));
-    }
-    let members: BTreeMap<String, usize> = (0..archive.len())
-        .filter_map(|i| archive.name_for_index(i).map(|n| (n.to_owned(), i)))
+    // The members are read from the entries the layout check found, where it found them:
+    // no second reader of the archive (which could settle on another end record) is asked.
+    let members: BTreeMap<String, DirectoryEntry> = check_layout(&mut file)
+        .map_err(VerifyFailure::Archive)?
+        .into_iter()
+        .map(|entry| (String::from_utf8_lossy(&entry.name).into_owned(), entry))
         .collect();
-    let Some(&index) = members.get(MANIFEST_NAME) else {
+    let Some(entry) = members.get(MANIFEST_NAME) else {
         return Err(VerifyFailure::NoMember);
     };
-    let bytes = archive
-        .by_index(index)
-        .map_err(|e| VerifyFailure::Archive(e.to_string()))
-        .and_then(|member| {
-            read_limited(member, MAX_MANIFEST).map_err(|e| VerifyFailure::Archive(e.to_string()))
-        })?;
+    let bytes = member_reader(&mut file, entry)
+        .and_then(|member| read_limited(member, MAX_MANIFEST))
+        .map_err(|e| VerifyFailure::Archive(e.to_string()))?;
     let (manifest, signed) = parse(&shown, &bytes)?;
     if manifest.files.iter().any(|e| e.path == MANIFEST_NAME) {
         return Err(VerifyFailure::InvalidManifest {
@@ -226,12 +217,24 @@ fn verify_archive(
         .collect();
     for name in names {
         match (listed.get(name), members.get(name)) {
-            (Some(entry), Some(&i)) => {
-                let member = archive.by_index(i).map_err(|e| VerifyFailure::Mismatch {
-                    path: name.to_owned(),
-                    detail: format!("it cannot be read: {e}"),
-                })?;
-                compare(name, entry, member)?;
+            (Some(listed), Some(entry)) => {
+                let member =
+                    member_reader(&mut file, entry).map_err(|e| VerifyFailure::Mismatch {
+                        path: name.to_owned(),
+                        detail: format!("it cannot be read: {e}"),
+                    })?;
+                let mut member = Crc32Reader {
+                    inner: member,
+                    hasher: crc32fast::Hasher::new(),
+                };
+                compare(name, listed, &mut member)?;
+                // The digest matched; a CRC that does not would make other readers refuse it.
+                if member.hasher.finalize() != entry.crc {
+                    return Err(VerifyFailure::Mismatch {
+                        path: name.to_owned(),
+                        detail: "its CRC-32 in the archive is wrong".to_owned(),
+                    });
+                }
             }
             (Some(_), None) => return Err(VerifyFailure::Missing(name.to_owned())),
             (None, _) => return Err(VerifyFailure::Extra(name.to_owned())),
@@ -242,6 +245,34 @@ fn verify_archive(
         files: manifest.files.len(),
         signed_by: manifest.signature.map(|s| s.key_id),
         signature_checked: key.is_some(),
+    })
+}
+
+/// A reader that computes the CRC-32 of what it reads.
+struct Crc32Reader<R> {
+    inner: R,
+    hasher: crc32fast::Hasher,
+}
+
+impl<R: Read> Read for Crc32Reader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// The decompressed bytes of a checked member, read where its data starts.
+fn member_reader<'f>(
+    file: &'f mut File,
+    entry: &DirectoryEntry,
+) -> std::io::Result<Box<dyn Read + 'f>> {
+    file.seek(SeekFrom::Start(entry.data))?;
+    let data = file.take(entry.compressed);
+    Ok(if entry.method == 8 {
+        Box::new(flate2::read::DeflateDecoder::new(data))
+    } else {
+        Box::new(data)
     })
 }
 
@@ -388,7 +419,10 @@ struct DirectoryEntry {
     crc: u32,
     compressed: u64,
     size: u64,
+    /// Where its local header starts.
     offset: u64,
+    /// Where its data starts, after the local header (found by [`check_layout`]).
+    data: u64,
 }
 
 /// Little-endian fields of a header held in a byte slice; a field past the end reads as an
@@ -425,9 +459,12 @@ fn read_at(file: &mut File, offset: u64, len: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// Bit 11 of the general-purpose flags: the name is UTF-8.
+const UTF8_NAME: u16 = 1 << 11;
+
 /// The general-purpose flags qbank may set: bit 11, a UTF-8 name. Encryption (bit 0) and data
 /// descriptors (bit 3) are refused.
-const ALLOWED_FLAGS: u16 = 1 << 11;
+const ALLOWED_FLAGS: u16 = UTF8_NAME;
 
 /// Where the central directory is and how many entries it holds, by the end records.
 struct Directory {
@@ -452,6 +489,9 @@ fn end_records(file: &mut File) -> Result<Directory, String> {
         return Err(
             "it does not end with an end-of-central-directory record (or has a comment)".to_owned(),
         );
+    }
+    if eocd.u16(20)? != 0 {
+        return Err("its end record announces a comment".to_owned());
     }
     let (disk, directory_disk) = (eocd.u16(4)?, eocd.u16(6)?);
     let (on_disk, total) = (eocd.u16(8)?, eocd.u16(10)?);
@@ -482,8 +522,12 @@ fn end_records(file: &mut File) -> Result<Directory, String> {
         }
         let record = read_at(file, record_at, 56)?;
         let record = Fields(&record);
+        // Made by Unix, version 4.5, needing 4.5: as qbank writes it, and as every zip64
+        // reader takes it.
         if record.u32(0)? != 0x0606_4b50
             || record.u64(4)? != 44
+            || record.u16(12)? != 0x032d
+            || record.u16(14)? != 45
             || record.u32(16)? != 0
             || record.u32(20)? != 0
             || record.u64(24)? != record.u64(32)?
@@ -517,8 +561,8 @@ fn end_records(file: &mut File) -> Result<Directory, String> {
 /// them, no comment. A second directory entry past the count the end record gives, a local
 /// header under another name, data hidden between members or a name used twice would each let
 /// a tampered pack show one reader the files that were verified and another reader something
-/// else; all are refused. Returns the number of members.
-fn check_layout(file: &mut File) -> Result<u64, String> {
+/// else; all are refused. Returns the members' entries, in the order of their data.
+fn check_layout(file: &mut File) -> Result<Vec<DirectoryEntry>, String> {
     let Directory {
         count,
         size,
@@ -562,24 +606,39 @@ fn check_layout(file: &mut File) -> Result<u64, String> {
                 "the member {name:?} is neither stored nor deflated"
             ));
         }
+        // Readers take a name without the UTF-8 flag for code page 437, so a name that is
+        // not ASCII must carry it, and an ASCII one (as qbank writes them) does not.
+        if (entry.flags & UTF8_NAME != 0) == name.is_ascii() {
+            return Err(format!(
+                "the member {name:?} has a UTF-8 flag that does not fit its name"
+            ));
+        }
+        if entry.method == 0 && entry.compressed != entry.size {
+            return Err(format!(
+                "the stored member {name:?} has two different sizes"
+            ));
+        }
     }
     entries.sort_by_key(|e| e.offset);
     let mut next = 0;
-    for entry in &entries {
-        let name = String::from_utf8_lossy(&entry.name);
+    for entry in &mut entries {
+        let name = String::from_utf8_lossy(&entry.name).into_owned();
         if entry.offset != next {
             return Err(format!(
                 "the member {name:?} does not start where the one before it ends"
             ));
         }
-        next = local_entry_end(file, entry)
+        entry.data = local_data_start(file, entry)
             .map_err(|problem| format!("the local header of {name:?} {problem}"))?;
+        next = entry
+            .data
+            .checked_add(entry.compressed)
+            .ok_or_else(|| format!("the member {name:?} gives a size past any file"))?;
     }
     if next != offset {
         return Err("its members do not end where the central directory begins".to_owned());
     }
-    file.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-    Ok(count)
+    Ok(entries)
 }
 
 /// The central-directory entry at `at` in `directory`, and where the next one starts.
@@ -614,6 +673,7 @@ fn directory_entry(directory: &[u8], at: usize) -> Result<(DirectoryEntry, usize
         compressed: u64::from(header.u32(20)?),
         size: u64::from(header.u32(24)?),
         offset: u64::from(header.u32(42)?),
+        data: 0,
     };
     // The zip64 field holds, in this order, the values whose classic field holds its marker.
     let wide = zip64_field(extra)?;
@@ -646,8 +706,8 @@ fn zip64_field(extra: &[u8]) -> Result<Vec<u64>, String> {
     (0..len / 8).map(|k| fields.u64(4 + 8 * k)).collect()
 }
 
-/// Checks the local header of `entry` against it; returns where the member's data ends.
-fn local_entry_end(file: &mut File, entry: &DirectoryEntry) -> Result<u64, String> {
+/// Checks the local header of `entry` against it; returns where the member's data starts.
+fn local_data_start(file: &mut File, entry: &DirectoryEntry) -> Result<u64, String> {
     let header = read_at(file, entry.offset, 30).map_err(|_| "is cut short".to_owned())?;
     let header = Fields(&header);
     if header.u32(0)? != 0x0403_4b50 {
@@ -682,11 +742,7 @@ fn local_entry_end(file: &mut File, entry: &DirectoryEntry) -> Result<u64, Strin
     {
         return Err("disagrees with its directory entry (flags, method, CRC or sizes)".to_owned());
     }
-    entry
-        .offset
-        .checked_add(30 + name_len + extra_len)
-        .and_then(|data| data.checked_add(entry.compressed))
-        .ok_or_else(|| "gives a size past any file".to_owned())
+    Ok(entry.offset + 30 + name_len + extra_len)
 }
 
 #[cfg(test)]
