@@ -331,8 +331,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 /// The end of every temporary file name; the start is `.` and the target's file name.
 const TEMP_SUFFIX: &str = ".qbank-tmp";
 
-/// Writes every file to a temporary file beside its target, flushes them all, then renames
-/// them in order (see [`Temp`]): a failure before the renames (a file that cannot be written,
+/// Writes every file to a temporary file beside its target (as [`write_atomic`] does), flushes
+/// them all, then renames them in order: a failure before the renames (a file that cannot be written,
 /// a target that is not a regular file) leaves every target as it was. A folder is searched
 /// for stale temporary files once for all its targets, so writing many files into one folder
 /// (the items of an import) reads its listing once, not once a file.
