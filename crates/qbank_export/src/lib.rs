@@ -331,6 +331,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
 /// The end of every temporary file name; the start is `.` and the target's file name.
 const TEMP_SUFFIX: &str = ".qbank-tmp";
 
+/// The random characters between a temporary file name's prefix and [`TEMP_SUFFIX`]. A stale
+/// file of a target has exactly this many, so the temporary files of `a` are not mistaken
+/// for those of `a.b`.
+const TEMP_RANDOM: usize = 6;
+
 /// Writes every file to a temporary file beside its target (as [`write_atomic`] does), flushes
 /// them all, then renames them in order: a failure before the renames (a file that cannot be written,
 /// a target that is not a regular file) leaves every target as it was. A folder is searched
@@ -400,7 +405,10 @@ impl Temp {
         stale.remove(dir, &name);
         let prefix = temp_prefix(&name);
         let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(TEMP_SUFFIX);
+        builder
+            .prefix(&prefix)
+            .rand_bytes(TEMP_RANDOM)
+            .suffix(TEMP_SUFFIX);
         // Created as any new file is, `rw-rw-rw-` less the umask, not private to its owner:
         // a new pack gets the permissions the user's umask gives new files. A file that
         // replaces another is created with the old one's (less the umask) from the start, so
@@ -589,8 +597,9 @@ impl StaleTemps {
             self.dir = Some(dir.to_path_buf());
         }
         let prefix = temp_prefix(name);
+        let length = prefix.len() + TEMP_RANDOM + TEMP_SUFFIX.len();
         self.names.retain(|file_name| {
-            if !file_name.starts_with(&prefix) {
+            if file_name.len() != length || !file_name.starts_with(&prefix) {
                 return true;
             }
             let path = dir.join(file_name);

@@ -754,6 +754,17 @@ fn a_temporary_file_for_a_private_target_is_private_from_the_start() {
     assert_eq!(mode, 0o600);
 }
 
+/// A write removes the stale temporary files of its own target, and not those of another
+/// target whose name it starts (`a` and `a.b`).
+#[test]
+fn stale_temporary_files_are_removed_for_their_own_target_only() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".a.Xy3Zq9.qbank-tmp"), "stale").unwrap();
+    std::fs::write(dir.path().join(".a.b.Xy3Zq9.qbank-tmp"), "another's").unwrap();
+    crate::write_atomic(&dir.path().join("a"), b"new").unwrap();
+    assert_eq!(names(dir.path()), [".a.b.Xy3Zq9.qbank-tmp", "a"]);
+}
+
 /// A target name near the 255 bytes a file system allows still gets a temporary file (its name
 /// cut, at a character boundary, in the temporary name), and none is left.
 #[test]
