@@ -7,6 +7,7 @@
 //! derived from the pack, never from the clock, so the same pack gives the same bytes.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use rayon::prelude::*;
 use rusqlite::{Connection, DatabaseName, OpenFlags, params};
@@ -69,8 +70,16 @@ fn anki_error(e: &dyn std::fmt::Display) -> ExportError {
 /// without a round trip through a scratch file (0.3 to 0.4 s of a 100k-item deck, whose
 /// collection is 207 MB). Only a collection past the 1 GiB that the database's in-memory file
 /// system holds is built again in a scratch file.
-pub(crate) fn write(pack: &Pack, archive: &mut Compressed) -> Result<(), ExportError> {
-    write_limited(pack, archive, None)
+///
+/// That scratch file is a temporary file of `out` (see `Temp`), beside the pack, when `out` is
+/// given: on the disk the pack goes to (not a memory-backed `/tmp`), and removed by the next
+/// export to `out` if this one is killed.
+pub(crate) fn write(
+    pack: &Pack,
+    archive: &mut Compressed,
+    out: Option<&Path>,
+) -> Result<(), ExportError> {
+    write_limited(pack, archive, None, out)
 }
 
 /// [`write`], with the in-memory collection held to `max_pages` pages (to test the fallback
@@ -79,6 +88,7 @@ fn write_limited(
     pack: &Pack,
     archive: &mut Compressed,
     max_pages: Option<u32>,
+    out: Option<&Path>,
 ) -> Result<(), ExportError> {
     if !pack.meta.keys {
         return Err(ExportError::KeysRequired("anki"));
@@ -94,7 +104,7 @@ fn write_limited(
         // Past the 1 GiB that SQLite's `memdb` holds, the collection is built again in a
         // scratch file (about five times the 100k-item deck).
         Err(Fill::Sql(e)) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) => {
-            Some(collection_in_a_file(pack)?)
+            Some(collection_in_a_file(pack, out)?)
         }
         Err(e) => return Err(e.into()),
     };
@@ -159,10 +169,19 @@ fn in_memory_collection(max_pages: Option<u32>) -> Result<Connection, ExportErro
     Ok(db)
 }
 
-/// The collection of `pack` built in a scratch file and read back.
-fn collection_in_a_file(pack: &Pack) -> Result<Vec<u8>, ExportError> {
-    let dir = tempfile::tempdir().map_err(|e| ExportError::io(std::env::temp_dir(), e))?;
-    let path = dir.path().join("collection.anki2");
+/// The collection of `pack` built in a scratch file and read back: a temporary file of `out`
+/// beside it, or one in the system's temporary folder.
+fn collection_in_a_file(pack: &Pack, out: Option<&Path>) -> Result<Vec<u8>, ExportError> {
+    // Whichever holds the scratch file removes it when dropped, at the end of this function.
+    let (_beside, _elsewhere, path) = if let Some(out) = out {
+        let temp = crate::Temp::beside(out)?;
+        let path = temp.file.path().to_path_buf();
+        (Some(temp), None, path)
+    } else {
+        let dir = tempfile::tempdir().map_err(|e| ExportError::io(std::env::temp_dir(), e))?;
+        let path = dir.path().join("collection.anki2");
+        (None, Some(dir), path)
+    };
     let db = fill_collection(Connection::open(&path)?, pack).map_err(ExportError::from)?;
     db.close().map_err(|(_, e)| anki_error(&e))?;
     std::fs::read(&path).map_err(|e| ExportError::io(&path, e))
@@ -458,16 +477,25 @@ mod tests {
                 ..crate::PackItem::default()
             })
             .collect();
-        let deck = |max_pages| {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("deck.apkg");
+        let deck = |max_pages, out: Option<&Path>| {
             let mut archive = Compressed::default();
-            write_limited(&pack, &mut archive, max_pages).unwrap();
+            write_limited(&pack, &mut archive, max_pages, out).unwrap();
             let manifest = crate::Manifest::new(archive.take_entries());
             archive.zip(&manifest).unwrap()
         };
-        let in_memory = deck(None);
+        let in_memory = deck(None, None);
         // Twenty pages cannot hold 200 notes: SQLite reports the database full.
-        let in_a_file = deck(Some(20));
+        let in_a_file = deck(Some(20), None);
         assert!(in_memory == in_a_file, "the two collections differ");
+        // Beside the pack's place, as an export to a file builds it; nothing is left there.
+        let beside = deck(Some(20), Some(&out));
+        assert!(
+            in_memory == beside,
+            "the collection built beside the pack differs"
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         assert!(in_memory.len() > 20 * 4096 / 8, "{} bytes", in_memory.len());
     }
 

@@ -209,7 +209,7 @@ pub fn export_to(
     out: &Path,
 ) -> Result<Manifest, ExportError> {
     if format.is_archive() {
-        let (members, manifest) = archive_members(pack, format, options)?;
+        let (members, manifest) = archive_members(pack, format, options, Some(out))?;
         let temp = Temp::beside(out)?;
         output::into_file(temp.file.as_file(), temp.file.path(), false, |output| {
             members.zip_into(&manifest, output)
@@ -243,7 +243,7 @@ fn archive_pack(
     format: Format,
     options: &ExportOptions<'_>,
 ) -> Result<Exported, ExportError> {
-    let (members, manifest) = archive_members(pack, format, options)?;
+    let (members, manifest) = archive_members(pack, format, options, None)?;
     let bytes = members.zip(&manifest)?;
     Ok(Exported {
         bytes,
@@ -253,17 +253,20 @@ fn archive_pack(
 }
 
 /// The compressed members of a zip pack and its manifest, signed when `options` holds a key.
+/// A scratch file the pack needs (an Anki collection too large for memory) is made beside
+/// `out`, where the pack goes, if it is given, else in the system's temporary folder.
 fn archive_members(
     pack: &Pack,
     format: Format,
     options: &ExportOptions<'_>,
+    out: Option<&Path>,
 ) -> Result<(archive::Compressed, Manifest), ExportError> {
     let mut members = match format {
         Format::Qti3 => qti::write(pack, qti::Version::V3)?,
         Format::Qti21 => qti::write(pack, qti::Version::V21)?,
         _ => {
             let mut compressed = archive::Compressed::default();
-            anki::write(pack, &mut compressed)?;
+            anki::write(pack, &mut compressed, out)?;
             compressed
         }
     };
