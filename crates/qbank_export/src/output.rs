@@ -16,6 +16,9 @@ use sha2::{Digest, Sha256};
 
 use crate::ExportError;
 
+/// What an output reports when its writing thread has stopped; the thread's error says why.
+const WRITER_STOPPED: &str = "the pack's writer stopped";
+
 /// The text of a single-file pack, kept or written as it comes (see the module's notes).
 pub(crate) struct Output {
     /// The bytes not yet handed on: all of them in memory.
@@ -132,7 +135,7 @@ impl Output {
         self.written += whole as u64;
         sink.full
             .send(Piece::Blocks(full))
-            .map_err(|_| ExportError::Zip("the pack's writer stopped".to_owned()))
+            .map_err(|_| ExportError::Zip(WRITER_STOPPED.to_owned()))
     }
 
     /// Settles the rest; into a file, hands it to the writing thread as the end of the file.
@@ -149,7 +152,7 @@ impl Output {
             Some(sink) => {
                 sink.full
                     .send(Piece::Last(self.pending))
-                    .map_err(|_| ExportError::Zip("the pack's writer stopped".to_owned()))?;
+                    .map_err(|_| ExportError::Zip(WRITER_STOPPED.to_owned()))?;
                 Vec::new()
             }
             None => self.pending,
@@ -216,9 +219,23 @@ pub(crate) fn into_file(
         let written = writer
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        // The thread's own error explains a writer that stopped.
-        written.map_err(|e| ExportError::io(path, e))?;
-        finished
+        match (written, finished) {
+            (Ok(()), finished) => finished,
+            // The thread's own error explains a writer that stopped.
+            (Err(e), Ok(_)) => Err(ExportError::io(path, e)),
+            (Err(e), Err(ExportError::Zip(message))) if message == WRITER_STOPPED => {
+                Err(ExportError::io(path, e))
+            }
+            // Two failures of their own: the pack's (say, an item a format cannot hold) would
+            // otherwise surface only once the disk is fixed.
+            (Err(e), Err(refused)) => Err(ExportError::io(
+                path,
+                std::io::Error::new(
+                    e.kind(),
+                    format!("{e}; the pack was also refused: {refused}"),
+                ),
+            )),
+        }
     })
 }
 
@@ -396,6 +413,37 @@ mod tests {
         .err()
         .unwrap();
         assert!(matches!(error, ExportError::KeysRequired("csv")), "{error}");
+    }
+
+    /// A pack refused while its file could not be written either reports both.
+    #[test]
+    fn a_refused_pack_and_a_failed_write_are_both_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pack.csv");
+        std::fs::write(&path, "").unwrap();
+        // Opened for reading only: the write fails.
+        let file = File::open(&path).unwrap();
+        let error = into_file(&file, &path, true, |output| {
+            output
+                .buffer()
+                .extend_from_slice(&piece(0, FIRST_WRITE + 1));
+            let _ = output.settle();
+            Err(ExportError::KeysRequired("csv"))
+        })
+        .err()
+        .unwrap();
+        let message = format!(
+            "{error}: {}",
+            std::error::Error::source(&error).map_or(String::new(), ToString::to_string)
+        );
+        assert!(message.contains("pack.csv"), "{message}");
+        assert!(
+            message.contains(&format!(
+                "the pack was also refused: {}",
+                ExportError::KeysRequired("csv")
+            )),
+            "{message}"
+        );
     }
 
     #[test]
