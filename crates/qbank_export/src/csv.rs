@@ -218,7 +218,9 @@ pub(crate) fn parse_lines(text: &str) -> Result<Vec<Numbered>, (usize, String)> 
                     }
                 }
                 _ => {
-                    if c == '\n' {
+                    // Line breaks inside a quoted field count as outside it: `\n`, `\r\n` or
+                    // a lone `\r`.
+                    if c == '\n' || (c == '\r' && chars.peek() != Some(&'\n')) {
                         line += 1;
                     }
                     field.push(c);

@@ -885,6 +885,14 @@ fn csv_import_errors_name_the_record_line() {
     )
     .unwrap_err();
     assert_eq!(error.to_string(), "in.csv:2: a quoted field is not closed");
+    // A lone `\r` breaks a line inside a quoted field as it does outside one.
+    let error = crate::import(
+        std::path::Path::new("in.csv"),
+        "stem,option_a,option_b\r\"a\rb\r\nc\",x,y\r,x,y\r",
+        crate::ImportFormat::Csv,
+    )
+    .unwrap_err();
+    assert_eq!(error.to_string(), "in.csv:5: empty `stem`");
     let wide = format!("stem,option_a,option_b{}\ns,a,b\n", ",x".repeat(50_000));
     let items = crate::import(
         std::path::Path::new("wide.csv"),
