@@ -176,6 +176,16 @@ fn collection_in_a_file(pack: &Pack, out: Option<&Path>) -> Result<Vec<u8>, Expo
     let (_beside, _elsewhere, path) = if let Some(out) = out {
         let temp = crate::Temp::beside(out)?;
         let path = temp.file.path().to_path_buf();
+        // Created with the mode of the pack it will replace, which may be read-only; the
+        // database opens it again by path, to write.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            temp.file
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| ExportError::io(&path, e))?;
+        }
         (Some(temp), None, path)
     } else {
         let dir = tempfile::tempdir().map_err(|e| ExportError::io(std::env::temp_dir(), e))?;
@@ -496,6 +506,15 @@ mod tests {
             "the collection built beside the pack differs"
         );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // Beside a read-only pack it replaces, too.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(&out, "old").unwrap();
+            std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
+            assert!(in_memory == deck(Some(20), Some(&out)));
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        }
         assert!(in_memory.len() > 20 * 4096 / 8, "{} bytes", in_memory.len());
     }
 

@@ -193,9 +193,22 @@ fn verify_archive(
     let Some(entry) = members.get(MANIFEST_NAME) else {
         return Err(VerifyFailure::NoMember);
     };
-    let bytes = member_reader(&mut file, entry)
-        .and_then(|member| read_limited(member, MAX_MANIFEST))
-        .map_err(|e| VerifyFailure::Archive(e.to_string()))?;
+    let bytes = {
+        let mut reader = Crc32Reader {
+            inner: member_reader(&mut file, entry)
+                .map_err(|e| VerifyFailure::Archive(e.to_string()))?,
+            hasher: crc32fast::Hasher::new(),
+        };
+        let bytes = read_limited(&mut reader, MAX_MANIFEST)
+            .map_err(|e| VerifyFailure::Archive(e.to_string()))?;
+        if bytes.len() as u64 != entry.size || reader.hasher.finalize() != entry.crc {
+            return Err(VerifyFailure::Archive(format!(
+                "its member `{MANIFEST_NAME}` does not match the size or CRC-32 the archive \
+                 gives it"
+            )));
+        }
+        bytes
+    };
     let (manifest, signed) = parse(&shown, &bytes)?;
     if manifest.files.iter().any(|e| e.path == MANIFEST_NAME) {
         return Err(VerifyFailure::InvalidManifest {
@@ -218,6 +231,16 @@ fn verify_archive(
     for name in names {
         match (listed.get(name), members.get(name)) {
             (Some(listed), Some(entry)) => {
+                // The size the archive declares is the one other readers trust.
+                if entry.size != listed.bytes {
+                    return Err(VerifyFailure::Mismatch {
+                        path: name.to_owned(),
+                        detail: format!(
+                            "the archive gives it {} bytes, the manifest lists {}",
+                            entry.size, listed.bytes
+                        ),
+                    });
+                }
                 let member =
                     member_reader(&mut file, entry).map_err(|e| VerifyFailure::Mismatch {
                         path: name.to_owned(),
@@ -1080,6 +1103,20 @@ mod tests {
         bytes.extend_from_slice(&u32::try_from(offset + 1).unwrap().to_le_bytes());
         bytes.extend_from_slice(&good[eocd + 20..]);
         refused(&bytes, "do not end where the central directory begins");
+
+        // A size or CRC-32 the headers agree on but the data does not: other readers refuse
+        // such a member, so verify does too.
+        for (local, central, what) in [(22, 24, "the archive gives it"), (14, 16, "CRC-32")] {
+            let mut bytes = good.clone();
+            bytes[local] ^= 1;
+            bytes[offset + central] ^= 1;
+            std::fs::write(&out, &bytes).unwrap();
+            let message = error(&out, &key);
+            assert!(
+                message.contains(what) || message.contains("size or CRC-32"),
+                "{what}: {message}"
+            );
+        }
 
         // Anything after the end record, a comment included.
         let mut bytes = good.clone();
