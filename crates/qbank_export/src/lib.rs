@@ -345,6 +345,23 @@ const TEMP_RANDOM: usize = 6;
 /// for stale temporary files once for all its targets, so writing many files into one folder
 /// (the items of an import) reads its listing once, not once a file.
 pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
+    write_all(files, Replace::Yes)
+}
+
+/// [`write_atomic_all`] for files that must not exist yet: a file that appears at one of the
+/// paths in the meantime (another run's) is never replaced, and the write fails on it.
+pub fn write_new_files(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
+    write_all(files, Replace::No)
+}
+
+/// Whether a rename may replace a file at its target.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Replace {
+    Yes,
+    No,
+}
+
+fn write_all(files: &[(&Path, &[u8])], replace: Replace) -> Result<(), ExportError> {
     let mut temps = Vec::with_capacity(files.len());
     let mut stale = StaleTemps::default();
     // Past a few files, each written file is closed (and unlocked) once it is on disk, so
@@ -354,7 +371,7 @@ pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
         let temp = Temp::holding_with(path, bytes, &mut stale)?;
         temps.push((if close { temp.close() } else { temp.into() }, path));
     }
-    persist_all(temps)
+    persist(temps, replace)
 }
 
 /// The most written files [`write_atomic_all`] keeps open (and locked) until their renames.
@@ -499,18 +516,36 @@ fn refuse_unless_file(path: &Path) -> Result<(), ExportError> {
 /// until the last rename is done, so no other run takes a temporary file of this one for
 /// stale.
 fn persist_all(temps: Vec<(Ready, &Path)>) -> Result<(), ExportError> {
+    persist(temps, Replace::Yes)
+}
+
+/// [`persist_all`], or, with [`Replace::No`], failing on a target that exists.
+fn persist(temps: Vec<(Ready, &Path)>, replace: Replace) -> Result<(), ExportError> {
     let mut persisted = Vec::with_capacity(temps.len());
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut renamed: Vec<&Path> = Vec::new();
     for (temp, path) in temps {
-        let (result, dir) = match temp {
-            Ready::Open(temp) => (
+        let (result, dir) = match (temp, replace) {
+            (Ready::Open(temp), Replace::Yes) => (
                 temp.file.persist(path).map(Some).map_err(|e| e.error),
                 temp.dir,
             ),
-            Ready::Closed(temp, dir) => {
+            (Ready::Open(temp), Replace::No) => (
+                temp.file
+                    .persist_noclobber(path)
+                    .map(Some)
+                    .map_err(|e| e.error),
+                temp.dir,
+            ),
+            (Ready::Closed(temp, dir), Replace::Yes) => {
                 (temp.persist(path).map(|()| None).map_err(|e| e.error), dir)
             }
+            (Ready::Closed(temp, dir), Replace::No) => (
+                temp.persist_noclobber(path)
+                    .map(|()| None)
+                    .map_err(|e| e.error),
+                dir,
+            ),
         };
         let file = result.map_err(|e| {
             let error = match renamed.as_slice() {

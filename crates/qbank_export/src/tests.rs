@@ -765,6 +765,31 @@ fn stale_temporary_files_are_removed_for_their_own_target_only() {
     assert_eq!(names(dir.path()), [".a.b.Xy3Zq9.qbank-tmp", "a"]);
 }
 
+/// New files never replace one that is there (another run's): the write fails on it, leaves
+/// it as it was, and leaves no temporary file; the files renamed before it stay written.
+#[test]
+fn new_files_never_replace_an_existing_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("A.toml"), dir.path().join("B.toml"));
+    std::fs::write(&b, "another run's").unwrap();
+    let error = crate::write_new_files(&[(&a, b"a"), (&b, b"b")]).unwrap_err();
+    assert!(error.to_string().contains("B.toml"), "{error}");
+    assert_eq!(std::fs::read_to_string(&b).unwrap(), "another run's");
+    assert_eq!(names(dir.path()), ["A.toml", "B.toml"]);
+    // Many files, closed before their renames, the same way.
+    let files: Vec<(std::path::PathBuf, Vec<u8>)> = (0..40)
+        .map(|n| (dir.path().join(format!("N{n:02}.toml")), vec![b'n']))
+        .collect();
+    std::fs::write(&files[30].0, "taken").unwrap();
+    let refs: Vec<(&std::path::Path, &[u8])> = files
+        .iter()
+        .map(|(p, b)| (p.as_path(), b.as_slice()))
+        .collect();
+    assert!(crate::write_new_files(&refs).is_err());
+    assert_eq!(std::fs::read_to_string(&files[30].0).unwrap(), "taken");
+    assert!(!names(dir.path()).iter().any(|n| n.ends_with(".qbank-tmp")));
+}
+
 /// A target name near the 255 bytes a file system allows still gets a temporary file (its name
 /// cut, at a character boundary, in the temporary name), and none is left.
 #[test]

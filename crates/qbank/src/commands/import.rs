@@ -45,7 +45,8 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         .with_context(|| format!("failed to create `{}`", dir.display()))?;
     let schema = schema_reference(workspace.root(), &args.into);
     // Every file is checked, then all are written together: an import that stops on an
-    // existing file or a failed write leaves no item behind.
+    // existing file or a failed write leaves no item behind, and a file that another run puts
+    // at one of the paths meanwhile is never replaced.
     let mut files = Vec::with_capacity(items.len());
     for item in &items {
         let path = dir.join(format!("{}.toml", item.id));
@@ -61,7 +62,7 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|(path, text)| (path.as_path(), text.as_bytes()))
         .collect();
-    qbank_export::write_atomic_all(&files)?;
+    qbank_export::write_new_files(&files)?;
     printer::line(&format!(
         "Imported {} item{} from `{}` into `{}` as drafts.",
         items.len(),
