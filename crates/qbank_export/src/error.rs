@@ -13,16 +13,17 @@ pub enum ExportError {
         /// The cause.
         source: std::io::Error,
     },
-    /// `qbank.toml` asks for something a profile may not do.
-    #[error("profile `{profile}` in `qbank.toml`: {message}")]
+    /// The configuration asks for something a profile may not do. (The caller names the
+    /// configuration file, which `--config` may have chosen.)
+    #[error("profile `{profile}`: {message}")]
     Profile {
         /// The profile's name.
         profile: String,
         /// What is wrong.
         message: String,
     },
-    /// `--profile` names no profile of `qbank.toml`.
-    #[error("no profile `{name}` in `qbank.toml` (known: {known})")]
+    /// `--profile` names no profile of the configuration.
+    #[error("no profile `{name}` (known: {known})")]
     UnknownProfile {
         /// The name asked for.
         name: String,

@@ -224,6 +224,6 @@ mod tests {
     fn unknown_profiles_list_the_known_ones() {
         let o = options("[profiles.full]\n");
         let error = Profile::resolve(&o, Some("ful")).unwrap_err().to_string();
-        assert_eq!(error, "no profile `ful` in `qbank.toml` (known: full)");
+        assert_eq!(error, "no profile `ful` (known: full)");
     }
 }
