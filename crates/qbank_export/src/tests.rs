@@ -892,32 +892,33 @@ fn moodle_import_refuses_document_types() {
 /// (which qbank's own CSV packs write), and a header of many columns is read once.
 #[test]
 fn csv_import_errors_name_the_record_line() {
-    let text = "stem,option_a,option_b,rationale\n\
-                \"Which\nspans\nlines?\",a,b,\"one\ntwo\"\n\
-                ,a,b,r\n";
-    let error = crate::import(
-        std::path::Path::new("in.csv"),
-        text,
-        crate::ImportFormat::Csv,
-    )
-    .unwrap_err();
-    assert_eq!(error.to_string(), "in.csv:6: empty `stem`");
-    // A quoted field never closed is reported where it opens, not at the end of the file.
-    let error = crate::import(
-        std::path::Path::new("in.csv"),
-        "stem,option_a,option_b\r\"open\nstill open\n\n",
-        crate::ImportFormat::Csv,
-    )
-    .unwrap_err();
-    assert_eq!(error.to_string(), "in.csv:2: a quoted field is not closed");
-    // A lone `\r` breaks a line inside a quoted field as it does outside one.
-    let error = crate::import(
-        std::path::Path::new("in.csv"),
-        "stem,option_a,option_b\r\"a\rb\r\nc\",x,y\r,x,y\r",
-        crate::ImportFormat::Csv,
-    )
-    .unwrap_err();
-    assert_eq!(error.to_string(), "in.csv:5: empty `stem`");
+    let cases = [
+        (
+            "stem,option_a,option_b,rationale\n\
+             \"Which\nspans\nlines?\",a,b,\"one\ntwo\"\n\
+             ,a,b,r\n",
+            "in.csv:6: empty `stem`",
+        ),
+        // A quoted field never closed is reported where it opens, not at the end of the file.
+        (
+            "stem,option_a,option_b\r\"open\nstill open\n\n",
+            "in.csv:2: a quoted field is not closed",
+        ),
+        // A lone `\r` breaks a line inside a quoted field as it does outside one.
+        (
+            "stem,option_a,option_b\r\"a\rb\r\nc\",x,y\r,x,y\r",
+            "in.csv:5: empty `stem`",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = crate::import(
+            std::path::Path::new("in.csv"),
+            text,
+            crate::ImportFormat::Csv,
+        )
+        .unwrap_err();
+        assert_eq!(error.to_string(), expected, "{text:?}");
+    }
     let wide = format!("stem,option_a,option_b{}\ns,a,b\n", ",x".repeat(50_000));
     let items = crate::import(
         std::path::Path::new("wide.csv"),
