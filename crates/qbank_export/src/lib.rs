@@ -504,7 +504,7 @@ fn refuse_unless_file(path: &Path) -> Result<(), ExportError> {
         std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
             format!(
-                "{kind}: a pack only replaces a regular file; name the file itself, or a path \
+                "{kind}: only a regular file is replaced; name the file itself, or a path \
                  that does not exist yet"
             ),
         ),

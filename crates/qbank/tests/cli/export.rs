@@ -163,7 +163,7 @@ fn an_export_refuses_to_replace_a_folder_or_a_link() {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(
             stderr.contains(&format!("failed to access `{path}`"))
-                && stderr.contains(&format!("{kind}: a pack only replaces a regular file")),
+                && stderr.contains(&format!("{kind}: only a regular file is replaced")),
             "{stderr}"
         );
     };
