@@ -30,7 +30,7 @@ fn timing() {
     );
     let index = BankIndex::new(workspace.root(), outcome.blueprints.clone(), &[]);
     // The time `rules` take over every item, each item with a context of its own.
-    let time = |rules: &[&dyn ItemRule]| {
+    let time_of = |rules: &[&dyn ItemRule]| {
         let start = Instant::now();
         for checked in &outcome.items {
             let ctx = ItemContext::new(
@@ -49,14 +49,14 @@ fn timing() {
         .filter(|rule| {
             std::env::var("QBANK_TIMING_RULE").map_or(true, |only| only == rule.meta().code)
         })
-        .map(|rule| (time(&[*rule]), rule.meta().code))
+        .map(|rule| (time_of(&[*rule]), rule.meta().code))
         .collect();
     rows.sort_unstable_by(|a, b| b.cmp(a));
     let total: Duration = rows.iter().map(|r| r.0).sum();
     // As a check runs them: every rule on an item in turn, sharing the item's words. The best
     // of three runs, as the machine's speed drifts.
     let together = (0..3)
-        .map(|_| time(rules::ITEM_RULES))
+        .map(|_| time_of(rules::ITEM_RULES))
         .min()
         .unwrap_or_default();
     // The words alone: what the rules share before any of them looks at an item.
@@ -81,7 +81,17 @@ fn timing() {
          their words, roots and content flags alone {words:.2?}",
         outcome.items.len()
     );
+    // What each rule adds to the others: all rules together, less all but this one (the best
+    // of three runs each), so that the words a rule shares with others are not counted against it.
+    eprintln!("rule   one at a time   added to the others");
     for (time, code) in rows {
-        eprintln!("{code}  {time:>10.2?}");
+        let others: Vec<&dyn ItemRule> = rules::ITEM_RULES
+            .iter()
+            .copied()
+            .filter(|rule| rule.meta().code != code)
+            .collect();
+        let without = (0..3).map(|_| time_of(&others)).min().unwrap_or_default();
+        let added = together.saturating_sub(without);
+        eprintln!("{code}  {time:>12.2?}  {added:>12.2?}");
     }
 }
