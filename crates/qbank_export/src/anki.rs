@@ -174,18 +174,8 @@ fn in_memory_collection(max_pages: Option<u32>) -> Result<Connection, ExportErro
 fn collection_in_a_file(pack: &Pack, out: Option<&Path>) -> Result<Vec<u8>, ExportError> {
     // Whichever holds the scratch file removes it when dropped, at the end of this function.
     let (_beside, _elsewhere, path) = if let Some(out) = out {
-        let temp = crate::Temp::beside(out)?;
+        let temp = scratch_beside(out)?;
         let path = temp.file.path().to_path_buf();
-        // Created with the mode of the pack it will replace, which may be read-only; the
-        // database opens it again by path, to write.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            temp.file
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| ExportError::io(&path, e))?;
-        }
         (Some(temp), None, path)
     } else {
         let dir = tempfile::tempdir().map_err(|e| ExportError::io(std::env::temp_dir(), e))?;
@@ -195,6 +185,22 @@ fn collection_in_a_file(pack: &Pack, out: Option<&Path>) -> Result<Vec<u8>, Expo
     let db = fill_collection(Connection::open(&path)?, pack).map_err(ExportError::from)?;
     db.close().map_err(|(_, e)| anki_error(&e))?;
     std::fs::read(&path).map_err(|e| ExportError::io(&path, e))
+}
+
+/// A scratch file for the collection beside `out`, which its owner can write: a temporary
+/// file is created with the mode of the pack it will replace, which may be read-only, and the
+/// database opens it again by path, to write.
+fn scratch_beside(out: &Path) -> Result<crate::Temp, ExportError> {
+    let temp = crate::Temp::beside(out)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.file
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| ExportError::io(temp.file.path(), e))?;
+    }
+    Ok(temp)
 }
 
 /// Fills the empty database `db` with the collection of `pack` and returns it.
@@ -506,12 +512,23 @@ mod tests {
             "the collection built beside the pack differs"
         );
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-        // Beside a read-only pack it replaces, too.
+        // Beside a read-only pack it replaces, too. (Root may write any file, so the scratch
+        // file's mode is checked as well: that is what lets another user's database open it.)
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::write(&out, "old").unwrap();
             std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o444)).unwrap();
+            let scratch = scratch_beside(&out).unwrap();
+            let mode = scratch
+                .file
+                .as_file()
+                .metadata()
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o600, 0o600, "scratch file mode {mode:o}");
+            drop(scratch);
             assert!(in_memory == deck(Some(20), Some(&out)));
             assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
         }
