@@ -1,6 +1,6 @@
 //! From a checked bank to a pack: the profile's selection, the sample draw and the refusals.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::PathBuf;
 
 use crate::ExportError;
@@ -291,6 +291,12 @@ fn finish(
     blueprints.dedup_by(|b, a| a.exam == b.exam);
     if let Some(count) = profile.sample {
         items = sample(items, &blueprints, count, profile.seed);
+    }
+    // An enemy outside the pack is nothing a delivery app can keep off a form, and its id may
+    // be one that the pack must not reveal: a secure, draft or retired item of a public pack.
+    let ids: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
+    for item in &mut items {
+        item.enemies.retain(|enemy| ids.contains(enemy));
     }
     sort_items(&mut items, &blueprints);
     if request.no_keys || profile.no_keys {

@@ -330,14 +330,21 @@ fn formats_that_need_keys_refuse_a_pack_without_them() {
     assert!(!csv.contains("Assess before acting") && !csv.contains(",key,"));
 }
 
-/// A bank with one item of each kind a public pack must never hold, marked in its stem.
+/// A bank with one item of each kind a public pack must never hold, marked in its stem, and
+/// each item the enemy of every other (so that a pack could name the others by id).
 fn confidential_bank() -> BankInput {
+    const IDS: [&str; 5] = ["OK-1", "REVIEW-1", "SECURE-1", "DRAFT-1", "RETIRED-1"];
     let marked = |id: &str, status: PackStatus, secure: bool| {
         let mut item = fixture_item(id, "1");
         item.status = status;
         item.secure = secure;
         item.stem = format!("MARKER-{id} stem");
         item.options[0].text = format!("MARKER-{id} key");
+        item.enemies = IDS
+            .iter()
+            .filter(|&&other| other != id)
+            .map(|&other| other.to_owned())
+            .collect();
         BankItem {
             item,
             path: format!("items/{id}.toml"),
@@ -390,14 +397,14 @@ fn public_packs_never_hold_secure_draft_or_retired_items_in_any_format() {
             } else {
                 String::from_utf8(bytes).unwrap()
             };
+            // Neither their text nor their ids.
             for id in ["SECURE-1", "DRAFT-1", "RETIRED-1"] {
-                assert!(
-                    !content.contains(&format!("MARKER-{id}")),
-                    "{id} in {}",
-                    format.name()
-                );
+                assert!(!content.contains(id), "{id} in {}", format.name());
             }
         }
+        // Enemies are named only among the pack's own items.
+        assert_eq!(pack.items[0].enemies, ["REVIEW-1"]);
+        assert_eq!(pack.items[1].enemies, ["OK-1"]);
     }
     // An internal profile that asks for them gets them.
     let internal = Profile {
