@@ -206,7 +206,8 @@ impl<'a> ItemIndex<'a> {
             a_file: bank_relative(workspace, a.file.path()),
             b_file: bank_relative(workspace, b.file.path()),
             similarity: pair.similarity,
-            diff: word_diff(&a.item.stem.value, &b.item.stem.value),
+            diff: (!a.item.is_secure() && !b.item.is_secure())
+                .then(|| word_diff(&a.item.stem.value, &b.item.stem.value)),
         }
     }
 }

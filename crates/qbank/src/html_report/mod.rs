@@ -89,8 +89,9 @@ pub(crate) struct PairRow {
     pub(crate) b_file: String,
     /// Similarity of the normalized stems.
     pub(crate) similarity: f64,
-    /// Word diff from the first stem to the second.
-    pub(crate) diff: Vec<DiffRun>,
+    /// Word diff from the first stem to the second; `None` when either item is secure, whose
+    /// text the page, which may be published, never shows.
+    pub(crate) diff: Option<Vec<DiffRun>>,
 }
 
 /// The facts of one item that the report counts.
@@ -500,7 +501,9 @@ fn duplicates(out: &mut String, data: &ReportData) {
                     escape(&pair.b_file),
                     escape(&pair.b),
                     pair.similarity,
-                    diff_html(&pair.diff)
+                    pair.diff
+                        .as_deref()
+                        .map_or_else(|| "<em>not shown: a secure item</em>".to_owned(), diff_html)
                 );
             }
         }

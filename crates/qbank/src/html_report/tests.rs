@@ -115,7 +115,7 @@ fn data() -> ReportData {
                 a_file: "items/DEMO-1.toml".to_owned(),
                 b_file: "items/DEMO-2.toml".to_owned(),
                 similarity: 0.9,
-                diff: word_diff(stem_a, stem_b),
+                diff: Some(word_diff(stem_a, stem_b)),
             }],
         }],
         clones: vec![vec!["DEMO-3".to_owned(), "DEMO-4".to_owned()]],
@@ -158,7 +158,8 @@ fn bank_text_with_markup_is_escaped_everywhere() {
     let stem = format!("Which of these is {HOSTILE} the BEST answer here?");
     data.clusters[0].pairs[0].a = HOSTILE.to_owned();
     data.clusters[0].pairs[0].a_file = HOSTILE.to_owned();
-    data.clusters[0].pairs[0].diff = word_diff(&stem, "Which of these is the BEST answer here?");
+    data.clusters[0].pairs[0].diff =
+        Some(word_diff(&stem, "Which of these is the BEST answer here?"));
     data.clones = vec![vec![HOSTILE.to_owned()]];
     let html = render(&data);
     assert!(!html.contains("<script"), "unescaped markup in:\n{html}");

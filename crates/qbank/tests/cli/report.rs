@@ -181,6 +181,42 @@ fn markup_in_items_is_shown_as_text() {
 }
 
 #[test]
+fn secure_items_text_is_never_shown() {
+    // DEMO-1 and DEMO-11 are near-duplicates; the page shows their ids and similarity, and
+    // their words only while neither is secure.
+    let test = CliTest::new();
+    let stem = "A vendor lost a laptop that held customer records.";
+    test.write(
+        "bank/items/d1/DEMO-11.toml",
+        &item("DEMO-11", "1").replace(stem, &stem.replace("held", "kept")),
+    );
+    let report = |test: &CliTest| {
+        let output = test
+            .command()
+            .args(["report", "--out", "report.html"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        std::fs::read_to_string(test.root().join("report.html")).unwrap()
+    };
+    let html = report(&test);
+    assert!(html.contains("<del>held</del> <ins>kept</ins>"), "{html}");
+    for secure in ["DEMO-1", "DEMO-11"] {
+        let path = format!("bank/items/d1/{secure}.toml");
+        let text = std::fs::read_to_string(test.root().join(&path)).unwrap();
+        test.write(
+            &path,
+            &text.replace("status = ", "secure = true\nstatus = "),
+        );
+        let html = report(&test);
+        assert!(html.contains("DEMO-1</span> ~ "), "{html}");
+        assert!(html.contains("<em>not shown: a secure item</em>"), "{html}");
+        assert!(!html.contains("laptop"), "{secure}: {html}");
+        test.write(&path, &text);
+    }
+}
+
+#[test]
 fn bad_arguments_and_unwritable_outputs_are_usage_errors() {
     let test = CliTest::new();
     let output = test
