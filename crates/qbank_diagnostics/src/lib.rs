@@ -105,6 +105,9 @@ pub struct Diagnostic {
     pub secondary: Vec<Annotation>,
     /// What to do about it.
     pub help: Option<String>,
+    /// For a finding about a whole exam rather than its file alone (a blueprint's fit, the
+    /// balance of an exam's keys), the exam: a change to any item of that exam bears on it.
+    pub exam: Option<String>,
 }
 
 impl Diagnostic {
@@ -124,7 +127,15 @@ impl Diagnostic {
             primary,
             secondary: Vec::new(),
             help: None,
+            exam: None,
         }
+    }
+
+    /// Marks the finding as one about the whole of `exam` (see [`Diagnostic::exam`]).
+    #[must_use]
+    pub fn about_exam(mut self, exam: impl Into<String>) -> Self {
+        self.exam = Some(exam.into());
+        self
     }
 
     /// Adds the `help:` line.

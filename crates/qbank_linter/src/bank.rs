@@ -91,7 +91,7 @@ fn blueprint_fit(support: &SupportFiles, items: &[CheckedItem], diagnostics: &mu
         .collect();
     let items: Vec<&qbank_model::Item> = items.iter().map(|c| &*c.item).collect();
     for finding in qbank_blueprint::findings(&blueprints, &items) {
-        let Some((_, file, _)) = support
+        let Some((blueprint, file, _)) = support
             .blueprints
             .iter()
             .find(|(b, _, _)| b.id.value == finding.blueprint)
@@ -105,6 +105,10 @@ fn blueprint_fit(support: &SupportFiles, items: &[CheckedItem], diagnostics: &mu
             FindingKind::UnknownCrosswalkEntry => &UnknownCrosswalkEntry::META,
         };
         let mut diagnostic = meta.diagnostic(file, finding.range, finding.message);
+        // The fit moves with every item of the exam; a crosswalk entry is the blueprint's own.
+        if finding.kind != FindingKind::UnknownCrosswalkEntry {
+            diagnostic = diagnostic.about_exam(blueprint.exam.value.clone());
+        }
         if let Some(help) = finding.help {
             diagnostic = diagnostic.with_help(help);
         }

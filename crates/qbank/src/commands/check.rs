@@ -43,16 +43,32 @@ pub(crate) fn run_with(
     };
 
     let entries = workspace.files();
-    let files = entries.iter().filter(|e| in_targets(&e.path)).count();
-    let items = entries
+    let mut files = entries.iter().filter(|e| in_targets(&e.path)).count();
+    let mut items = entries
         .iter()
         .filter(|e| e.kind == FileKind::Item && in_targets(&e.path))
         .count();
+    // For counting the files outside the targets that findings are kept on.
+    let item_files: Option<HashSet<PathBuf>> = targets.is_some().then(|| {
+        entries
+            .iter()
+            .filter(|e| e.kind == FileKind::Item)
+            .map(|e| e.path.clone())
+            .collect()
+    });
     let outcome = qbank_linter::check_focused(&workspace, entries, &settings, targets.as_ref());
 
-    // The checked items are not needed any more. Freeing a hundred thousand of them one by one
-    // takes a noticeable share of a run, and the process is about to exit anyway.
-    std::mem::forget(outcome.items);
+    // The exams of the items reported on: a finding about a whole exam (a blueprint's fit, the
+    // balance of its keys) is theirs too, as a changed item may be what moved it. A deleted
+    // item's exam is not known, so a deletion bears on every exam.
+    let exams: Option<HashSet<&str>> = (targets.is_some() && deleted_ids.is_empty()).then(|| {
+        outcome
+            .items
+            .iter()
+            .filter(|c| in_targets(&c.path))
+            .map(|c| c.item.exam.value.as_str())
+            .collect()
+    });
     let mut diagnostics: Vec<Diagnostic> = outcome.diagnostics;
     // Only a check of some files drops findings about others (each path made absolute first,
     // which for a whole bank's findings is a tenth of a second of one core for nothing).
@@ -62,12 +78,29 @@ pub(crate) fn run_with(
                 || d.secondary
                     .iter()
                     .any(|a| in_targets(&workspace.absolute(a.file.path())))
+                || d.exam
+                    .as_deref()
+                    .is_some_and(|exam| exams.as_ref().is_none_or(|exams| exams.contains(exam)))
                 || (names_deleted_item(d, &deleted_ids)
                     && named
                         .as_ref()
                         .is_none_or(|n| n.contains(&workspace.absolute(d.file().path()))))
         });
+        // Files outside the targets that findings are kept on are counted as checked too.
+        let others: HashSet<PathBuf> = diagnostics
+            .iter()
+            .map(|d| workspace.absolute(d.file().path()))
+            .filter(|path| !in_targets(path))
+            .collect();
+        files += others.len();
+        items += others
+            .iter()
+            .filter(|path| item_files.as_ref().is_some_and(|f| f.contains(*path)))
+            .count();
     }
+    // The checked items are not needed any more. Freeing a hundred thousand of them one by one
+    // takes a noticeable share of a run, and the process is about to exit anyway.
+    std::mem::forget(outcome.items);
     let summary = Summary::new(files, items, &diagnostics);
     let rules: Vec<RuleInfo> = RULES.iter().map(|r| r.info()).collect();
     let report = Report {

@@ -490,7 +490,13 @@ fn changed_since_reports_changed_and_new_files_only() {
     assert!(stdout.contains("DEMO-1.toml"), "{stdout}");
     assert!(stdout.contains("DEMO-7.toml"), "{stdout}");
     assert!(!stdout.contains("DEMO-2.toml"), "{stdout}");
-    assert!(stdout.ends_with("in 2 items in 2 files.\n"), "{stdout}");
+    // With DEMO-1 broken and DEMO-7 outside the blueprint, no approved demo item is in a
+    // domain any more: a finding about the exam, filed on its blueprint.
+    assert!(
+        stdout.contains("demo-2026.toml:2:6: warning[QB420]"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("in 2 items in 3 files.\n"), "{stdout}");
     assert_eq!(output.status.code(), Some(1));
 
     // Nothing changed since the working tree's own state: nothing to report.
@@ -560,6 +566,61 @@ fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
         stdout.contains("2 items in 3 files"),
         "the whole bank: {stdout}"
     );
+}
+
+/// A change can move a whole exam out of its blueprint's weights: the finding is filed on the
+/// unchanged blueprint, and a check of the changed files reports it, but not for another exam.
+#[test]
+fn changed_files_report_the_fit_of_their_exam() {
+    let test = CliTest::new();
+    test.write(
+        "bank/blueprints/other-2026.toml",
+        &crate::BLUEPRINT
+            .replace("demo-2026", "other-2026")
+            .replace("exam = \"demo\"", "exam = \"other\""),
+    );
+    let other =
+        |id: &str, domain: &str| item(id, domain).replace("exam = \"demo\"", "exam = \"other\"");
+    test.write("bank/items/o1/OTHER-1.toml", &other("OTHER-1", "1"));
+    test.write("bank/items/o2/OTHER-2.toml", &other("OTHER-2", "2"));
+    git(&test, &["init", "--quiet"]);
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "bank"]);
+    let (stdout, code) = test.concise(&[]);
+    assert_eq!(code, Some(0), "{stdout}");
+
+    // DEMO-2 moves to domain 1, which then holds every demo item.
+    test.write("bank/items/d2/DEMO-2.toml", &item("DEMO-2", "1"));
+    for args in [
+        &["--changed-since", "HEAD"][..],
+        &["bank/items/d2/DEMO-2.toml"][..],
+    ] {
+        let (stdout, code) = test.concise(args);
+        assert!(
+            stdout.contains("demo-2026.toml") && stdout.contains("error[QB418]"),
+            "{args:?}: {stdout}"
+        );
+        assert!(!stdout.contains("other-2026.toml"), "{args:?}: {stdout}");
+        assert!(
+            stdout.contains("in 1 item in 2 files."),
+            "{args:?}: {stdout}"
+        );
+        assert_eq!(code, Some(1), "{args:?}: {stdout}");
+    }
+
+    // Committed, the demo exam's misfit is no business of a change to the other exam.
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "move"]);
+    test.write(
+        "bank/items/o1/OTHER-1.toml",
+        &other("OTHER-1", "1").replace("created = 2026-01-05", "created = 2026-01-06"),
+    );
+    let (stdout, code) = test.concise(&["--changed-since", "HEAD"]);
+    assert_eq!(stdout, "All checks passed: 1 item in 1 file.\n");
+    assert_eq!(code, Some(0));
+    let (stdout, code) = test.concise(&[]);
+    assert!(stdout.contains("error[QB418]"), "{stdout}");
+    assert_eq!(code, Some(1));
 }
 
 #[test]

@@ -54,6 +54,17 @@ fn run(mut command: Command) -> Run {
     }
 }
 
+/// The demo bank with a blueprint that takes any mix of domains, so that a hostile item that
+/// loads (and joins its domain) is reported on alone, not with the exam's fit (QB418).
+fn bank() -> CliTest {
+    let test = CliTest::new();
+    test.write(
+        "bank/blueprints/demo-2026.toml",
+        &crate::BLUEPRINT.replace("tolerance = 0.05", "tolerance = 1"),
+    );
+    test
+}
+
 /// Asserts that every finding of a `concise` report is on `file` at a line and column.
 fn assert_findings_name(report: &str, file: &str) {
     let mut lines: Vec<&str> = report.lines().collect();
@@ -123,7 +134,7 @@ fn corpus_items() {
             || panic!("`{stem}` is not described in the corpus README"),
             |(_, d)| d.clone(),
         );
-        let test = CliTest::new();
+        let test = bank();
         let file = format!("bank/items/h/{name}");
         let bytes = std::fs::read(corpus().join("items").join(name)).unwrap();
         std::fs::create_dir_all(test.root().join("bank/items/h")).unwrap();
@@ -198,7 +209,7 @@ fn with_stem(item: &str, stem: &str) -> String {
 /// Memory stays bounded either way.
 #[test]
 fn ten_megabyte_files() {
-    let test = CliTest::new();
+    let test = bank();
     let big_stem = format!(
         "A clerk wrote: {} What should the manager do FIRST?",
         "lorem ipsum dolor sit amet ".repeat(10 * 1024 * 1024 / 27)
@@ -251,7 +262,7 @@ fn ten_megabyte_files() {
 /// Then a stem of 3,000 lines, inside that limit, which the item rules check like any other.
 #[test]
 fn hundred_thousand_line_stem() {
-    let test = CliTest::new();
+    let test = bank();
     let mut stem = String::from("stem = \"\"\"\nA clerk kept this log:\n");
     for n in 0..100_000 {
         writeln!(stem, "line {n}: access granted").unwrap();
@@ -301,7 +312,7 @@ fn check_bank(test: &CliTest) -> String {
 
 #[test]
 fn bank_without_items() {
-    let test = CliTest::new();
+    let test = bank();
     std::fs::remove_dir_all(test.root().join("bank/items")).unwrap();
     insta::assert_snapshot!("no_items_folder", check_bank(&test));
     std::fs::create_dir_all(test.root().join("bank/items/empty")).unwrap();
@@ -310,14 +321,14 @@ fn bank_without_items() {
 
 #[test]
 fn bank_without_blueprint() {
-    let test = CliTest::new();
+    let test = bank();
     std::fs::remove_dir_all(test.root().join("bank/blueprints")).unwrap();
     insta::assert_snapshot!("no_blueprint", check_bank(&test));
 }
 
 #[test]
 fn empty_configuration() {
-    let test = CliTest::new();
+    let test = bank();
     test.write("bank/qbank.toml", "");
     insta::assert_snapshot!("empty_qbank_toml", check_bank(&test));
 }
@@ -328,7 +339,7 @@ fn empty_configuration() {
 #[test]
 fn symbolic_link_loops() {
     use std::os::unix::fs::symlink;
-    let test = CliTest::new();
+    let test = bank();
     let items = test.root().join("bank/items");
     // A folder linking back to an ancestor, a file linking to itself, two files linking to
     // each other, and a link to nothing.

@@ -105,7 +105,8 @@ pub(super) fn key_position_imbalance(
                     "let delivery shuffle the items that need no fixed order, or move keys so \
                      that each position holds a similar share (within {:.0} percentage points)",
                     lint.key_position_tolerance * 100.0
-                )),
+                ))
+                .about_exam(exam),
         );
     }
 }

@@ -100,7 +100,8 @@ pub(super) fn longest_key_rate(
                 .with_help(
                     "write distractors as long and as qualified as the keys, or trim the keys, \
                      so that length does not predict the answer",
-                ),
+                )
+                .about_exam(exam),
         );
     }
 }
