@@ -23,6 +23,7 @@
 pub mod render;
 mod source;
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -78,17 +79,75 @@ impl Annotation {
         }
     }
 
-    /// An annotation with a label.
+    /// An annotation with a label ([`printable`]).
     pub fn labelled(file: SourceFile, range: TextRange, label: impl Into<String>) -> Self {
         Self {
             file,
             range,
-            label: Some(label.into()),
+            label: Some(printable_owned(label.into())),
         }
     }
 }
 
-/// One finding: a rule code, a message, the place it concerns and what to do about it.
+/// `text` with every character that could disturb the line it is printed on written as an
+/// escape: control characters (`\n`, `\r`, `\t`, `\u{1b}`…), the bidirectional overrides
+/// and isolates that reorder what a reader sees, the line and paragraph separators, and the
+/// noncharacters U+FFFE and U+FFFF, which XML cannot hold.
+///
+/// Messages quote the bank's text (an unknown key, an option), and a finding is printed on
+/// one line that CI systems parse: a newline in a key must not forge a second finding or, in
+/// GitHub Actions, a workflow command.
+///
+/// ```
+/// use qbank_diagnostics::printable;
+///
+/// assert_eq!(printable("a\nb\u{1b}[31m\u{202e}"), r"a\nb\u{1b}[31m\u{202e}");
+/// assert_eq!(printable("café, 10 % ‘quoted’"), "café, 10 % ‘quoted’");
+/// ```
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if needs_escape(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// [`printable`] of an owned string, which it returns unchanged when nothing needs escaping.
+fn printable_owned(text: String) -> String {
+    match printable(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(escaped) => escaped,
+    }
+}
+
+/// Whether [`printable`] escapes `c`.
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{fffe}'
+                | '\u{ffff}'
+        )
+}
+
+/// One finding: a rule code, a message, the place it concerns and what to do about it. The
+/// message, help and labels are [`printable`]: each is one line without control characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     /// The rule code, such as `QB301`.
@@ -123,7 +182,7 @@ impl Diagnostic {
             code,
             name,
             severity,
-            message: message.into(),
+            message: printable_owned(message.into()),
             primary,
             secondary: Vec::new(),
             help: None,
@@ -141,7 +200,7 @@ impl Diagnostic {
     /// Adds the `help:` line.
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(printable_owned(help.into()));
         self
     }
 

@@ -212,7 +212,9 @@ fn parse_and_validate<'a>(
             SchemaErrorKind::InvalidValue => &InvalidValue::META,
         };
         let mut diagnostic = meta.diagnostic(source, error.range, error.message);
-        diagnostic.help = error.help;
+        if let Some(help) = error.help {
+            diagnostic = diagnostic.with_help(help);
+        }
         diagnostics.push(diagnostic);
     }
     None

@@ -623,6 +623,54 @@ fn changed_files_report_the_fit_of_their_exam() {
     assert_eq!(code, Some(1));
 }
 
+/// A key may hold any character, and findings quote it: in no format may it break the line
+/// of its finding, forge another, start a GitHub workflow command, send a terminal escape or
+/// put a character in XML that XML cannot hold.
+#[test]
+fn bank_text_cannot_forge_findings_or_commands() {
+    let test = CliTest::new();
+    let key = r#""x\nother.toml:1:1: error[QB999] forged\r\n::error file=evil.toml::pwn\u001b[31m\uFFFE\u202E" = 1"#;
+    // The key goes before the first table, where it is a key of the item.
+    let text = item("DEMO-1", "1").replacen("authors = ", &format!("{key}\nauthors = "), 1);
+    test.write("bank/items/d1/DEMO-1.toml", &text);
+    for format in [
+        "concise", "text", "github", "junit", "gitlab", "json", "sarif",
+    ] {
+        let output = test
+            .command()
+            .args(["check", "-f", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains("QB103"), "{format}: {stdout}");
+        for bad in ['\u{1b}', '\u{fffe}', '\u{202e}', '\r'] {
+            assert!(!stdout.contains(bad), "{format}: {bad:?} in {stdout}");
+        }
+        assert!(
+            !stdout
+                .lines()
+                .any(|line| line.trim_start().starts_with("::error file=evil")),
+            "{format}: {stdout}"
+        );
+        if format == "concise" {
+            // One line per finding, each on a file of the bank, and the summary.
+            let mut lines: Vec<&str> = stdout.lines().collect();
+            assert!(
+                lines.pop().is_some_and(|l| l.starts_with("Found ")),
+                "{stdout}"
+            );
+            for line in lines {
+                assert!(line.starts_with("bank/"), "{line}");
+            }
+            assert!(
+                stdout.contains(r"unknown key `x\nother.toml:1:1"),
+                "{stdout}"
+            );
+        }
+    }
+}
+
 #[test]
 fn changed_since_an_unknown_revision_is_a_usage_error() {
     let test = CliTest::new();

@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use super::{Report, display_path, summary_line};
+use super::{Report, line_path, summary_line};
 
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     for diagnostic in report.diagnostics {
@@ -8,7 +8,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            display_path(diagnostic),
+            line_path(diagnostic),
             start.line,
             start.column,
             diagnostic.severity,

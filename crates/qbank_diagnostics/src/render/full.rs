@@ -49,7 +49,7 @@ fn group(diagnostic: &Diagnostic) -> Vec<Group<'_>> {
     let title = level
         .primary_title(diagnostic.message.as_str())
         .id(diagnostic.code);
-    let path = diagnostic.file().path().to_string_lossy();
+    let path = crate::printable(&diagnostic.file().path().to_string_lossy()).into_owned();
 
     let mut group = if diagnostic.file().text().is_empty() {
         // Nothing to quote (the file is empty or could not be read): point at the file.
@@ -78,7 +78,7 @@ fn group(diagnostic: &Diagnostic) -> Vec<Group<'_>> {
         }
         group = group.element(
             Snippet::source(other.file.text())
-                .path(other.file.path().to_string_lossy())
+                .path(crate::printable(&other.file.path().to_string_lossy()).into_owned())
                 .fold(true)
                 .annotation(annotation(AnnotationKind::Context, other)),
         );

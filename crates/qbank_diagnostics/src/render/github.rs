@@ -1,6 +1,6 @@
 use std::io::{self, Write};
 
-use super::{Report, display_path, summary_line};
+use super::{Report, line_path, summary_line};
 use crate::Severity;
 
 /// Writes GitHub Actions workflow commands (`::error file=…,line=…::message`).
@@ -22,7 +22,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             out,
             "::{command} title={},file={},line={},col={},endLine={},endColumn={}::{}",
             escape_property(&format!("{} {}", diagnostic.code, diagnostic.name)),
-            escape_property(&display_path(diagnostic)),
+            escape_property(&line_path(diagnostic)),
             start.line,
             start.column,
             end.line,

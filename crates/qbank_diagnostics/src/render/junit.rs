@@ -3,7 +3,7 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::{Report, display_path};
+use super::{Report, line_path};
 use crate::Severity;
 
 /// Writes a JUnit XML report: one test suite per file with findings, one failing test case per
@@ -13,7 +13,7 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
     let mut junit = JunitReport::new("qbank");
     let mut suites: BTreeMap<String, TestSuite> = BTreeMap::new();
     for diagnostic in report.diagnostics {
-        let path = display_path(diagnostic);
+        let path = line_path(diagnostic);
         let start = diagnostic.location();
         let name = format!(
             "{} {} at {}:{}",
