@@ -8,7 +8,7 @@ use qbank_diagnostics::Severity;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::report::{BlueprintReport, percent};
+use crate::report::{BlueprintReport, percent, points_beyond};
 
 /// A map that keeps the order it is given (`serde_json`'s own map sorts its keys, which would put
 /// domain `10` before `2`).
@@ -27,8 +27,14 @@ impl<T: Serialize> Serialize for Ordered<'_, T> {
 /// Width of the share bars in text output.
 const BAR: usize = 30;
 
-fn signed_points(deviation: f64) -> String {
+/// A domain's deviation in points, signed; one outside the tolerance `tolerance` (a fraction)
+/// with as many decimals as it takes to read as outside it (see [`points_beyond`]).
+fn signed_points(deviation: f64, ok: bool, tolerance: f64) -> String {
     let points = deviation * 100.0;
+    if !ok && points != 0.0 {
+        let sign = if points > 0.0 { '+' } else { '-' };
+        return format!("{sign}{}", points_beyond(points.abs(), tolerance * 100.0));
+    }
     // `-0.0` would print as "-0.0"; a zero deviation has no sign.
     if points.abs() < 0.05 {
         "0.0".to_owned()
@@ -210,7 +216,7 @@ pub fn text(reports: &[BlueprintReport]) -> String {
                 format!("{}%", percent(d.weight)),
                 d.count,
                 format!("{:.1}%", d.share * 100.0),
-                signed_points(d.deviation),
+                signed_points(d.deviation, d.ok, report.tolerance.to_f64()),
                 d.quota,
                 if d.ok { "ok" } else { "OUT" },
                 bar(d.share, d.weight.to_f64(), scale),
@@ -304,7 +310,7 @@ pub fn markdown(reports: &[BlueprintReport]) -> String {
                 percent(d.weight),
                 d.count,
                 d.share * 100.0,
-                signed_points(d.deviation),
+                signed_points(d.deviation, d.ok, report.tolerance.to_f64()),
                 d.quota,
                 if d.ok {
                     "✅ ok"

@@ -283,12 +283,12 @@ pub(crate) fn tally(
                     task: None,
                     message: format!(
                         "domain `{}` of `{id}` holds {:.1}% of the items ({count} of {total}), \
-                         target {}% ± {} points: {:.1} points {side}",
+                         target {}% ± {} points: {} points {side}",
                         domain.id.value,
                         share * 100.0,
                         percent(weight),
                         percent(tolerance),
-                        deviation.abs(),
+                        points_beyond(deviation.abs(), tolerance.to_f64() * 100.0),
                     ),
                     help: Some(if deviation > 0.0 {
                         format!(
@@ -413,6 +413,16 @@ fn pool_depth(domains: &[DomainRow]) -> PoolDepth {
 }
 
 /// A decimal fraction as a percentage, exactly: `0.17` → `17`, `0.025` → `2.5`.
+/// `points`, a deviation found beyond `tolerance` points, with one decimal, or as many more
+/// (up to twelve) as it takes to read as beyond it: 3.005 points over a tolerance of 3 would
+/// read "3.0", which the tolerance allows.
+pub(crate) fn points_beyond(points: f64, tolerance: f64) -> String {
+    (1..=12)
+        .map(|decimals| format!("{points:.decimals$}"))
+        .find(|text| text.parse::<f64>().is_ok_and(|shown| shown > tolerance))
+        .unwrap_or_else(|| format!("{points:.12}"))
+}
+
 pub(crate) fn percent(value: Decimal) -> String {
     Decimal {
         billionths: value.billionths.saturating_mul(100),

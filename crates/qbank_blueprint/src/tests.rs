@@ -207,6 +207,17 @@ fn tolerance_is_compared_exactly() {
 }
 
 #[test]
+fn a_deviation_beyond_the_tolerance_reads_as_beyond_it() {
+    use crate::report::points_beyond;
+    // 67 of 203 items against 30 % ± 3 points: 3.0049 points over.
+    let points = (67.0 / 203.0 - 0.3) * 100.0;
+    assert_eq!(points_beyond(points, 3.0), "3.005");
+    assert_eq!(points_beyond(10.0, 5.0), "10.0");
+    assert_eq!(points_beyond(5.04, 5.0), "5.04");
+    assert_eq!(points_beyond(0.26, 0.0), "0.3");
+}
+
+#[test]
 fn empty_pool_is_one_warning() {
     let bp = blueprint(DEMO);
     let r = report(
@@ -374,13 +385,23 @@ fn infeasible_quotas_are_named_exactly() {
             "domain 3 needs 2 items on each of 3 forms with no overlap; the pool has 5".to_owned()
         ])
     );
-    let mut overlapping = Constraints::new(3);
-    overlapping.max_overlap = 1;
-    let assembly = assemble(&bp, &bank, &overlapping).unwrap();
     let pool_items: Vec<&Item> = items.iter().collect();
-    let forms: Vec<Vec<String>> = assembly.forms.iter().map(|f| f.items.clone()).collect();
-    assert_eq!(forms.len(), 3);
-    assert!(verify(&bp, &pool_items, &overlapping, &forms).is_empty());
+    // A limit of one allows it, and so does any larger one, however large: the pairs of
+    // forms times the limit must not wrap around (six pairs of four forms times
+    // 3074457345618258603 wrapped to 2, which asked domain 3 for 6 distinct items where it has 5).
+    for (forms, limit) in [
+        (3, 1),
+        (3, 2),
+        (4, 3_074_457_345_618_258_603),
+        (4, usize::MAX),
+    ] {
+        let mut overlapping = Constraints::new(forms);
+        overlapping.max_overlap = limit;
+        let assembly = assemble(&bp, &bank, &overlapping).unwrap();
+        let made: Vec<Vec<String>> = assembly.forms.iter().map(|f| f.items.clone()).collect();
+        assert_eq!(made.len(), forms);
+        assert!(verify(&bp, &pool_items, &overlapping, &made).is_empty());
+    }
 }
 
 #[test]

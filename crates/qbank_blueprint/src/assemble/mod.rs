@@ -383,7 +383,7 @@ fn necessary_conditions(
             reasons.push(format!(
                 "domain {d} needs {quota} items on each of {k} forms with no overlap; the pool has {have}"
             ));
-        } else if n > 0 && k > 1 && have < (quota * k).saturating_sub(pairs * n) {
+        } else if n > 0 && k > 1 && have < (quota * k).saturating_sub(pairs.saturating_mul(n)) {
             let least = quota * k - pairs * n;
             reasons.push(format!(
                 "domain {d} needs {quota} items on each of {k} forms sharing at most {n} items per pair, \
@@ -393,7 +393,8 @@ fn necessary_conditions(
     }
     let length = form_length(blueprint) as usize;
     let total: usize = pool_domains.iter().sum();
-    let least = (length * k).saturating_sub(pairs * n);
+    // A limit past the form length allows anything, however large (`--max-overlap` is a u64).
+    let least = (length * k).saturating_sub(pairs.saturating_mul(n));
     if reasons.is_empty() && n > 0 && k > 1 && total < least {
         reasons.push(format!(
             "{k} forms of {length} items sharing at most {n} items per pair need at least \
