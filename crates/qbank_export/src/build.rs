@@ -35,6 +35,10 @@ pub struct BankInput {
     pub items: Vec<BankItem>,
     /// Blueprints that passed the schema.
     pub blueprints: Vec<PackBlueprint>,
+    /// The ids of the blueprints in force, one per exam, as `qbank check` weighs the bank
+    /// against them (`qbank_blueprint::in_force`): a pack made without `--blueprint` follows
+    /// these. An exam with none here follows its first blueprint by id.
+    pub in_force: Vec<String>,
     /// The glossary.
     pub concepts: Vec<PackConcept>,
     /// The bank's `media/` folder.
@@ -158,6 +162,7 @@ pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
             chosen,
             left_out,
             bank.blueprints,
+            &bank.in_force,
             bank.concepts,
             bank.media_dir,
             request,
@@ -175,6 +180,7 @@ pub fn build(bank: BankInput, request: &Request) -> Result<Built, ExportError> {
         items,
         Vec::new(),
         bank.blueprints,
+        &bank.in_force,
         bank.concepts,
         bank.media_dir,
         request,
@@ -275,6 +281,7 @@ fn finish(
     mut items: Vec<PackItem>,
     mut left_out: Vec<LeftOut>,
     blueprints: Vec<PackBlueprint>,
+    in_force: &[String],
     concepts: Vec<PackConcept>,
     media_dir: Option<PathBuf>,
     request: &Request,
@@ -286,8 +293,11 @@ fn finish(
         .into_iter()
         .filter(|b| blueprint_id.as_ref().is_none_or(|id| &b.id == id))
         .collect();
-    blueprints.sort_by(|a, b| a.exam.cmp(&b.exam).then(a.id.cmp(&b.id)));
-    // One blueprint per exam: the one asked for, or the first by id.
+    // One blueprint per exam: the one asked for, or the one in force, or the first by id.
+    let rank = |b: &PackBlueprint| !in_force.contains(&b.id);
+    blueprints.sort_by(|a, b| {
+        (a.exam.as_str(), rank(a), a.id.as_str()).cmp(&(b.exam.as_str(), rank(b), b.id.as_str()))
+    });
     blueprints.dedup_by(|b, a| a.exam == b.exam);
     if let Some(count) = profile.sample {
         items = sample(items, &blueprints, count, profile.seed);

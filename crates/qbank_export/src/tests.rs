@@ -483,6 +483,39 @@ fn samples_follow_the_blueprint_quotas_and_the_seed() {
     assert_eq!(first.iter().filter(|(d, _)| d == "1").count(), 5);
     assert_eq!(first, sample(7));
     assert_ne!(first, sample(8));
+
+    // A newer outline in force, weighing domain 1 at 0.8: the pack follows it, not the first
+    // blueprint by id.
+    let mut newer = bank.blueprints[0].clone();
+    newer.id = "demo-2030".to_owned();
+    newer.domains[0].weight = "0.8".to_owned();
+    newer.domains[0].billionths = 800_000_000;
+    newer.domains[1].weight = "0.2".to_owned();
+    newer.domains[1].billionths = 200_000_000;
+    bank.blueprints.push(newer);
+    for (in_force, id, in_domain_1) in [
+        (vec!["demo-2030".to_owned()], "demo-2030", 8),
+        (Vec::new(), "demo-2026", 5),
+    ] {
+        bank.in_force = in_force;
+        let profile = Profile {
+            sample: Some(10),
+            ..Profile::default()
+        };
+        let pack = build(
+            bank.clone(),
+            &Request {
+                profile,
+                ..Request::default()
+            },
+        )
+        .unwrap()
+        .pack;
+        let ids: Vec<&str> = pack.blueprints.iter().map(|b| b.id.as_str()).collect();
+        assert_eq!(ids, [id]);
+        let domain_1 = pack.items.iter().filter(|i| i.domain == "1").count();
+        assert_eq!(domain_1, in_domain_1, "{id}");
+    }
 }
 
 #[test]

@@ -159,6 +159,10 @@ fn load_bank(workspace: &Workspace, settings: &Settings) -> BankInput {
             .iter()
             .map(PackBlueprint::from_blueprint)
             .collect(),
+        in_force: qbank_blueprint::in_force(&outcome.blueprints)
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
         concepts,
         media_dir: Some(workspace.root().join("media")),
         files_with_errors,
