@@ -186,8 +186,9 @@ impl Workspace {
     ///
     /// From the starting folder (a file's parent folder), the first folder upward with a
     /// configuration file is the bank. Failing that, a `bank/` folder with one beside the
-    /// starting folder is, and then the starting folder itself if it has `items/` or
-    /// `blueprints/`. A `config` given explicitly does not move the bank; only when no bank is
+    /// starting folder is; then, as the file is optional, the starting folder itself if it has
+    /// `items/` or `blueprints/`, a `bank/` folder beside it that has them, and the first
+    /// folder upward that has them. A `config` given explicitly does not move the bank; only when no bank is
     /// found this way is the folder that holds `config` taken, if it has `items/` or
     /// `blueprints/`.
     pub fn discover(start: &Path, config: Option<&Path>) -> Result<Self, WorkspaceError> {
@@ -221,8 +222,20 @@ impl Workspace {
         if let Some(found) = config_in(&nested) {
             return Self::load(nested, settings(Some(found)), cwd);
         }
+        // A bank without `qbank.toml` (which is optional): the folder itself, its `bank`
+        // folder, or the nearest folder above that holds one, as for a file inside a bank.
         if is_bank_folder(&start_dir) {
             return Self::load(start_dir, settings(None), cwd);
+        }
+        if is_bank_folder(&nested) {
+            return Self::load(nested, settings(None), cwd);
+        }
+        if let Some(dir) = start_dir
+            .ancestors()
+            .skip(1)
+            .find(|dir| is_bank_folder(dir))
+        {
+            return Self::load(dir.to_path_buf(), settings(None), cwd);
         }
         if let Some(config) = &given
             && let Some(dir) = config.parent()
@@ -785,6 +798,23 @@ mod tests {
         bank(&temp.path().join("bank"));
         let workspace = Workspace::discover(temp.path(), None).unwrap();
         assert_eq!(workspace.root(), temp.path().join("bank"));
+    }
+
+    #[test]
+    fn finds_a_bank_without_a_configuration_file() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().join("bank");
+        bank(&root);
+        std::fs::remove_file(root.join("qbank.toml")).unwrap();
+        let item = root.join("items/cism/d1/X-1.toml");
+        std::fs::create_dir_all(item.parent().unwrap()).unwrap();
+        std::fs::write(&item, "id = \"X-1\"\n").unwrap();
+        // From beside it, from inside it, and from a file deep in it.
+        for start in [temp.path(), root.as_path(), item.as_path()] {
+            let workspace = Workspace::discover(start, None).unwrap();
+            assert_eq!(workspace.root(), root, "from {}", start.display());
+            assert!(workspace.config_path().is_none());
+        }
     }
 
     #[test]
