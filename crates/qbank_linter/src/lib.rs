@@ -166,11 +166,16 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
     // Files whose suppressions still silence bank-wide findings but are not themselves judged:
     // their item rules did not run, so a suppression of one would look unused.
     let mut unfocused = HashSet::new();
+    // Files that gave no item: their item rules did not run either, but what is wrong with
+    // their suppression comments themselves is still reported.
+    let mut unjudged = HashSet::new();
     for result in results {
         diagnostics.extend(result.diagnostics);
         if !result.suppressions.is_empty() {
             if focus.is_some_and(|f| !f.contains(&result.path)) {
                 unfocused.insert(result.source.path().to_path_buf());
+            } else if result.item.is_none() {
+                unjudged.insert(result.source.path().to_path_buf());
             }
             suppressions.insert(result.source.path().to_path_buf(), result.suppressions);
         }
@@ -210,7 +215,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         focus.as_deref(),
         &mut diagnostics,
     );
-    let diagnostics = finish(diagnostics, suppressions, &unfocused, settings);
+    let diagnostics = finish(diagnostics, suppressions, &unfocused, &unjudged, settings);
     CheckOutcome {
         diagnostics,
         files: file_count,
@@ -268,6 +273,7 @@ fn finish(
     diagnostics: Vec<Diagnostic>,
     mut suppressions: HashMap<PathBuf, Vec<suppression::Suppression>>,
     unfocused: &HashSet<PathBuf>,
+    unjudged: &HashSet<PathBuf>,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     let mut used: HashMap<(PathBuf, usize, usize), bool> = HashMap::new();
@@ -296,7 +302,8 @@ fn finish(
         .collect();
     for (path, list) in &mut suppressions {
         if !unfocused.contains(path) {
-            out.extend(suppression_findings(path, list, &used, settings));
+            let judged = !unjudged.contains(path);
+            out.extend(suppression_findings(path, list, &used, judged, settings));
         }
     }
     qbank_diagnostics::sort(&mut out);
@@ -307,6 +314,7 @@ fn suppression_findings(
     path: &std::path::Path,
     list: &[suppression::Suppression],
     used: &HashMap<(PathBuf, usize, usize), bool>,
+    judged: bool,
     settings: &Settings,
 ) -> Vec<Diagnostic> {
     use rules::structure::{UnexplainedSuppression, UnknownSuppression, UnusedSuppression};
@@ -341,7 +349,8 @@ fn suppression_findings(
                 continue;
             };
             let was_used = used.contains_key(&(path.to_path_buf(), s_index, r_index));
-            if !was_used && settings.enabled(rule.code) {
+            // Unused only if the rules ran on an item: a file that gave none was not judged.
+            if judged && !was_used && settings.enabled(rule.code) {
                 out.push(
                     UnusedSuppression::META
                         .diagnostic(

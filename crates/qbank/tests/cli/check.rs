@@ -195,6 +195,30 @@ fn suppression_with_a_reason_silences_a_rule() {
     );
 }
 
+/// A file that fails the schema gives no item, so its item rules do not run: its suppressions
+/// are not unused (QB114), though a suppression without a reason still is a finding.
+#[test]
+fn suppressions_of_an_item_that_does_not_load_are_not_unused() {
+    let test = CliTest::new();
+    let text = item("DEMO-1", "1").replace(
+        "authors = ",
+        "bogus = 1 # qbank: allow QB201 -- a negative the question needs\n\
+         # qbank: allow QB309\nauthors = ",
+    );
+    test.write("bank/items/d1/DEMO-1.toml", &text);
+    let (stdout, _) = test.concise(&["bank/items/d1/DEMO-1.toml"]);
+    assert!(
+        stdout.contains("error[QB103] unknown key `bogus`"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("QB114"), "{stdout}");
+    assert!(stdout.contains("QB112"), "{stdout}");
+    // Once the file loads, the unused one is reported.
+    test.write("bank/items/d1/DEMO-1.toml", &text.replace("bogus = 1 ", ""));
+    let (stdout, _) = test.concise(&["bank/items/d1/DEMO-1.toml"]);
+    assert!(stdout.contains("QB114"), "{stdout}");
+}
+
 #[test]
 fn report_file_is_written_whole() {
     let test = CliTest::with_findings();
