@@ -409,7 +409,7 @@ fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
 
 /// Draws `count` items: over exams in proportion to their eligible items, then over each
 /// exam's domains by the blueprint weights; a domain with too few items passes its shortfall
-/// to the next domains in blueprint order.
+/// to the others by their weights ([`fill_by_weight`]).
 fn sample(
     items: Vec<PackItem>,
     blueprints: &[PackBlueprint],
@@ -460,23 +460,11 @@ fn sample(
             .iter()
             .map(|(d, w)| (d.as_str(), if weighted { *w } else { 1 }))
             .collect();
-        let mut wanted = apportion(&weights, share);
         let available: Vec<u64> = order
             .iter()
             .map(|(d, _)| domains.get(d).map_or(0, |v| v.len() as u64))
             .collect();
-        let mut short: u64 = 0;
-        for (w, a) in wanted.iter_mut().zip(&available) {
-            if *w > *a {
-                short += *w - *a;
-                *w = *a;
-            }
-        }
-        for (w, a) in wanted.iter_mut().zip(&available) {
-            let extra = short.min(a - *w);
-            *w += extra;
-            short -= extra;
-        }
+        let wanted = fill_by_weight(&weights, &available, share);
         for ((domain, _), take) in order.iter().zip(wanted) {
             let Some(mut pool) = domains.remove(domain) else {
                 continue;
@@ -488,6 +476,43 @@ fn sample(
         }
     }
     out
+}
+
+/// `share` items over domains of `weights` that hold `available` items each: by weight, and
+/// what a domain cannot give goes to the others by their weights in turn (a domain of half
+/// the weight does not take all of a short domain's part). With 10 items over weights 0.5,
+/// 0.3 and 0.2 and a domain of 0.3 holding one item: 5, 1, 2, then the 2 left by 0.5 and
+/// 0.2, 1 and 1; so 6, 1 and 3. Domains whose weights are all zero share equally.
+fn fill_by_weight(weights: &[(&str, u64)], available: &[u64], share: u64) -> Vec<u64> {
+    let mut wanted = vec![0; weights.len()];
+    let mut left = share.min(available.iter().sum());
+    while left > 0 {
+        let open: Vec<(&str, u64)> = weights
+            .iter()
+            .zip(wanted.iter().zip(available))
+            .map(|(&(id, w), (got, have))| (id, if got < have { w } else { 0 }))
+            .collect();
+        let mut quotas = apportion(&open, left);
+        if quotas.iter().all(|&q| q == 0) {
+            let equal: Vec<(&str, u64)> = open
+                .iter()
+                .zip(wanted.iter().zip(available))
+                .map(|(&(id, _), (got, have))| (id, u64::from(got < have)))
+                .collect();
+            quotas = apportion(&equal, left);
+        }
+        let mut given = 0;
+        for ((got, have), quota) in wanted.iter_mut().zip(available).zip(quotas) {
+            let take = quota.min(have - *got);
+            *got += take;
+            given += take;
+        }
+        if given == 0 {
+            break;
+        }
+        left -= given;
+    }
+    wanted
 }
 
 /// [`largest_remainder`] over plain counts: the same quotas, with its tie rule (the larger
@@ -609,5 +634,26 @@ mod permute_tests {
             permute(&mut permuted, order);
             prop_assert_eq!(permuted, expected);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill_by_weight;
+
+    #[test]
+    fn a_short_domain_passes_its_part_on_by_weight() {
+        let weights = [("1", 500), ("2", 300), ("3", 200)];
+        assert_eq!(fill_by_weight(&weights, &[15, 9, 6], 10), [5, 3, 2]);
+        // Domain 2 holds one item: its two others go to 1 and 3 by 0.5 to 0.2 (1.43 and 0.57,
+        // then the larger remainder), not both to the first domain.
+        assert_eq!(fill_by_weight(&weights, &[15, 1, 6], 10), [6, 1, 3]);
+        // Short twice over: every item of 2 and 3, the rest from 1.
+        assert_eq!(fill_by_weight(&weights, &[15, 1, 1], 10), [8, 1, 1]);
+        // Fewer items than asked for: all of them.
+        assert_eq!(fill_by_weight(&weights, &[2, 1, 1], 10), [2, 1, 1]);
+        // Open domains of weight zero share what is left equally.
+        let zero = [("1", 1000), ("2", 0), ("3", 0)];
+        assert_eq!(fill_by_weight(&zero, &[1, 5, 5], 7), [1, 3, 3]);
     }
 }
