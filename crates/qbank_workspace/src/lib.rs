@@ -257,10 +257,18 @@ impl Workspace {
                     path: path.clone(),
                     source,
                 })?;
-                toml::from_str::<Options>(&text).map_err(|error| WorkspaceError::Config {
-                    path: relative_to(&cwd, path),
-                    message: error.to_string().trim_end().to_owned(),
-                })?
+                let options =
+                    toml::from_str::<Options>(&text).map_err(|error| WorkspaceError::Config {
+                        path: relative_to(&cwd, path),
+                        message: error.to_string().trim_end().to_owned(),
+                    })?;
+                options
+                    .check_ranges()
+                    .map_err(|message| WorkspaceError::Config {
+                        path: relative_to(&cwd, path),
+                        message,
+                    })?;
+                options
             }
             None => Options::default(),
         };
@@ -822,6 +830,56 @@ mod tests {
         let temp = tempfile::tempdir().unwrap();
         let error = Workspace::discover(temp.path(), None).unwrap_err();
         assert!(matches!(error, WorkspaceError::NotFound { .. }));
+    }
+
+    #[test]
+    fn numbers_outside_their_documented_ranges_are_refused() {
+        let temp = tempfile::tempdir().unwrap();
+        bank(temp.path());
+        for (config, expected) in [
+            (
+                "[lint]\noption_length_ratio = -3\n",
+                "`option_length_ratio` under `[lint]` must be a number of at least 1, found -3",
+            ),
+            (
+                "[lint]\nlongest_option_margin = -1\n",
+                "`longest_option_margin` under `[lint]` must be a number of at least 0, found -1",
+            ),
+            (
+                "[lint]\nwindow_dressing_sigma = inf\n",
+                "`window_dressing_sigma` under `[lint]` must be a number of at least 0, found inf",
+            ),
+            (
+                "[lint]\nkey_position_tolerance = 5\n",
+                "`key_position_tolerance` under `[lint]` must be a number from 0 to 1, found 5",
+            ),
+            (
+                "[lint]\nlongest_key_rate = nan\n",
+                "`longest_key_rate` under `[lint]` must be a number from 0 to 1, found NaN",
+            ),
+            (
+                "max_file_size = 0\n",
+                "`max_file_size` must be at least 1 byte, found 0",
+            ),
+            (
+                "[profiles.free]\nsample = 0\n",
+                "`sample` under `[profiles.free]` must be at least 1, found 0",
+            ),
+        ] {
+            std::fs::write(temp.path().join("qbank.toml"), config).unwrap();
+            let message = Workspace::discover(temp.path(), None)
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains("qbank.toml"), "{message}");
+            assert!(message.contains(expected), "{message}");
+        }
+        // The bounds themselves are allowed.
+        std::fs::write(
+            temp.path().join("qbank.toml"),
+            "max_file_size = 1\n[lint]\noption_length_ratio = 1\nlongest_key_rate = 1\nkey_position_tolerance = 0\n",
+        )
+        .unwrap();
+        assert!(Workspace::discover(temp.path(), None).is_ok());
     }
 
     #[test]

@@ -212,6 +212,58 @@ pub struct LintOptions {
     pub longest_key_rate: Option<f64>,
 }
 
+impl Options {
+    /// Checks the ranges that the schema of `qbank.toml` declares and TOML cannot: every
+    /// number within its bounds and finite. The error names the key and its table.
+    pub fn check_ranges(&self) -> Result<(), String> {
+        fn at_least(key: &str, table: &str, value: Option<f64>, min: f64) -> Result<(), String> {
+            match value {
+                Some(v) if !(v.is_finite() && v >= min) => Err(format!(
+                    "`{key}`{table} must be a number of at least {min}, found {v}"
+                )),
+                _ => Ok(()),
+            }
+        }
+        fn share(key: &str, value: Option<f64>) -> Result<(), String> {
+            match value {
+                Some(v) if !(v.is_finite() && (0.0..=1.0).contains(&v)) => Err(format!(
+                    "`{key}` under `[lint]` must be a number from 0 to 1, found {v}"
+                )),
+                _ => Ok(()),
+            }
+        }
+        if self.max_file_size == Some(0) {
+            return Err("`max_file_size` must be at least 1 byte, found 0".to_owned());
+        }
+        if let Some(lint) = &self.lint {
+            const LINT: &str = " under `[lint]`";
+            at_least(
+                "longest_option_margin",
+                LINT,
+                lint.longest_option_margin,
+                0.0,
+            )?;
+            at_least("option_length_ratio", LINT, lint.option_length_ratio, 1.0)?;
+            at_least(
+                "window_dressing_sigma",
+                LINT,
+                lint.window_dressing_sigma,
+                0.0,
+            )?;
+            share("key_position_tolerance", lint.key_position_tolerance)?;
+            share("longest_key_rate", lint.longest_key_rate)?;
+        }
+        for (name, profile) in self.profiles.iter().flatten() {
+            if profile.sample == Some(0) {
+                return Err(format!(
+                    "`sample` under `[profiles.{name}]` must be at least 1, found 0"
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The JSON Schema of `qbank.toml`, generated from [`Options`].
 pub fn config_schema() -> String {
     let mut schema = schemars::schema_for!(Options);
