@@ -17,7 +17,9 @@ pub enum SettingsError {
     )]
     UnknownRule(String),
     /// A `threshold` under `[dupes]` outside 0 to 1.
-    #[error("`threshold` under `[dupes]` must be a number from 0 to 1, found {0}")]
+    #[error(
+        "`threshold` under `[dupes]` must be a number from 0 to 1 with at most 18 decimal places, found {0}"
+    )]
     Threshold(String),
 }
 
@@ -36,6 +38,10 @@ impl DupesSettings {
     fn new(options: &DupesOptions) -> Result<Self, SettingsError> {
         let threshold = match options.threshold {
             // The shortest decimal that reads back as the same float: what the user wrote.
+            // `-0.0` is zero (its text, "-0", is not a threshold).
+            Some(value) if value == 0.0 => {
+                Threshold::new(0, 1).ok_or_else(|| SettingsError::Threshold(value.to_string()))?
+            }
             Some(value) => Threshold::parse(&value.to_string())
                 .map_err(|_| SettingsError::Threshold(value.to_string()))?,
             None => Threshold::default(),
@@ -254,5 +260,11 @@ mod tests {
             Settings::from_options(&with(1.5)),
             Err(SettingsError::Threshold(value)) if value == "1.5"
         ));
+        // Negative zero is zero.
+        let settings = Settings::from_options(&with(-0.0)).unwrap();
+        assert_eq!(
+            settings.dupes.threshold,
+            qbank_dupes::Threshold::parse("0").unwrap()
+        );
     }
 }
