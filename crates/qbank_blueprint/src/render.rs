@@ -8,7 +8,7 @@ use qbank_diagnostics::Severity;
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::report::{BlueprintReport, percent, points_beyond};
+use crate::report::{BlueprintReport, DomainRow, percent, points_beyond};
 
 /// A map that keeps the order it is given (`serde_json`'s own map sorts its keys, which would put
 /// domain `10` before `2`).
@@ -40,6 +40,16 @@ fn signed_points(deviation: f64, ok: bool, tolerance: f64) -> String {
         "0.0".to_owned()
     } else {
         format!("{points:+.1}")
+    }
+}
+
+/// A domain's deviation as the tables show it: none when no item is counted, as there are no
+/// shares to judge (QB420 reports the empty pool).
+fn deviation(report: &BlueprintReport, d: &DomainRow) -> String {
+    if report.total > 0 {
+        signed_points(d.deviation, d.ok, report.tolerance.to_f64())
+    } else {
+        "-".to_owned()
     }
 }
 
@@ -208,6 +218,7 @@ pub fn text(reports: &[BlueprintReport]) -> String {
             "  {:<title_width$}  weight  items   share  deviation  quota  verdict",
             "domain"
         );
+        let judged = report.total > 0;
         for d in &report.domains {
             let name = format!("{}  {}", d.id, d.title);
             let _ = writeln!(
@@ -216,9 +227,13 @@ pub fn text(reports: &[BlueprintReport]) -> String {
                 format!("{}%", percent(d.weight)),
                 d.count,
                 format!("{:.1}%", d.share * 100.0),
-                signed_points(d.deviation, d.ok, report.tolerance.to_f64()),
+                deviation(report, d),
                 d.quota,
-                if d.ok { "ok" } else { "OUT" },
+                match (judged, d.ok) {
+                    (false, _) => "n/a",
+                    (true, true) => "ok",
+                    (true, false) => "OUT",
+                },
                 bar(d.share, d.weight.to_f64(), scale),
             );
         }
@@ -310,12 +325,12 @@ pub fn markdown(reports: &[BlueprintReport]) -> String {
                 percent(d.weight),
                 d.count,
                 d.share * 100.0,
-                signed_points(d.deviation, d.ok, report.tolerance.to_f64()),
+                deviation(report, d),
                 d.quota,
-                if d.ok {
-                    "✅ ok"
-                } else {
-                    "❌ out of tolerance"
+                match (report.total > 0, d.ok) {
+                    (false, _) => "no items counted",
+                    (true, true) => "✅ ok",
+                    (true, false) => "❌ out of tolerance",
                 },
             );
         }

@@ -77,6 +77,30 @@ fn status_flag_counts_other_statuses() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// With no item counted, the domains have no shares to judge: the table says so rather than
+/// showing every domain out of tolerance beside a warning-only result.
+#[test]
+fn a_blueprint_without_counted_items_judges_no_domain() {
+    let test = unbalanced();
+    for format in ["text", "markdown"] {
+        let output = test
+            .command()
+            .args(["blueprint", "-f", format, "--status", "retired"])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            !stdout.contains("OUT") && !stdout.contains("out of tolerance"),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("n/a") || stdout.contains("no items counted"),
+            "{stdout}"
+        );
+        assert_eq!(output.status.code(), Some(0), "{stdout}");
+    }
+}
+
 #[test]
 fn unknown_blueprint_is_a_usage_error() {
     let test = CliTest::new();
