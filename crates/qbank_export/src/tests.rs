@@ -458,22 +458,22 @@ fn samples_follow_the_blueprint_quotas_and_the_seed() {
             errors: 0,
         });
     }
-    let sample = |seed: u64| {
+    // A sample of 10 drawn with `seed`.
+    let draw = |bank: &BankInput, seed: u64| {
         let profile = Profile {
             sample: Some(10),
             seed,
             ..Profile::default()
         };
-        let pack = build(
-            bank.clone(),
-            &Request {
-                profile,
-                ..Request::default()
-            },
-        )
-        .unwrap()
-        .pack;
-        pack.items
+        let request = Request {
+            profile,
+            ..Request::default()
+        };
+        build(bank.clone(), &request).unwrap().pack
+    };
+    let sample = |seed: u64| {
+        draw(&bank, seed)
+            .items
             .iter()
             .map(|i| (i.domain.clone(), i.id.clone()))
             .collect::<Vec<_>>()
@@ -498,19 +498,7 @@ fn samples_follow_the_blueprint_quotas_and_the_seed() {
         (Vec::new(), "demo-2026", 5),
     ] {
         bank.in_force = in_force;
-        let profile = Profile {
-            sample: Some(10),
-            ..Profile::default()
-        };
-        let pack = build(
-            bank.clone(),
-            &Request {
-                profile,
-                ..Request::default()
-            },
-        )
-        .unwrap()
-        .pack;
+        let pack = draw(&bank, 0);
         let ids: Vec<&str> = pack.blueprints.iter().map(|b| b.id.as_str()).collect();
         assert_eq!(ids, [id]);
         let domain_1 = pack.items.iter().filter(|i| i.domain == "1").count();
