@@ -146,6 +146,17 @@ fn same_bank_gives_the_same_bytes_from_any_folder() {
     assert_eq!(names, ["bank", "first.html", "second.html", "third.html"]);
 }
 
+/// The page `qbank report --out report.html` writes, which must exit 0.
+fn written_report(test: &CliTest) -> String {
+    let output = test
+        .command()
+        .args(["report", "--out", "report.html"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    std::fs::read_to_string(test.root().join("report.html")).unwrap()
+}
+
 #[test]
 fn markup_in_items_is_shown_as_text() {
     let test = CliTest::new();
@@ -163,13 +174,7 @@ fn markup_in_items_is_shown_as_text() {
         "bank/items/d1/DEMO-11.toml",
         &hostile("DEMO-11", "1", &stem.replace("held", "kept")),
     );
-    let output = test
-        .command()
-        .args(["report", "--out", "report.html"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{output:?}");
-    let html = std::fs::read_to_string(test.root().join("report.html")).unwrap();
+    let html = written_report(&test);
     assert!(!html.contains("<script"), "{html}");
     assert!(!html.contains("<img"), "{html}");
     assert!(!html.contains("<b>"), "{html}");
@@ -190,16 +195,7 @@ fn secure_items_text_is_never_shown() {
         "bank/items/d1/DEMO-11.toml",
         &item("DEMO-11", "1").replace(stem, &stem.replace("held", "kept")),
     );
-    let report = |test: &CliTest| {
-        let output = test
-            .command()
-            .args(["report", "--out", "report.html"])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{output:?}");
-        std::fs::read_to_string(test.root().join("report.html")).unwrap()
-    };
-    let html = report(&test);
+    let html = written_report(&test);
     assert!(html.contains("<del>held</del> <ins>kept</ins>"), "{html}");
     for secure in ["DEMO-1", "DEMO-11"] {
         let path = format!("bank/items/d1/{secure}.toml");
@@ -208,7 +204,7 @@ fn secure_items_text_is_never_shown() {
             &path,
             &text.replace("status = ", "secure = true\nstatus = "),
         );
-        let html = report(&test);
+        let html = written_report(&test);
         assert!(html.contains("DEMO-1</span> ~ "), "{html}");
         assert!(html.contains("<em>not shown: a secure item</em>"), "{html}");
         assert!(!html.contains("laptop"), "{secure}: {html}");
