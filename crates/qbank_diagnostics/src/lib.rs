@@ -122,7 +122,7 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 }
 
 /// [`printable`] of an owned string, which it returns unchanged when nothing needs escaping.
-fn printable_owned(text: String) -> String {
+pub(crate) fn printable_owned(text: String) -> String {
     match printable(&text) {
         Cow::Borrowed(_) => text,
         Cow::Owned(escaped) => escaped,

@@ -99,11 +99,7 @@ fn display_path(diagnostic: &Diagnostic) -> String {
 /// [`display_path`] for the formats of a finding per line ([`crate::printable`]): a file name
 /// may hold a newline.
 fn line_path(diagnostic: &Diagnostic) -> String {
-    let path = display_path(diagnostic);
-    match crate::printable(&path) {
-        std::borrow::Cow::Borrowed(_) => path,
-        std::borrow::Cow::Owned(escaped) => escaped,
-    }
+    crate::printable_owned(display_path(diagnostic))
 }
 
 /// The closing line of the human-readable formats.
