@@ -16,6 +16,19 @@ pub enum SettingsError {
         "unknown rule `{0}` in `[rules]`: use a code such as `QB301`, a prefix such as `QB3`, or a name such as `duplicate-option`"
     )]
     UnknownRule(String),
+    /// Two `[rules]` keys that select one rule equally (a code and its name, or one code in
+    /// two cases) at different levels.
+    #[error(
+        "`{first}` and `{second}` in `[rules]` both select {code} but set different levels: keep one"
+    )]
+    Conflict {
+        /// The first key, in the table's order.
+        first: String,
+        /// The other key.
+        second: String,
+        /// The rule both select.
+        code: &'static str,
+    },
     /// A `threshold` under `[dupes]` outside 0 to 1.
     #[error(
         "`threshold` under `[dupes]` must be a number from 0 to 1 with at most 18 decimal places, found {0}"
@@ -99,18 +112,34 @@ impl Settings {
             }
         }
         for (index, rule) in RULES.iter().enumerate() {
-            let best = table
+            let selecting: Vec<(usize, &String, Level)> = table
                 .iter()
-                .filter_map(|(key, level)| Some((matches(key, rule.code, rule.name)?, *level)))
-                .max_by_key(|(priority, _)| *priority);
-            if let Some((_, level)) = best {
-                settings.levels[index] = match level {
-                    Level::Error => Some(Severity::Error),
-                    Level::Warning => Some(Severity::Warning),
-                    Level::Info => Some(Severity::Info),
-                    Level::Off => None,
+                .filter_map(|(key, level)| Some((matches(key, rule.code, rule.name)?, key, *level)))
+                .collect();
+            let Some(&(priority, key, level)) = selecting.iter().max_by_key(|(p, ..)| *p) else {
+                continue;
+            };
+            if let Some((_, other, _)) = selecting
+                .iter()
+                .find(|(p, k, l)| *p == priority && *k != key && *l != level)
+            {
+                let (first, second) = if *other < key {
+                    (*other, key)
+                } else {
+                    (key, *other)
                 };
+                return Err(SettingsError::Conflict {
+                    first: first.clone(),
+                    second: second.clone(),
+                    code: rule.code,
+                });
             }
+            settings.levels[index] = match level {
+                Level::Error => Some(Severity::Error),
+                Level::Warning => Some(Severity::Warning),
+                Level::Info => Some(Severity::Info),
+                Level::Off => None,
+            };
         }
         Ok(settings)
     }
@@ -166,11 +195,16 @@ impl Settings {
     }
 }
 
-/// How well `key` selects a rule: `None` for not at all, higher for more specific.
+/// How well `key` selects a rule: `None` for not at all, higher for more specific. Codes and
+/// their prefixes match in either case, as they do in suppression comments.
 fn matches(key: &str, code: &str, name: &str) -> Option<usize> {
-    if key == code || key == name {
+    if key.eq_ignore_ascii_case(code) || key == name {
         Some(usize::MAX)
-    } else if key.len() >= 2 && code.starts_with(key) {
+    } else if key.len() >= 2
+        && code
+            .get(..key.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(key))
+    {
         Some(key.len())
     } else {
         None
@@ -234,6 +268,32 @@ mod tests {
     fn names_select_rules() {
         let settings = settings("duplicate-option = info").unwrap();
         assert_eq!(settings.level("QB301"), Some(Severity::Info));
+    }
+
+    #[test]
+    fn codes_and_prefixes_match_in_either_case() {
+        let lower = settings("qb3 = off\nqb301 = warning").unwrap();
+        assert_eq!(lower.level("QB301"), Some(Severity::Warning));
+        assert_eq!(lower.level("QB302"), None);
+        assert_eq!(lower.level("QB101"), Some(Severity::Error));
+        // Names are lower case and match only as written.
+        assert!(settings("Duplicate-Option = off").is_err());
+    }
+
+    #[test]
+    fn keys_selecting_one_rule_equally_must_agree() {
+        let error = settings("QB301 = off\nduplicate-option = error").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`QB301` and `duplicate-option` in `[rules]` both select QB301 but set different levels: keep one"
+        );
+        assert!(matches!(
+            settings("QB3 = off\nqb3 = info"),
+            Err(SettingsError::Conflict { code: "QB301", .. })
+        ));
+        // The same level twice, or a prefix under a code, is no conflict.
+        let agreeing = settings("QB301 = info\nduplicate-option = info\nQB3 = off").unwrap();
+        assert_eq!(agreeing.level("QB301"), Some(Severity::Info));
     }
 
     #[test]
