@@ -55,11 +55,10 @@ impl Default for Profile {
 }
 
 impl Profile {
-    /// The profile `name` of `options`, or the default profile when `name` is `None`.
+    /// The profile `name` of `options`. Without a name it is `[profiles.default]` when
+    /// `qbank.toml` has one, and otherwise the built-in default: approved, public items.
     pub fn resolve(options: &Options, name: Option<&str>) -> Result<Self, ExportError> {
-        let Some(name) = name else {
-            return Ok(Self::default());
-        };
+        let name = name.unwrap_or(DEFAULT_PROFILE);
         let profiles = options.profiles.as_ref();
         let Some(found) = profiles.and_then(|p| p.get(name)) else {
             if name == DEFAULT_PROFILE {
@@ -106,6 +105,12 @@ impl Profile {
         statuses.dedup();
         if statuses.is_empty() {
             return Err(error("`statuses` is empty".to_owned()));
+        }
+        if internal && name == DEFAULT_PROFILE {
+            return Err(error(
+                "the default profile is always public; give an internal profile another name and pick it with `--profile`"
+                    .to_owned(),
+            ));
         }
         if !internal {
             if let Some(bad) = statuses
@@ -218,6 +223,22 @@ mod tests {
         assert!(!profile.admits(&secure));
         profile.internal = true;
         assert!(profile.admits(&secure));
+    }
+
+    #[test]
+    fn the_default_profile_comes_from_qbank_toml_and_stays_public() {
+        let o = options("[profiles.default]\nsample = 10\nseed = 3\n");
+        let profile = Profile::resolve(&o, None).unwrap();
+        assert_eq!((profile.sample, profile.seed), (Some(10), 3));
+        assert_eq!(profile, Profile::resolve(&o, Some("default")).unwrap());
+        assert_eq!(
+            Profile::resolve(&options(""), None).unwrap(),
+            Profile::default()
+        );
+        let o = options("[profiles.default]\ninternal = true\n");
+        let error = Profile::resolve(&o, None).unwrap_err().to_string();
+        assert!(error.contains("always public"), "{error}");
+        assert!(Profile::all(&o).is_err());
     }
 
     #[test]

@@ -38,9 +38,10 @@ pub struct Options {
     /// Example: `exclude = ["items/scratch/**", "**/*.bak"]`.
     pub exclude: Option<Vec<String>>,
 
-    /// Level of each rule, by code (`QB301`), code prefix (`QB3`) or name (`duplicate-option`):
-    /// `error`, `warning`, `info` or `off`. A code beats a prefix; a longer prefix beats a
-    /// shorter one. Default: each rule's own level (`qbank rules` lists them).
+    /// Level of each rule, by code (`QB301`), code prefix (`QB3`), either in any case, or name
+    /// (`duplicate-option`): `error`, `warning`, `info` or `off`. A code beats a prefix; a longer
+    /// prefix beats a shorter one; two keys for one rule at the same rank must agree. Default:
+    /// each rule's own level (`qbank rules` lists them).
     /// Example: `[rules]` then `QB108 = "off"`.
     pub rules: Option<BTreeMap<String, Level>>,
 
@@ -53,7 +54,8 @@ pub struct Options {
     pub lint: Option<LintOptions>,
 
     /// Export profiles by name, picked with `qbank export --profile NAME`: which items a pack
-    /// holds. Without `--profile`, a pack holds every approved, non-secure item and is public.
+    /// holds. Without `--profile`, an export takes `[profiles.default]`, which must be public,
+    /// or else every approved, non-secure item in a public pack.
     /// Example: `[profiles.sample]` then `sample = 10` and `seed = 7`.
     pub profiles: Option<BTreeMap<String, ProfileOptions>>,
 

@@ -122,17 +122,20 @@ pub(crate) fn run_with(
     })
 }
 
-/// The settings of `workspace`'s `qbank.toml`, or an error naming the file.
+/// The settings of `workspace`'s `qbank.toml`, or an error naming the file. Its export
+/// profiles are checked too, so that a bank's checks catch a profile that would stop an export.
 pub(crate) fn load_settings(workspace: &Workspace) -> anyhow::Result<Settings> {
-    Settings::from_options(workspace.options()).with_context(|| {
-        format!(
-            "invalid configuration in `{}`",
-            workspace
-                .config_path()
-                .map(|p| workspace.display_path(p).display().to_string())
-                .unwrap_or_default()
-        )
-    })
+    let config = || {
+        workspace
+            .config_path()
+            .map(|p| workspace.display_path(p).display().to_string())
+            .unwrap_or_default()
+    };
+    let settings = Settings::from_options(workspace.options())
+        .with_context(|| format!("invalid configuration in `{}`", config()))?;
+    qbank_export::Profile::all(workspace.options())
+        .with_context(|| format!("invalid export profile in `{}`", config()))?;
+    Ok(settings)
 }
 
 /// What a check reports on.

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::ExitStatus;
 use crate::args::{ExportArgs, ExportFormat};
+use crate::commands::check;
 use crate::printer;
 
 impl ExportFormat {
@@ -43,8 +44,8 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     // The lint rules gate an export, as `qbank lint` runs them, but only their errors do: the
     // rules that can find no error are not run. The duplicate search is `qbank check`'s and
     // `qbank dupes`'s to report, and would make every export of a large bank wait for it.
-    let settings = Settings::from_options(workspace.options())
-        .with_context(|| format!("invalid configuration in `{}`", config()))?
+    // Every profile is judged, as `qbank check` judges them, not only the one asked for.
+    let settings = check::load_settings(&workspace)?
         .except(&["QB5"])
         .errors_only();
     let profile = Profile::resolve(workspace.options(), args.profile.as_deref())

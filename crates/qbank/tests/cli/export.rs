@@ -285,7 +285,7 @@ fn profiles_select_and_public_profiles_cannot_ask_for_drafts() {
     let test = with_confidential_items();
     test.write(
         "bank/qbank.toml",
-        "[profiles.one]\nsample = 1\nseed = 3\n\n[profiles.leaky]\nstatuses = [\"draft\"]\n\n[profiles.board]\ninternal = true\nsecure = true\nstatuses = [\"draft\", \"approved\", \"retired\"]\n",
+        "[profiles.one]\nsample = 1\nseed = 3\n\n[profiles.board]\ninternal = true\nsecure = true\nstatuses = [\"draft\", \"approved\", \"retired\"]\n",
     );
     let one = test
         .command()
@@ -296,9 +296,6 @@ fn profiles_select_and_public_profiles_cannot_ask_for_drafts() {
         String::from_utf8_lossy(&one.stdout),
         "Exported 1 item to `one.csv` (csv, profile `one`, public).\n"
     );
-    insta::with_settings!({ filters => filters() }, {
-        assert_cmd_snapshot!(test.command().args(["export", "-f", "csv", "-o", "x.csv", "--profile", "leaky"]));
-    });
     let board = test
         .command()
         .args([
@@ -322,6 +319,53 @@ fn profiles_select_and_public_profiles_cannot_ask_for_drafts() {
         .output()
         .unwrap();
     assert_eq!(unknown.status.code(), Some(2));
+    test.write(
+        "bank/qbank.toml",
+        "[profiles.leaky]\nstatuses = [\"draft\"]\n",
+    );
+    insta::with_settings!({ filters => filters() }, {
+        assert_cmd_snapshot!(test.command().args(["export", "-f", "csv", "-o", "x.csv", "--profile", "leaky"]));
+    });
+}
+
+#[test]
+fn the_default_profile_of_qbank_toml_applies_and_check_judges_every_profile() {
+    let test = with_confidential_items();
+    test.write(
+        "bank/qbank.toml",
+        "[profiles.default]\nsample = 1\nseed = 3\n",
+    );
+    let export = test
+        .command()
+        .args(["export", "-f", "csv", "-o", "one.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&export.stdout),
+        "Exported 1 item to `one.csv` (csv, profile `default`, public).\n"
+    );
+    // The default profile is what an export takes unasked, so it cannot be internal; and a
+    // check of the bank refuses the profile before any export does.
+    for config in [
+        "[profiles.default]\ninternal = true\nsecure = true\n",
+        "[profiles.leaky]\nstatuses = [\"draft\"]\n",
+    ] {
+        test.write("bank/qbank.toml", config);
+        let check = test.command().args(["check"]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&check.stderr);
+        assert_eq!(check.status.code(), Some(2), "{config}: {stderr}");
+        assert!(
+            stderr.contains("invalid export profile in `bank/qbank.toml`"),
+            "{config}: {stderr}"
+        );
+    }
+    let export = test
+        .command()
+        .args(["export", "-f", "csv", "-o", "x.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(export.status.code(), Some(2));
+    assert!(!test.root().join("x.csv").exists());
 }
 
 #[test]
