@@ -30,8 +30,9 @@
 //!
 //! 1. Unicode normalization form **NFKC** (compatibility forms such as full-width letters,
 //!    ligatures and circled digits become their plain equivalents; accents are composed);
-//! 2. **lowercase mapping** of every character (`char::to_lowercase`, the Unicode default
-//!    case mapping, which may turn one character into several);
+//! 2. full Unicode **case folding** of every character (`CaseFolding.txt`, statuses C and F,
+//!    which may turn one character into several: `ß` becomes `ss`, a final `ς` becomes `σ`),
+//!    then NFKC again where folding left the text outside it;
 //! 3. every character that is neither alphanumeric (`char::is_alphanumeric`) nor whitespace
 //!    (`char::is_whitespace`) is **dropped**: punctuation and symbols disappear without leaving
 //!    a space, so `well-known` becomes `wellknown`;

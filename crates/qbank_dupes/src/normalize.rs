@@ -1,11 +1,12 @@
 //! The text normalization applied to stems and option texts before any comparison.
 
+use icu_casemap::CaseMapper;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Normalizes `text` for comparison; see the crate documentation for the exact contract.
 ///
-/// In order: Unicode normalization form NFKC; lowercase mapping of every character
-/// (`char::to_lowercase`, the Unicode default case mapping); every character that is neither
+/// In order: Unicode normalization form NFKC; full Unicode case folding (`CaseFolding.txt`,
+/// statuses C and F), then NFKC again where folding left the text outside it; every character that is neither
 /// alphanumeric (`char::is_alphanumeric`) nor whitespace (`char::is_whitespace`) is dropped;
 /// every run of whitespace becomes one space (U+0020); leading and trailing whitespace is
 /// removed.
@@ -19,9 +20,9 @@ pub fn normalize(text: &str) -> String {
     if text.is_ascii() {
         fold_ascii(text)
     } else if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        fold(text.chars())
+        fold(text)
     } else {
-        fold(text.nfkc())
+        fold(&text.nfkc().collect::<String>())
     }
 }
 
@@ -94,10 +95,22 @@ fn fold_ascii(text: &str) -> String {
 }
 
 /// Steps 2 to 4 of the normalization, on NFKC text.
-fn fold(chars: impl Iterator<Item = char>) -> String {
+fn fold(nfkc: &str) -> String {
+    let folded = CaseMapper::new().fold_string(nfkc);
+    // Folding can leave text outside NFKC (a fold may need composing again), which step 2
+    // puts back.
+    if is_nfkc_quick(folded.chars()) == IsNormalized::Yes {
+        collapse(folded.chars())
+    } else {
+        collapse(folded.nfkc())
+    }
+}
+
+/// Steps 3 and 4 of the normalization.
+fn collapse(chars: impl Iterator<Item = char>) -> String {
     let mut out = String::new();
     let mut pending_space = false;
-    for c in chars.flat_map(char::to_lowercase) {
+    for c in chars {
         if c.is_whitespace() {
             pending_space = !out.is_empty();
         } else if c.is_alphanumeric() {
@@ -123,6 +136,17 @@ mod tests {
     }
 
     #[test]
+    fn folds_case_fully_not_only_to_lower_case() {
+        // Lower-casing keeps ß and the final sigma, and lower-cases Cherokee; folding does not.
+        assert_eq!(normalize("Straße"), normalize("STRASSE"));
+        assert_eq!(normalize("Straße"), "strasse");
+        assert_eq!(normalize("ẞ"), "ss");
+        assert_eq!(normalize("ΣΊΣΥΦΟΣ"), normalize("σίσυφος"));
+        assert_eq!(normalize("ꮳꮃꭹ"), normalize("ᏣᎳᎩ"));
+        assert_eq!(normalize("ᾈ"), normalize("ἀι"));
+    }
+
+    #[test]
     fn ascii_fast_path_agrees_with_the_general_path() {
         let all_ascii: String = (0_u8..128).map(char::from).collect();
         for text in [
@@ -130,7 +154,7 @@ mod tests {
             " A\u{b}b\u{c}C\r\n\td-e_f ",
             "\u{1c}x\u{1f}",
         ] {
-            assert_eq!(fold_ascii(text), fold(text.chars()), "{text:?}");
+            assert_eq!(fold_ascii(text), fold(text), "{text:?}");
             assert_eq!(normalized_len(text), fold_ascii(text).len(), "{text:?}");
         }
     }
