@@ -41,6 +41,8 @@ pub(crate) struct SupportFiles {
     pub(crate) concepts_file: Option<SourceFile>,
     /// The duplicate allowlist, when the bank has a valid one.
     pub(crate) allowlist: Option<Allowlist>,
+    /// The allowlist file, when it exists but could not be read, parsed or validated.
+    pub(crate) broken_allowlist: Option<PathBuf>,
     /// Whether the glossary exists but could not be read, parsed or validated: its own
     /// finding is then the one to fix, and items are not checked against what it lacks.
     pub(crate) concepts_broken: bool,
@@ -299,6 +301,7 @@ pub(crate) fn check_support_files(
             match kind {
                 FileKind::Blueprint => support.broken_blueprints.push((path, None)),
                 FileKind::Concepts => support.concepts_broken = true,
+                FileKind::Allowlist => support.broken_allowlist = Some(path),
                 _ => {}
             }
             continue;
@@ -334,6 +337,8 @@ pub(crate) fn check_support_files(
                         pairs: qbank_model::allowlist_from_document(&document),
                         file: source,
                     });
+                } else {
+                    support.broken_allowlist = Some(path);
                 }
             }
             FileKind::Item | FileKind::Stray => {}

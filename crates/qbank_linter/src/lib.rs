@@ -34,11 +34,12 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use qbank_diagnostics::{Diagnostic, Severity, SourceFile};
-use qbank_model::{AllowedPair, Blueprint, Item};
+use qbank_model::{Blueprint, Item};
 use qbank_workspace::{BankFile, Content, FileEntry, FileKind, FileReader, Targets, Workspace};
 use rayon::prelude::*;
 
 pub use registry::RuleMeta;
+pub use rules::duplicates::Allowlist;
 pub use rules::{RULES, rule};
 pub use settings::{DupesSettings, Settings, SettingsError};
 pub use words::LintSettings;
@@ -46,6 +47,16 @@ pub use words::LintSettings;
 /// The duplicate detector's view of checked items: exam, stem, options and keys, in order.
 pub fn dupes_entries(items: &[CheckedItem]) -> Vec<qbank_dupes::Entry> {
     rules::duplicates::entries(items)
+}
+
+/// Whether the `# qbank: allow` comments of `file` silence the rule `code` there, as they do
+/// in a check: by code in any case or by name.
+pub fn silences(file: &SourceFile, code: &str) -> bool {
+    suppression::parse(file).iter().any(|s| {
+        s.rules
+            .iter()
+            .any(|(rule, _)| rules::rule(rule).is_some_and(|r| r.code == code))
+    })
 }
 
 /// A valid item with the file it came from.
@@ -78,7 +89,10 @@ pub struct CheckOutcome {
     /// Blueprint files that could not be read, parsed or validated (absolute paths).
     pub unloaded_blueprints: Vec<PathBuf>,
     /// The duplicate allowlist, when the bank has a valid one.
-    pub allowlist: Vec<AllowedPair>,
+    pub allowlist: Option<Allowlist>,
+    /// The allowlist file, when it exists but could not be read, parsed or validated (its
+    /// findings say why).
+    pub unloaded_allowlist: Option<PathBuf>,
 }
 
 impl CheckOutcome {
@@ -223,7 +237,8 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         unloaded_items,
         blueprints: support.blueprints.into_iter().map(|(b, _, _)| b).collect(),
         unloaded_blueprints: support.broken_blueprints.into_iter().map(|b| b.0).collect(),
-        allowlist: support.allowlist.map(|a| a.pairs).unwrap_or_default(),
+        allowlist: support.allowlist,
+        unloaded_allowlist: support.broken_allowlist,
     }
 }
 

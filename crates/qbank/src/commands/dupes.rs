@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use qbank_diagnostics::Diagnostic;
 use qbank_diagnostics::Severity;
 use qbank_diagnostics::render::DiagnosticFormat;
 use qbank_dupes::{DiffKind, Metric, Pair, Threshold};
-use qbank_linter::{CheckedItem, Settings};
+use qbank_linter::{Allowlist, CheckedItem, Settings};
 use qbank_workspace::Workspace;
 use serde::Serialize;
 
@@ -18,6 +19,10 @@ use crate::ExitStatus;
 use crate::args::{CheckArgs, DupesArgs};
 use crate::commands::check;
 use crate::printer;
+
+/// The codes of the rules whose pairs and sets `qbank dupes` lists in its own formats.
+const NEAR_DUPLICATE: &str = "QB501";
+const CLONED_ITEM: &str = "QB502";
 
 pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
     let adjust = |mut settings: Settings| -> anyhow::Result<Settings> {
@@ -59,6 +64,13 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
     )?;
     // Every item is read and validated; no rule runs, only the search below.
     let outcome = qbank_linter::check(&workspace, workspace.files(), &settings.clone().only(&[]));
+    // Without the allowlist, the pairs reviewers accepted would be reported as duplicates.
+    if let Some(path) = &outcome.unloaded_allowlist {
+        anyhow::bail!(
+            "the allowlist `{}` does not load, so the pairs it accepts cannot be told apart; `qbank check` reports why",
+            workspace.display_path(path).display()
+        );
+    }
     let items = outcome.items;
     let entries = qbank_linter::dupes_entries(&items);
     let focus: Option<Vec<usize>> = targets.as_ref().map(|targets| {
@@ -79,51 +91,107 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         qbank_dupes::find_pairs_with_progress(&entries, &options, progress)
     })?;
 
-    let allowed: HashSet<(&str, &str)> = outcome
-        .allowlist
-        .iter()
-        .filter_map(|entry| match entry.items.as_slice() {
-            [a, b] => Some(ordered(&a.value, &b.value)),
-            _ => None,
-        })
-        .collect();
-    let id = |index: usize| items[index].item.id.value.as_str();
-    // Two files with one id (a copied file) are QB110's to report (`qbank check`), not a pair.
-    let (pairs, accepted): (Vec<Pair>, Vec<Pair>) = pairs
-        .into_iter()
-        .filter(|p| id(p.a) != id(p.b))
-        .partition(|p| !allowed.contains(&ordered(id(p.a), id(p.b))));
-    let clusters = qbank_dupes::clusters(items.len(), &pairs);
-    let clones = clone_sets(
-        qbank_dupes::clones(&entries, settings.dupes.across_exams),
-        id,
+    let found = sort_out(
+        &items,
+        &entries,
+        pairs,
+        outcome.allowlist.as_ref(),
+        &settings,
         focus.as_deref(),
     );
-
     let report = DupesReport {
         workspace: &workspace,
         items: &items,
         threshold: settings.dupes.threshold,
         metric: settings.dupes.metric,
         across_exams: settings.dupes.across_exams,
-        pairs: &pairs,
-        accepted: &accepted,
-        clusters: &clusters,
-        clones: &clones,
+        found: &found,
     };
     let text = match args.format {
         DiagnosticFormat::Json => report.json()?,
         _ => report.text(printer::use_color(args.color, args.output.is_some())),
     };
     printer::emit(text.as_bytes(), args.output.as_deref())?;
-    let fails = |code: &str, found: bool| found && settings.level(code) == Some(Severity::Error);
+    let fails = |code: &str, any: bool| any && settings.level(code) == Some(Severity::Error);
     Ok(
-        if fails("QB501", !pairs.is_empty()) || fails("QB502", !clones.is_empty()) {
+        if fails(NEAR_DUPLICATE, !found.pairs.is_empty())
+            || fails(CLONED_ITEM, !found.clones.is_empty())
+            || found.stale.iter().any(|d| d.severity == Severity::Error)
+        {
             ExitStatus::Failure
         } else {
             ExitStatus::Success
         },
     )
+}
+
+/// What a search found, sorted out as `qbank check` reports it.
+struct Found {
+    /// The pairs reported.
+    pairs: Vec<Pair>,
+    /// The pairs the allowlist accepts.
+    accepted: Vec<Pair>,
+    /// The pairs silenced by a suppression comment.
+    silenced: Vec<Pair>,
+    /// The reported pairs' connected components.
+    clusters: Vec<Vec<usize>>,
+    /// The clone sets reported.
+    clones: Vec<Vec<usize>>,
+    /// The allowlist's entries that allow nothing (QB503).
+    stale: Vec<Diagnostic>,
+}
+
+/// Sorts out the `pairs` a search found among `items` (limited to those that involve `focus`
+/// when given), and finds the clone sets among their `entries`.
+fn sort_out(
+    items: &[CheckedItem],
+    entries: &[qbank_dupes::Entry],
+    pairs: Vec<Pair>,
+    allowlist: Option<&Allowlist>,
+    settings: &Settings,
+    focus: Option<&[usize]>,
+) -> Found {
+    // Entries that allow nothing are judged against every pair, so not in a focused search,
+    // as in `qbank check`.
+    let stale = match (allowlist, focus) {
+        (Some(list), None) => list.stale_entries(items, &pairs, settings),
+        _ => Vec::new(),
+    };
+    let allowed = allowlist.map(Allowlist::allowed).unwrap_or_default();
+    let id = |index: usize| items[index].item.id.value.as_str();
+    // As in `qbank check`, a pair is filed on its later item and a clone on each later item of
+    // its set, so a `# qbank: allow` comment in that item's file silences it.
+    let is_silenced = |index: usize, code: &str| qbank_linter::silences(&items[index].file, code);
+    // Two files with one id (a copied file) are QB110's to report (`qbank check`), not a pair.
+    let (accepted, others): (Vec<Pair>, Vec<Pair>) = pairs
+        .into_iter()
+        .filter(|p| id(p.a) != id(p.b))
+        .partition(|p| allowed.contains(&ordered(id(p.a), id(p.b))));
+    let (silenced, pairs): (Vec<Pair>, Vec<Pair>) = others
+        .into_iter()
+        .partition(|p| is_silenced(p.b, NEAR_DUPLICATE));
+    let clusters = qbank_dupes::clusters(items.len(), &pairs);
+    let clones = clone_sets(
+        qbank_dupes::clones(entries, settings.dupes.across_exams),
+        id,
+        focus,
+    )
+    .into_iter()
+    .map(|mut set| {
+        let first = set[0];
+        set.retain(|&i| i == first || !is_silenced(i, CLONED_ITEM));
+        set
+    })
+    .filter(|set| set.len() > 1)
+    .collect();
+    Found {
+        pairs,
+        accepted,
+        silenced,
+        clusters,
+        clones,
+        stale,
+    }
 }
 
 /// The clone sets to report: without copies under one id (QB110's), and only those with an
@@ -190,10 +258,7 @@ struct DupesReport<'a> {
     threshold: Threshold,
     metric: Metric,
     across_exams: bool,
-    pairs: &'a [Pair],
-    accepted: &'a [Pair],
-    clusters: &'a [Vec<usize>],
-    clones: &'a [Vec<usize>],
+    found: &'a Found,
 }
 
 /// The JSON document of `qbank dupes --format json` (version 1).
@@ -208,6 +273,18 @@ struct JsonReport<'a> {
     clusters: Vec<Vec<&'a str>>,
     clones: Vec<Vec<&'a str>>,
     allowed: Vec<JsonPair<'a>>,
+    silenced: Vec<JsonPair<'a>>,
+    stale_allowlist: Vec<JsonFinding>,
+}
+
+/// A finding about the allowlist (QB503).
+#[derive(Serialize)]
+struct JsonFinding {
+    file: String,
+    line: usize,
+    column: usize,
+    severity: &'static str,
+    message: String,
 }
 
 #[derive(Serialize)]
@@ -227,7 +304,11 @@ impl DupesReport<'_> {
     }
 
     fn file(&self, index: usize) -> String {
-        let path = self.workspace.display_path(&self.items[index].path);
+        self.display(&self.items[index].path)
+    }
+
+    fn display(&self, path: &Path) -> String {
+        let path = self.workspace.display_path(path);
         path.to_string_lossy().replace('\\', "/")
     }
 
@@ -255,10 +336,36 @@ impl DupesReport<'_> {
             metric: self.metric.name(),
             across_exams: self.across_exams,
             items: self.items.len(),
-            pairs: self.pairs.iter().map(|p| self.json_pair(p)).collect(),
-            clusters: ids(self.clusters),
-            clones: ids(self.clones),
-            allowed: self.accepted.iter().map(|p| self.json_pair(p)).collect(),
+            pairs: self.found.pairs.iter().map(|p| self.json_pair(p)).collect(),
+            clusters: ids(&self.found.clusters),
+            clones: ids(&self.found.clones),
+            allowed: self
+                .found
+                .accepted
+                .iter()
+                .map(|p| self.json_pair(p))
+                .collect(),
+            silenced: self
+                .found
+                .silenced
+                .iter()
+                .map(|p| self.json_pair(p))
+                .collect(),
+            stale_allowlist: self
+                .found
+                .stale
+                .iter()
+                .map(|d| {
+                    let at = d.location();
+                    JsonFinding {
+                        file: self.display(d.file().path()),
+                        line: at.line,
+                        column: at.column,
+                        severity: d.severity.as_str(),
+                        message: d.message.clone(),
+                    }
+                })
+                .collect(),
         };
         let mut text = serde_json::to_string_pretty(&report)?;
         text.push('\n');
@@ -285,7 +392,7 @@ impl DupesReport<'_> {
             self.metric.name(),
             self.threshold
         );
-        for (number, cluster) in self.clusters.iter().enumerate() {
+        for (number, cluster) in self.found.clusters.iter().enumerate() {
             let members: Vec<&str> = cluster.iter().map(|&i| self.id(i)).collect();
             let _ = writeln!(
                 out,
@@ -293,7 +400,7 @@ impl DupesReport<'_> {
                 paint("1", &format!("Cluster {}:", number + 1)),
                 members.join(", ")
             );
-            for pair in self.pairs.iter().filter(|p| cluster.contains(&p.a)) {
+            for pair in self.found.pairs.iter().filter(|p| cluster.contains(&p.a)) {
                 let measure = match pair.distance {
                     Some(d) => format!("similarity {:.3}, {d} edits", pair.similarity),
                     None => format!("similarity {:.3}", pair.similarity),
@@ -323,53 +430,100 @@ impl DupesReport<'_> {
                 let _ = writeln!(out, "    {diff}");
             }
         }
-        if !self.clones.is_empty() {
+        if !self.found.clones.is_empty() {
             let _ = writeln!(
                 out,
                 "\n{}",
                 paint("1", "Cloned items (same options and key, different stems):")
             );
-            for set in self.clones {
+            for set in &self.found.clones {
                 let ids: Vec<&str> = set.iter().map(|&i| self.id(i)).collect();
                 let _ = writeln!(out, "  {}", ids.join(", "));
             }
         }
-        if !self.accepted.is_empty() {
-            let _ = writeln!(
-                out,
-                "\n{} pair{} accepted in the allowlist",
-                self.accepted.len(),
-                if self.accepted.len() == 1 { "" } else { "s" }
-            );
-        }
+        self.allowed_and_silenced(&mut out, &paint);
         out.push_str(&self.summary());
         out
+    }
+
+    /// The pairs the allowlist and suppressions left out, and the allowlist's stale entries.
+    fn allowed_and_silenced(&self, out: &mut String, paint: &impl Fn(&str, &str) -> String) {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        if !self.found.accepted.is_empty() {
+            let _ = writeln!(
+                *out,
+                "\n{} pair{} accepted in the allowlist",
+                self.found.accepted.len(),
+                plural(self.found.accepted.len())
+            );
+        }
+        if !self.found.silenced.is_empty() {
+            let _ = writeln!(
+                *out,
+                "{}{} pair{} silenced by `# qbank: allow {NEAR_DUPLICATE}` in {}",
+                if self.found.accepted.is_empty() {
+                    "\n"
+                } else {
+                    ""
+                },
+                self.found.silenced.len(),
+                plural(self.found.silenced.len()),
+                if self.found.silenced.len() == 1 {
+                    "its later item"
+                } else {
+                    "their later items"
+                }
+            );
+        }
+        if !self.found.stale.is_empty() {
+            let _ = writeln!(
+                *out,
+                "\n{}",
+                paint("1", "Allowlist entries that allow nothing:")
+            );
+            for finding in &self.found.stale {
+                let at = finding.location();
+                let _ = writeln!(
+                    *out,
+                    "  {}:{}:{}: {}[{}] {}",
+                    self.display(finding.file().path()),
+                    at.line,
+                    at.column,
+                    finding.severity.as_str(),
+                    finding.code,
+                    finding.message
+                );
+                if let Some(help) = &finding.help {
+                    let _ = writeln!(*out, "    help: {help}");
+                }
+            }
+        }
     }
 
     /// The closing line: what was found among how many items.
     fn summary(&self) -> String {
         let count =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-        if self.pairs.is_empty() && self.clones.is_empty() {
+        if self.found.pairs.is_empty() && self.found.clones.is_empty() {
             return format!(
                 "\nNo near-duplicates among {}.\n",
                 count(self.items.len(), "item", "items")
             );
         }
         let mut found = Vec::new();
-        if !self.pairs.is_empty() {
+        if !self.found.pairs.is_empty() {
             found.push(format!(
                 "{} in {}",
                 count(
-                    self.pairs.len(),
+                    self.found.pairs.len(),
                     "near-duplicate pair",
                     "near-duplicate pairs"
                 ),
-                count(self.clusters.len(), "cluster", "clusters")
+                count(self.found.clusters.len(), "cluster", "clusters")
             ));
         }
-        if !self.clones.is_empty() {
-            found.push(count(self.clones.len(), "cloned set", "cloned sets"));
+        if !self.found.clones.is_empty() {
+            found.push(count(self.found.clones.len(), "cloned set", "cloned sets"));
         }
         format!(
             "\nFound {} among {}.\n",

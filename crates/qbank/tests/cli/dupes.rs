@@ -58,6 +58,99 @@ fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
     let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(json["allowed"][0]["a"], "DEMO-1");
     assert_eq!(json["pairs"].as_array().unwrap().len(), 1);
+    // `qbank dupes` reports the stale entry too, in its own formats.
+    let stale = &json["stale_allowlist"];
+    assert_eq!(stale.as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(stale[0]["file"], "bank/dupes-allowlist.toml");
+    assert_eq!(
+        (&stale[0]["line"], &stale[0]["column"]),
+        (&5.into(), &1.into())
+    );
+    assert_eq!(stale[0]["severity"], "warning");
+    let text = test
+        .command()
+        .args(["dupes", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains(
+            "\nAllowlist entries that allow nothing:\n  bank/dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2` are no longer near-duplicates\n    help: remove the entry: the stems now differ enough\n"
+        ),
+        "{text}"
+    );
+    // Judging an entry stale takes every pair, so a search of some items does not.
+    let focused = test
+        .command()
+        .args(["dupes", "-f", "json", "bank/items/d1/DEMO-3.toml"])
+        .output()
+        .unwrap();
+    let focused: serde_json::Value = serde_json::from_slice(&focused.stdout).unwrap();
+    assert_eq!(focused["stale_allowlist"], serde_json::json!([]));
+}
+
+#[test]
+fn suppressed_pairs_and_clones_are_left_out_as_check_leaves_them_out() {
+    let test = bank_with_duplicates();
+    // DEMO-3 is the later item of its pair, so its file is where the finding is filed; DEMO-1's
+    // file silences nothing of it.
+    let silenced = item("DEMO-3", "1")
+        .replace(
+            "The board asked how the security program supports business goals.",
+            "A vendor has lost a laptop that holds customer records.",
+        )
+        .replace(
+            "id = ",
+            "# qbank: allow near-duplicate-stem -- the same case, asked of another role\nid = ",
+        );
+    test.write("bank/items/d1/DEMO-3.toml", &silenced);
+    let json = test
+        .command()
+        .args(["dupes", "-f", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["silenced"][0]["b"], "DEMO-3", "{json}");
+    let pairs: Vec<&serde_json::Value> = json["pairs"].as_array().unwrap().iter().collect();
+    assert_eq!(pairs.len(), 1, "{json}");
+    assert_eq!(pairs[0]["b"], "DEMO-5");
+    let (concise, _) = test.concise(&[]);
+    assert!(!concise.contains("QB501] stem of `DEMO-3`"), "{concise}");
+    assert!(concise.contains("QB501] stem of `DEMO-5`"), "{concise}");
+    let text = test
+        .command()
+        .args(["dupes", "--color", "never"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("\n1 pair silenced by `# qbank: allow QB501` in its later item\n"),
+        "{text}"
+    );
+    assert!(!text.contains("DEMO-1 ~ DEMO-3"), "{text}");
+}
+
+#[test]
+fn an_allowlist_that_does_not_load_stops_the_search() {
+    let test = bank_with_duplicates();
+    test.write(
+        "bank/dupes-allowlist.toml",
+        "[[allow]]\nitems = [\"DEMO-1\", \"DEMO-3\"]\nreasn = \"typo\"\n",
+    );
+    for format in ["text", "json"] {
+        let output = test
+            .command()
+            .args(["dupes", "-f", format])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{format}: {stderr}");
+        assert!(
+            stderr.contains("the allowlist `bank/dupes-allowlist.toml` does not load"),
+            "{stderr}"
+        );
+        assert!(output.stdout.is_empty());
+    }
 }
 
 #[test]
@@ -122,6 +215,26 @@ fn cloned_items_are_listed() {
     );
     // QB502 is a warning: the run passes.
     assert_eq!(output.status.code(), Some(0));
+    // Silenced in the later item's file, the set is no longer a clone, in either command.
+    test.write(
+        "bank/items/d2/DEMO-6.toml",
+        &format!(
+            "# qbank: allow QB502 -- the same options answer both stems\n{}",
+            clone.replace("domain = \"1\"\ntask = \"1A\"\n", "domain = \"2\"\n")
+        ),
+    );
+    let output = test
+        .command()
+        .args(["dupes", "--color", "never"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.ends_with("No near-duplicates among 3 items.\n"),
+        "{stdout}"
+    );
+    let (concise, _) = test.concise(&[]);
+    assert!(!concise.contains("QB502"), "{concise}");
 }
 
 /// A copied file holds the same id as its original: QB110 names both files, and no item is

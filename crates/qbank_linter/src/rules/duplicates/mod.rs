@@ -18,10 +18,40 @@ use qbank_model::AllowedPair;
 use crate::CheckedItem;
 use crate::settings::Settings;
 
-/// The allowlist as read, with its file.
-pub(crate) struct Allowlist {
-    pub(crate) pairs: Vec<AllowedPair>,
-    pub(crate) file: SourceFile,
+/// The duplicate allowlist as read, with its file.
+#[derive(Clone, Debug)]
+pub struct Allowlist {
+    /// Its entries, in the file's order.
+    pub pairs: Vec<AllowedPair>,
+    /// The file.
+    pub file: SourceFile,
+}
+
+impl Allowlist {
+    /// The item-id pairs it allows, smaller id first.
+    pub fn allowed(&self) -> HashSet<(&str, &str)> {
+        allowed_ids(Some(self))
+    }
+
+    /// QB503 for the entries that allow none of `pairs` (the pairs a search of the whole bank
+    /// found), name a missing item or repeat an entry; at the rule's level, and none when it
+    /// is off.
+    pub fn stale_entries(
+        &self,
+        items: &[CheckedItem],
+        pairs: &[Pair],
+        settings: &Settings,
+    ) -> Vec<Diagnostic> {
+        let Some(severity) = settings.level(StaleAllowlistEntry::META.code) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        stale_entries(items, pairs, self, &mut found);
+        for diagnostic in &mut found {
+            diagnostic.severity = severity;
+        }
+        found
+    }
 }
 
 /// The detector's view of the items: exam, stem, options and keys.
