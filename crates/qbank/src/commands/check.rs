@@ -158,23 +158,14 @@ pub(crate) enum Widen {
     Duplicates,
 }
 
-/// The files to report on: those named, or those changed since a revision; `None` is the
-/// whole bank. A finding counts when its file or any file it also points at is a target, so a
-/// duplicate of a changed item is reported even when the other item did not change.
-pub(crate) fn targets(
-    workspace: &Workspace,
-    paths: &[PathBuf],
-    changed_since: Option<&str>,
-    widen: Widen,
-) -> anyhow::Result<Option<Targets>> {
-    Ok(selection(workspace, paths, changed_since, widen)?.targets)
-}
-
-/// [`targets`], and what a change since a revision did beyond its files. A change to a file
-/// that bears on every item (see [`Widen`]) makes every named path, or the whole bank, the
-/// target. A deleted item is no target, but the items that still name it as an enemy are
-/// reported (QB404).
-fn selection(
+/// What to report on: the files named, or those changed since a revision (`None` is the whole
+/// bank), and what a change did beyond its files. A finding counts when its file or any file
+/// it also points at is a target, so a duplicate of a changed item is reported even when the
+/// other item did not change. A change to a file that bears on every item (see [`Widen`])
+/// makes every named path, or the whole bank, the target. A deleted item is no target, but the
+/// items that still name it as an enemy (QB404), and allowlist entries that name it (QB503),
+/// are reported.
+pub(crate) fn selection(
     workspace: &Workspace,
     paths: &[PathBuf],
     changed_since: Option<&str>,
@@ -249,9 +240,10 @@ fn selection(
     })
 }
 
-/// Whether `diagnostic` reports an enemy that names one of `deleted` (QB404).
-fn names_deleted_item(diagnostic: &Diagnostic, deleted: &HashSet<String>) -> bool {
-    if deleted.is_empty() || diagnostic.code != "QB404" {
+/// Whether `diagnostic` names an item of `deleted`: as an enemy (QB404), or in an allowlist
+/// entry (QB503).
+pub(crate) fn names_deleted_item(diagnostic: &Diagnostic, deleted: &HashSet<String>) -> bool {
+    if deleted.is_empty() || !matches!(diagnostic.code, "QB404" | "QB503") {
         return false;
     }
     let text = diagnostic.file().text();

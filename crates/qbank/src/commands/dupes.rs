@@ -56,7 +56,11 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
 
     let workspace = discover(args)?;
     let settings = adjust(check::load_settings(&workspace)?)?;
-    let targets = check::targets(
+    let check::Selection {
+        targets,
+        deleted_ids,
+        ..
+    } = check::selection(
         &workspace,
         &args.paths,
         args.changed_since.as_deref(),
@@ -97,7 +101,7 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         pairs,
         outcome.allowlist.as_ref(),
         &settings,
-        focus.as_deref(),
+        (focus.as_deref(), &deleted_ids),
     );
     let report = DupesReport {
         workspace: &workspace,
@@ -142,21 +146,24 @@ struct Found {
 }
 
 /// Sorts out the `pairs` a search found among `items` (limited to those that involve `focus`
-/// when given), and finds the clone sets among their `entries`.
+/// when given, `deleted` being the ids of items a change deleted), and finds the clone sets
+/// among their `entries`.
 fn sort_out(
     items: &[CheckedItem],
     entries: &[qbank_dupes::Entry],
     pairs: Vec<Pair>,
     allowlist: Option<&Allowlist>,
     settings: &Settings,
-    focus: Option<&[usize]>,
+    (focus, deleted): (Option<&[usize]>, &HashSet<String>),
 ) -> Found {
-    // Entries that allow nothing are judged against every pair, so not in a focused search,
-    // as in `qbank check`.
-    let stale = match (allowlist, focus) {
-        (Some(list), None) => list.stale_entries(items, &pairs, settings),
-        _ => Vec::new(),
-    };
+    let mut stale = allowlist
+        .map(|list| list.stale_entries(items, &pairs, settings, focus))
+        .unwrap_or_default();
+    if focus.is_some() {
+        // As `qbank check` keeps them: an entry judged for a focused item points at its stem;
+        // one that names a missing item counts if the change deleted it.
+        stale.retain(|d| !d.secondary.is_empty() || check::names_deleted_item(d, deleted));
+    }
     let allowed = allowlist.map(Allowlist::allowed).unwrap_or_default();
     let id = |index: usize| items[index].item.id.value.as_str();
     // As in `qbank check`, a pair is filed on its later item and a clone on each later item of

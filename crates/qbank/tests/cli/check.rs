@@ -592,6 +592,38 @@ fn changed_since_reports_what_a_deletion_or_a_blueprint_change_breaks() {
     );
 }
 
+/// An allowlist entry naming a deleted item is reported by a check of the change, by `check`
+/// and by `dupes`, though the allowlist itself did not change.
+#[test]
+fn changed_since_reports_allowlist_entries_naming_a_deleted_item() {
+    let test = CliTest::new();
+    test.write(
+        "bank/dupes-allowlist.toml",
+        "[[allow]]\nitems = [\"DEMO-1\", \"DEMO-2\"]\nreason = \"Reviewed\"\n",
+    );
+    git(&test, &["init", "--quiet"]);
+    git(&test, &["add", "."]);
+    git(&test, &["commit", "--quiet", "-m", "bank"]);
+    let (stdout, _) = test.concise(&["--changed-since", "HEAD"]);
+    assert!(!stdout.contains("QB503"), "nothing changed: {stdout}");
+    std::fs::remove_file(test.root().join("bank/items/d2/DEMO-2.toml")).unwrap();
+    let (stdout, _) = test.concise(&["--changed-since", "HEAD"]);
+    assert!(
+        stdout.contains("dupes-allowlist.toml:2:20: warning[QB503] no item has id `DEMO-2`"),
+        "{stdout}"
+    );
+    let output = test
+        .command()
+        .args(["dupes", "-f", "json", "--changed-since", "HEAD"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json["stale_allowlist"][0]["message"], "no item has id `DEMO-2`",
+        "{json}"
+    );
+}
+
 /// A change can move a whole exam out of its blueprint's weights: the finding is filed on the
 /// unchanged blueprint, and a check of the changed files reports it, but not for another exam.
 #[test]

@@ -79,14 +79,25 @@ fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
         ),
         "{text}"
     );
-    // Judging an entry stale takes every pair, so a search of some items does not.
-    let focused = test
-        .command()
-        .args(["dupes", "-f", "json", "bank/items/d1/DEMO-3.toml"])
-        .output()
-        .unwrap();
-    let focused: serde_json::Value = serde_json::from_slice(&focused.stdout).unwrap();
-    assert_eq!(focused["stale_allowlist"], serde_json::json!([]));
+    // A search of some items judges the entries that name one of them, as `check` does.
+    let stale_ids = |path: &str| {
+        let output = test
+            .command()
+            .args(["dupes", "-f", "json", path])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["stale_allowlist"].as_array().unwrap().len()
+    };
+    assert_eq!(stale_ids("bank/items/d1/DEMO-3.toml"), 0);
+    assert_eq!(stale_ids("bank/items/d2/DEMO-2.toml"), 1);
+    let (concise, _) = test.concise(&["bank/items/d2/DEMO-2.toml"]);
+    assert!(
+        concise.contains("dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2`"),
+        "{concise}"
+    );
+    let (concise, _) = test.concise(&["bank/items/d1/DEMO-3.toml"]);
+    assert!(!concise.contains("QB503"), "{concise}");
 }
 
 #[test]

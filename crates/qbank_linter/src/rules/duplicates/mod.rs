@@ -33,20 +33,23 @@ impl Allowlist {
         allowed_ids(Some(self))
     }
 
-    /// QB503 for the entries that allow none of `pairs` (the pairs a search of the whole bank
-    /// found), name a missing item or repeat an entry; at the rule's level, and none when it
-    /// is off.
+    /// QB503 for the entries that allow none of `pairs`, name a missing item or repeat an
+    /// entry; at the rule's level, and none when it is off. `pairs` are those a search found
+    /// among `items`; when it searched only the pairs that involve `focus` (indices into
+    /// `items`), only the entries with a focused item are judged for whether they still allow
+    /// a pair, and repeated entries are not judged.
     pub fn stale_entries(
         &self,
         items: &[CheckedItem],
         pairs: &[Pair],
         settings: &Settings,
+        focus: Option<&[usize]>,
     ) -> Vec<Diagnostic> {
         let Some(severity) = settings.level(StaleAllowlistEntry::META.code) else {
             return Vec::new();
         };
         let mut found = Vec::new();
-        stale_entries(items, pairs, self, &mut found);
+        stale_entries(items, pairs, self, focus, &mut found);
         for diagnostic in &mut found {
             diagnostic.severity = severity;
         }
@@ -104,8 +107,8 @@ fn ordered<'a>(a: &'a str, b: &'a str) -> (&'a str, &'a str) {
     if a <= b { (a, b) } else { (b, a) }
 }
 
-/// Runs QB501-QB503. With `focus`, only pairs that involve those items are searched, and
-/// stale allowlist entries are not judged (that needs every pair).
+/// Runs QB501-QB503. With `focus`, only pairs that involve those items are searched, and only
+/// the allowlist entries with a focused item are judged for whether they still allow a pair.
 pub(crate) fn check_bank(
     items: &[CheckedItem],
     allowlist: Option<&Allowlist>,
@@ -114,7 +117,7 @@ pub(crate) fn check_bank(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let near = settings.enabled(NearDuplicateStem::META.code);
-    let stale = settings.enabled(StaleAllowlistEntry::META.code) && focus.is_none();
+    let stale = settings.enabled(StaleAllowlistEntry::META.code);
     let cloned = settings.enabled(ClonedItem::META.code);
     if !(near || stale || cloned) || items.is_empty() {
         return;
@@ -131,7 +134,7 @@ pub(crate) fn check_bank(
                     near_duplicates(items, &pairs, &allowed, settings.dupes.metric, diagnostics);
                 }
                 if stale && let Some(list) = allowlist {
-                    stale_entries(items, &pairs, list, diagnostics);
+                    stale_entries(items, &pairs, list, focus, diagnostics);
                 }
             }
             Err(error) => diagnostics.push(
@@ -227,9 +230,16 @@ fn stale_entries(
     items: &[CheckedItem],
     pairs: &[Pair],
     allowlist: &Allowlist,
+    focus: Option<&[usize]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let known: HashSet<&str> = items.iter().map(|c| c.item.id.value.as_str()).collect();
+    // Each id's first item, for pointing at its stem.
+    let mut known: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    for (index, checked) in items.iter().enumerate() {
+        known.entry(checked.item.id.value.as_str()).or_insert(index);
+    }
+    let focused: Option<HashSet<&str>> =
+        focus.map(|f| f.iter().map(|&i| items[i].item.id.value.as_str()).collect());
     let found: HashSet<(&str, &str)> = pairs
         .iter()
         .map(|p| ordered(&items[p.a].item.id.value, &items[p.b].item.id.value))
@@ -246,7 +256,7 @@ fn stale_entries(
         };
         if let Some(missing) = [a, b]
             .into_iter()
-            .find(|id| !known.contains(id.value.as_str()))
+            .find(|id| !known.contains_key(id.value.as_str()))
         {
             diagnostics.push(report(
                 missing.range,
@@ -256,7 +266,18 @@ fn stale_entries(
             continue;
         }
         let key = ordered(&a.value, &b.value);
+        // A focused search found every pair of a focused item, and none of the others.
+        if focused
+            .as_ref()
+            .is_some_and(|f| !f.contains(key.0) && !f.contains(key.1))
+        {
+            continue;
+        }
         if let Some(&first) = seen.get(&key) {
+            // A repeat is judged only with the whole list in view.
+            if focused.is_some() {
+                continue;
+            }
             diagnostics.push(report(
                 entry.range,
                 format!(
@@ -271,14 +292,23 @@ fn stale_entries(
         }
         seen.insert(key, index);
         if !found.contains(&key) {
-            diagnostics.push(report(
+            let mut finding = report(
                 entry.range,
                 format!(
                     "`{}` and `{}` are no longer near-duplicates",
                     a.value, b.value
                 ),
                 "remove the entry: the stems now differ enough",
-            ));
+            );
+            for id in [a, b] {
+                let checked = &items[known[id.value.as_str()]];
+                finding = finding.with_secondary(Annotation::labelled(
+                    checked.file.clone(),
+                    checked.item.stem.range,
+                    format!("`{}`", id.value),
+                ));
+            }
+            diagnostics.push(finding);
         }
     }
 }
