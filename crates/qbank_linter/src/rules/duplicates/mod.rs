@@ -49,7 +49,7 @@ impl Allowlist {
             return Vec::new();
         };
         let mut found = Vec::new();
-        stale_entries(items, pairs, self, focus, &mut found);
+        stale_entries(items, pairs, self, (focus, settings), &mut found);
         for diagnostic in &mut found {
             diagnostic.severity = severity;
         }
@@ -134,7 +134,7 @@ pub(crate) fn check_bank(
                     near_duplicates(items, &pairs, &allowed, settings.dupes.metric, diagnostics);
                 }
                 if stale && let Some(list) = allowlist {
-                    stale_entries(items, &pairs, list, focus, diagnostics);
+                    stale_entries(items, &pairs, list, (focus, settings), diagnostics);
                 }
             }
             Err(error) => diagnostics.push(
@@ -230,7 +230,7 @@ fn stale_entries(
     items: &[CheckedItem],
     pairs: &[Pair],
     allowlist: &Allowlist,
-    focus: Option<&[usize]>,
+    (focus, settings): (Option<&[usize]>, &Settings),
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // Each id's first item, for pointing at its stem.
@@ -292,16 +292,31 @@ fn stale_entries(
         }
         seen.insert(key, index);
         if !found.contains(&key) {
-            let mut finding = report(
-                entry.range,
-                format!(
-                    "`{}` and `{}` are no longer near-duplicates",
-                    a.value, b.value
-                ),
-                "remove the entry: the stems now differ enough",
+            let (first, second) = (
+                &items[known[a.value.as_str()]],
+                &items[known[b.value.as_str()]],
             );
-            for id in [a, b] {
-                let checked = &items[known[id.value.as_str()]];
+            let (exam_a, exam_b) = (&first.item.exam.value, &second.item.exam.value);
+            let mut finding = if exam_a == exam_b || settings.dupes.across_exams {
+                report(
+                    entry.range,
+                    format!(
+                        "`{}` and `{}` are no longer near-duplicates",
+                        a.value, b.value
+                    ),
+                    "remove the entry: the stems now differ enough",
+                )
+            } else {
+                report(
+                    entry.range,
+                    format!(
+                        "`{}` and `{}` are in different exams (`{exam_a}`, `{exam_b}`), which are compared only with `across_exams = true`",
+                        a.value, b.value
+                    ),
+                    "remove the entry, or set `across_exams = true` under `[dupes]` in `qbank.toml`",
+                )
+            };
+            for (id, checked) in [(a, first), (b, second)] {
                 finding = finding.with_secondary(Annotation::labelled(
                     checked.file.clone(),
                     checked.item.stem.range,
