@@ -4,7 +4,9 @@ use std::fmt::Write;
 
 use qbank_model::{Blueprint, Document, Item};
 
-use crate::assemble::{AssembleError, BankItem, Constraints, assemble, pool, verify};
+use crate::assemble::{
+    AssembleError, BankItem, Constraints, assemble, pool, shared_items, verify,
+};
 use crate::rng::Rng;
 use crate::{StatusFilter, crosswalk_report, findings, in_force, natural_cmp, report};
 
@@ -368,6 +370,32 @@ fn assembly_meets_quotas_and_is_reproducible() {
     let first = broken[0][0].clone();
     broken[1][0] = first;
     assert!(!verify(&bp, &pool_items, &constraints, &broken).is_empty());
+}
+
+#[test]
+fn shared_items_counts_what_each_pair_of_forms_has_in_common() {
+    let mut rng = Rng::new(7);
+    for _ in 0..50 {
+        let forms: Vec<Vec<String>> = (0..rng.below(8))
+            .map(|_| {
+                (0..rng.below(12))
+                    .map(|_| format!("X-{}", rng.below(15)))
+                    .collect()
+            })
+            .collect();
+        let shared = shared_items(forms.iter().map(|f| f.iter().map(String::as_str)));
+        assert_eq!(shared.len(), forms.len());
+        for (a, form_a) in forms.iter().enumerate() {
+            for (b, form_b) in forms.iter().enumerate() {
+                let mut common: Vec<&String> =
+                    form_a.iter().filter(|x| form_b.contains(x)).collect();
+                common.sort();
+                common.dedup();
+                let expected = if a == b { 0 } else { common.len() };
+                assert_eq!(shared[a][b], expected, "{forms:?} {a} {b}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use qbank_model::{Blueprint, Decimal, Item, Status};
 
 use super::solve::position_label;
-use super::{Constraints, difficulty, fixed_keys};
+use super::{Constraints, difficulty, fixed_keys, shared_items};
 use crate::quota::{form_length, form_quotas};
 
 /// Checks `forms` (item ids) against the blueprint's quotas and `constraints`, with `pool` the
@@ -28,7 +28,6 @@ pub fn verify(
             constraints.forms
         ));
     }
-    let mut sets: Vec<HashSet<&str>> = Vec::new();
     let mut sums = Vec::new();
     for (f, form) in forms.iter().enumerate() {
         let number = f + 1;
@@ -82,11 +81,11 @@ pub fn verify(
             out.push(format!("form {number} {problem}"));
         }
         sums.push(items.iter().map(|i| difficulty(i)).sum::<i64>());
-        sets.push(set);
     }
-    for a in 0..sets.len() {
-        for b in a + 1..sets.len() {
-            let shared = sets[a].intersection(&sets[b]).count();
+    let shared = shared_items(forms.iter().map(|f| f.iter().map(String::as_str)));
+    for (a, row) in shared.iter().enumerate() {
+        for (b, &count) in row.iter().enumerate().skip(a + 1) {
+            let shared = count;
             if shared > constraints.max_overlap {
                 out.push(format!(
                     "forms {} and {} share {shared} items, more than {}",
