@@ -34,6 +34,49 @@ pub(crate) fn check_bank(
     focus: Option<&[usize]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // The rules over the items' wording and options, and those over ids, blueprints and the
+    // glossary, share nothing: each half runs on its own core, into its own list, and the
+    // lists join in a fixed order.
+    let (mut wording, mut structure) = (Vec::new(), Vec::new());
+    rayon::join(
+        || {
+            crate::rules::stem::check_bank(items, settings, &mut wording);
+            crate::rules::options::check_bank(items, settings, &mut wording);
+        },
+        || {
+            ids_and_support(
+                workspace,
+                support,
+                ids,
+                unread,
+                items,
+                settings,
+                &mut structure,
+            );
+            blueprint_fit(support, items, &mut structure);
+        },
+    );
+    diagnostics.append(&mut structure);
+    diagnostics.append(&mut wording);
+    crate::rules::duplicates::check_bank(
+        items,
+        support.allowlist.as_ref(),
+        settings,
+        focus,
+        diagnostics,
+    );
+}
+
+/// Unique ids, known enemies, and the blueprints' and glossary's own integrity.
+fn ids_and_support(
+    workspace: &Workspace,
+    support: &SupportFiles,
+    ids: &[(Spanned<String>, SourceFile)],
+    unread: &HashSet<String>,
+    items: &[CheckedItem],
+    settings: &Settings,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     duplicate_ids(ids, "items", diagnostics);
     if settings.enabled(UnknownEnemy::META.code) {
         let known: HashSet<&str> = ids.iter().map(|(id, _)| id.value.as_str()).collect();
@@ -59,16 +102,6 @@ pub(crate) fn check_bank(
     }
     blueprints(workspace, support, diagnostics);
     concepts(support, diagnostics);
-    crate::rules::stem::check_bank(items, settings, diagnostics);
-    crate::rules::options::check_bank(items, settings, diagnostics);
-    blueprint_fit(support, items, diagnostics);
-    crate::rules::duplicates::check_bank(
-        items,
-        support.allowlist.as_ref(),
-        settings,
-        focus,
-        diagnostics,
-    );
 }
 
 /// QB418-QB421: the bank's fit to each blueprint in force, and crosswalk entries.

@@ -8,6 +8,7 @@ use qbank_model::{Blueprint, Concept, Document, Item, Spanned};
 use qbank_workspace::{BankFile, Content, FileKind};
 
 use crate::rules::duplicates::Allowlist;
+use crate::rules::options::OptionFacts;
 use crate::rules::structure::{
     ByteOrderMark, CrlfLineEndings, EmptyFile, FileTooLarge, InvalidToml, InvalidValue, MissingKey,
     StrayFile, UnknownKey, UnreadableFile,
@@ -31,6 +32,8 @@ pub(crate) struct ItemResult {
     pub(crate) suppressions: Vec<Suppression>,
     /// The number of words in the stem, when the item rules split it.
     pub(crate) stem_words: Option<usize>,
+    /// What the bank-wide option rules need of the item.
+    pub(crate) option_facts: OptionFacts,
 }
 
 /// The blueprints and glossary, with their files.
@@ -241,6 +244,7 @@ pub(crate) fn check_item_file(
         item,
         suppressions,
         stem_words: None,
+        option_facts: OptionFacts::default(),
     };
     if kind == FileKind::Stray {
         let source = SourceFile::new(file.entry.display, String::new());
@@ -276,7 +280,9 @@ pub(crate) fn check_item_file(
         }
     };
     let mut stem_words = None;
+    let mut option_facts = OptionFacts::default();
     if let Some(item) = &item {
+        option_facts = OptionFacts::of(item);
         let ctx = ItemContext::new(item, &source, &path, bank, lint);
         let (found, words) = ctx.run(rules);
         diagnostics.extend(found);
@@ -284,6 +290,7 @@ pub(crate) fn check_item_file(
     }
     ItemResult {
         stem_words,
+        option_facts,
         ..result(source, diagnostics, id, item, suppressions)
     }
 }

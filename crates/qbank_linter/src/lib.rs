@@ -70,6 +70,8 @@ pub struct CheckedItem {
     pub path: PathBuf,
     /// The number of words in the stem, when the item rules split it.
     stem_words: Option<usize>,
+    /// What the bank-wide option rules need of the item.
+    option_facts: rules::options::OptionFacts,
 }
 
 /// The result of checking a bank.
@@ -208,6 +210,7 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
                 file: result.source,
                 path: result.path,
                 stem_words: result.stem_words,
+                option_facts: result.option_facts,
             });
         }
     }

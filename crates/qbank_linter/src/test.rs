@@ -299,6 +299,7 @@ pub(crate) fn checked_item(
     let json = document.to_json().unwrap();
     let item = qbank_model::Item::from_document(&document, Some(json)).unwrap();
     crate::CheckedItem {
+        option_facts: crate::rules::options::OptionFacts::of(&item),
         item: Box::new(item),
         file: qbank_diagnostics::SourceFile::new(format!("{id}.toml"), text.clone()),
         path: format!("{id}.toml").into(),

@@ -1,6 +1,5 @@
 use qbank_diagnostics::Diagnostic;
 use qbank_model::{Item, ItemType};
-use rayon::prelude::*;
 
 use crate::CheckedItem;
 use crate::registry::declare_rule;
@@ -72,8 +71,8 @@ pub(super) fn longest_key_rate(
             continue;
         }
         let longest: Vec<(&CheckedItem, usize)> = group
-            .par_iter()
-            .filter_map(|c| Some((*c, longest_key(&c.item)?)))
+            .iter()
+            .filter_map(|c| Some((*c, c.option_facts.longest_key?)))
             .collect();
         let rate = longest.len() as f64 / group.len() as f64;
         if rate <= lint.longest_key_rate {
@@ -107,7 +106,7 @@ pub(super) fn longest_key_rate(
 }
 
 /// The key of a single-response item if it is strictly longer than every other option.
-fn longest_key(item: &Item) -> Option<usize> {
+pub(super) fn longest_key(item: &Item) -> Option<usize> {
     let mut keys = item.key_indices();
     let key = keys.next()?;
     if keys.next().is_some() {

@@ -49,6 +49,26 @@ use qbank_diagnostics::Diagnostic;
 use crate::CheckedItem;
 use crate::settings::Settings;
 
+/// What the bank-wide option rules need of each item (QB320, QB321). It is found while the
+/// item's file is checked, on every core and while its text is in cache, rather than in a pass
+/// over the whole bank after the files.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct OptionFacts {
+    /// A hash of its option set, the same for the same texts in any order (QB321).
+    pub(crate) set_hash: u64,
+    /// Its key, when it has one key and that is strictly its longest option (QB320).
+    pub(crate) longest_key: Option<usize>,
+}
+
+impl OptionFacts {
+    pub(crate) fn of(item: &qbank_model::Item) -> Self {
+        Self {
+            set_hash: reused_option_set::set_hash(item, &mut String::new()),
+            longest_key: longest_key_rate::longest_key(item),
+        }
+    }
+}
+
 /// The items of each exam, by exam name, that are not retired and pass `keep`. Bank-level
 /// rules judge each exam's live items on their own.
 fn live_items_by_exam(

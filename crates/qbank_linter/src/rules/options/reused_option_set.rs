@@ -60,7 +60,7 @@ pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Dia
         .filter(|c| c.item.status.value != Status::Retired && c.item.options.len() > 1)
         .collect();
     sorted.par_sort_by(|a, b| a.path.cmp(&b.path));
-    let found = reused_pairs(&sorted, set_hash);
+    let found = reused_pairs(&sorted, |checked| checked.option_facts.set_hash);
     diagnostics.extend(
         found
             .into_iter()
@@ -72,18 +72,15 @@ pub(super) fn reused_option_set(items: &[CheckedItem], diagnostics: &mut Vec<Dia
 /// `later` has the option set of the earlier item `first` and another key, `first` the earliest
 /// such item; in the order of `later`.
 ///
-/// Items are grouped by `hash` of their option set (see [`set_hash`]), which is computed in
-/// parallel and without keeping any text; only the items of a group of two or more, which on
-/// most banks are few, have their option and key texts compared in full, so a hash collision
-/// never makes a finding.
+/// Items are grouped by `hash` of their option set (see [`set_hash`]: each item's is found
+/// while its file is checked); only the items of a group of two or more, which on most banks
+/// are few, have their option and key texts compared in full, so a hash collision never makes
+/// a finding.
 fn reused_pairs(
     sorted: &[&CheckedItem],
-    hash: impl Fn(&Item, &mut String) -> u64 + Sync,
+    hash: impl Fn(&CheckedItem) -> u64,
 ) -> Vec<(usize, usize)> {
-    let hashes: Vec<u64> = sorted
-        .par_iter()
-        .map_init(String::new, |buffer, checked| hash(&checked.item, buffer))
-        .collect();
+    let hashes: Vec<u64> = sorted.iter().map(|checked| hash(checked)).collect();
     let mut order: Vec<usize> = (0..sorted.len()).collect();
     order.par_sort_unstable_by_key(|&a| (hashes[a], a));
     let mut found: Vec<(usize, usize)> = Vec::new();
@@ -119,7 +116,7 @@ fn reused_pairs(
 /// A hash of the option set of `item` in the compared form ([`normalized`]): the hash of the
 /// sorted hashes of its option texts, so that equal sets in any order hash equally. `buffer`
 /// is scratch space, reused from item to item.
-fn set_hash(item: &Item, buffer: &mut String) -> u64 {
+pub(super) fn set_hash(item: &Item, buffer: &mut String) -> u64 {
     let mut hashes: Vec<u64> = item
         .options
         .iter()
@@ -244,11 +241,17 @@ mod tests {
             checked("T-7", &["Accept", "Transfer", "Avoid"], 1),
         ];
         let sorted: Vec<&CheckedItem> = items.iter().collect();
-        let real = reused_pairs(&sorted, set_hash);
+        let real = reused_pairs(&sorted, |c| set_hash(&c.item, &mut String::new()));
         // T-3 (key "Avoid") and T-7 ("Transfer") against T-1 ("Accept"); T-6 ("Accept")
         // against T-4 ("Transfer"). T-2 and T-5 repeat an earlier key.
         assert_eq!(real, [(2, 0), (5, 3), (6, 0)]);
-        assert_eq!(reused_pairs(&sorted, |_, _| 7), real);
+        assert_eq!(reused_pairs(&sorted, |_| 7), real);
+        // And the hash a checked file records is that hash.
+        let checked = crate::test::checked_item("T-1", &["Accept", "Transfer"], 0, "");
+        assert_eq!(
+            checked.option_facts.set_hash,
+            set_hash(&checked.item, &mut String::new())
+        );
     }
 
     /// The normalization as first written, for every text.
