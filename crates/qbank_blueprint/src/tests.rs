@@ -4,9 +4,7 @@ use std::fmt::Write;
 
 use qbank_model::{Blueprint, Document, Item};
 
-use crate::assemble::{
-    AssembleError, BankItem, Constraints, assemble, pool, shared_items, verify,
-};
+use crate::assemble::{AssembleError, BankItem, Constraints, assemble, pool, shared_items, verify};
 use crate::rng::Rng;
 use crate::{StatusFilter, crosswalk_report, findings, in_force, natural_cmp, report};
 

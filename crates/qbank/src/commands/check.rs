@@ -115,6 +115,8 @@ pub(crate) fn run_with(
     let mut out = Vec::new();
     render::render(args.format, &report, options, &mut out)?;
     printer::emit(&out, args.output.as_deref())?;
+    // As with the items above: tens of thousands of findings need not be freed one by one.
+    std::mem::forget(diagnostics);
     Ok(if summary.errors > 0 {
         ExitStatus::Failure
     } else {

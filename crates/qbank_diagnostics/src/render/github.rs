@@ -1,11 +1,11 @@
 use std::io::{self, Write};
 
-use super::{Report, line_path, summary_line};
+use super::{Report, line_path, summary_line, write_each};
 use crate::Severity;
 
 /// Writes GitHub Actions workflow commands (`::error file=…,line=…::message`).
 pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    for diagnostic in report.diagnostics {
+    write_each(report.diagnostics, out, |diagnostic, out| {
         let command = match diagnostic.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -28,8 +28,8 @@ pub(super) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()>
             end.line,
             end.column,
             escape_data(&message),
-        )?;
-    }
+        )
+    })?;
     writeln!(out, "{}", summary_line(&report.summary))
 }
 
