@@ -349,7 +349,8 @@ pub fn write_atomic_all(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
 }
 
 /// [`write_atomic_all`] for files that must not exist yet: a file that appears at one of the
-/// paths in the meantime (another run's) is never replaced, and the write fails on it.
+/// paths in the meantime (another run's) is never replaced, and the write fails on it, taking
+/// back the files it already put in place, so that it writes all of them or none.
 pub fn write_new_files(files: &[(&Path, &[u8])]) -> Result<(), ExportError> {
     write_all(files, Replace::No)
 }
@@ -548,6 +549,29 @@ fn persist(temps: Vec<(Ready, &Path)>, replace: Replace) -> Result<(), ExportErr
             ),
         };
         let file = result.map_err(|e| {
+            if replace == Replace::No && !renamed.is_empty() {
+                // The files renamed so far did not exist before (the renames never replace),
+                // so removing them restores the folder as it was.
+                let kept: Vec<String> = renamed
+                    .iter()
+                    .filter(|p| std::fs::remove_file(p).is_err())
+                    .map(|p| format!("`{}`", p.display()))
+                    .collect();
+                let undone = if kept.is_empty() {
+                    format!(
+                        "the {} file{} written before it {} removed again",
+                        renamed.len(),
+                        if renamed.len() == 1 { "" } else { "s" },
+                        if renamed.len() == 1 { "was" } else { "were" }
+                    )
+                } else {
+                    format!("{} could not be removed again", kept.join(", "))
+                };
+                return ExportError::io(
+                    path,
+                    std::io::Error::new(e.kind(), format!("{e}; {undone}")),
+                );
+            }
             let error = match renamed.as_slice() {
                 [] => e,
                 // As after a kill between the renames: what was renamed is new, this is old.
@@ -596,16 +620,24 @@ fn lock(file: &std::fs::File) -> std::io::Result<()> {
     })
 }
 
-/// The start of the names of the temporary files for a target named `name`: `.name.`, with
-/// the name cut to its first 200 bytes (at a character boundary), so that the temporary name,
-/// 18 bytes longer, stays within the 255 bytes most file systems allow even for a target name
-/// near that limit.
+/// The start of the names of the temporary files for a target named `name`: `.name.`. A name
+/// longer than 200 bytes is cut to its first 183 (at a character boundary) and followed by
+/// `~` and 16 hexadecimal digits of its SHA-256, so that the temporary name stays within the
+/// 255 bytes most file systems allow, and two long names with the same start do not take each
+/// other's temporary files for their own.
 fn temp_prefix(name: &str) -> String {
-    let mut end = name.len().min(200);
+    use sha2::{Digest, Sha256};
+
+    if name.len() <= 200 {
+        return format!(".{name}.");
+    }
+    let mut end = 183;
     while !name.is_char_boundary(end) {
         end -= 1;
     }
-    format!(".{}.", &name[..end])
+    let digest = Sha256::digest(name.as_bytes());
+    let hash = manifest::hex(&digest[..8]);
+    format!(".{}~{hash}.", &name[..end])
 }
 
 /// The temporary files (by the name pattern of [`Temp`]) of one folder, listed once and then

@@ -794,7 +794,7 @@ fn stale_temporary_files_are_removed_for_their_own_target_only() {
 }
 
 /// New files never replace one that is there (another run's): the write fails on it, leaves
-/// it as it was, and leaves no temporary file; the files renamed before it stay written.
+/// it as it was, leaves no temporary file, and takes back the files renamed before it.
 #[test]
 fn new_files_never_replace_an_existing_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -802,8 +802,13 @@ fn new_files_never_replace_an_existing_one() {
     std::fs::write(&b, "another run's").unwrap();
     let error = crate::write_new_files(&[(&a, b"a"), (&b, b"b")]).unwrap_err();
     assert!(error.to_string().contains("B.toml"), "{error}");
+    let cause = std::error::Error::source(&error).unwrap().to_string();
+    assert!(
+        cause.contains("the 1 file written before it was removed again"),
+        "{cause}"
+    );
     assert_eq!(std::fs::read_to_string(&b).unwrap(), "another run's");
-    assert_eq!(names(dir.path()), ["A.toml", "B.toml"]);
+    assert_eq!(names(dir.path()), ["B.toml"]);
     // Many files, closed before their renames, the same way.
     let files: Vec<(std::path::PathBuf, Vec<u8>)> = (0..40)
         .map(|n| (dir.path().join(format!("N{n:02}.toml")), vec![b'n']))
@@ -815,7 +820,7 @@ fn new_files_never_replace_an_existing_one() {
         .collect();
     assert!(crate::write_new_files(&refs).is_err());
     assert_eq!(std::fs::read_to_string(&files[30].0).unwrap(), "taken");
-    assert!(!names(dir.path()).iter().any(|n| n.ends_with(".qbank-tmp")));
+    assert_eq!(names(dir.path()), ["B.toml", "N30.toml"]);
 }
 
 /// A target name near the 255 bytes a file system allows still gets a temporary file (its name
@@ -829,7 +834,18 @@ fn a_long_target_name_is_written_and_leaves_no_temporary_file() {
     crate::write_atomic(&out, b"old").unwrap();
     crate::write_atomic(&out, b"new").unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), b"new");
-    assert_eq!(names(dir.path()), [name]);
+    assert_eq!(names(dir.path()), std::slice::from_ref(&name));
+    // Another long name with the same first 200 bytes keeps its own temporary files: a stale
+    // one of `name` goes, one of `other` stays.
+    let other = format!("{}x", &name[..name.len() - 2]);
+    let [own, theirs] = [&name, &other].map(|n| {
+        let temp = crate::Temp::beside(&dir.path().join(n)).unwrap();
+        temp.file.into_temp_path().keep().unwrap()
+    });
+    assert_ne!(own.file_name(), theirs.file_name());
+    crate::write_atomic(&out, b"newer").unwrap();
+    assert!(!own.exists());
+    assert!(theirs.exists());
 }
 
 #[test]
