@@ -10,13 +10,14 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::generate;
 
-/// Normalization as the crate documents it, written the obvious way: NFKC, lowercase, drop
-/// what is neither alphanumeric nor white space, one space for each run of white space, none
-/// at the ends.
+/// Normalization as the crate documents it, written the obvious way: NFKC, full case folding,
+/// NFKC again, drop what is neither alphanumeric nor white space, one space for each run of
+/// white space, none at the ends.
 fn reference_normalize(text: &str) -> String {
-    let kept: String = text
+    let nfkc: String = text.nfkc().collect();
+    let folded = icu_casemap::CaseMapper::new().fold_string(&nfkc);
+    let kept: String = folded
         .nfkc()
-        .flat_map(char::to_lowercase)
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
         .collect();
     kept.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -32,7 +33,7 @@ fn stem(u: &mut Unstructured<'_>, earlier: &[Entry]) -> Result<String> {
     for _ in 0..u.int_in_range(0..=12)? {
         let at = u.int_in_range(0..=chars.len())?;
         let c = *u.choose(&[
-            'a', 'e', 'z', ' ', 'é', 'É', 'ß', 'ω', '9', '-', 'ﬁ', '\u{301}',
+            'a', 'e', 'z', ' ', 'é', 'É', 'ß', 'ω', 'ς', 'Σ', '9', '-', 'ﬁ', '\u{301}',
         ])?;
         match u.int_in_range(0..=2)? {
             0 => chars.insert(at, c),
