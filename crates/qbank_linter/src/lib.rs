@@ -215,14 +215,10 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         }
     }
 
-    let focus: Option<Vec<usize>> = focus.map(|targets| {
-        checked
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| targets.contains(&c.path))
-            .map(|(index, _)| index)
-            .collect()
-    });
+    // Naming the allowlist asks for each entry to be judged: the search takes every pair.
+    let focus: Option<Vec<usize>> = focus
+        .filter(|targets| !targets.contains(&workspace.allowlist_path()))
+        .map(|targets| in_targets(&checked, targets));
     bank::check_bank(
         workspace,
         &support,
@@ -243,6 +239,16 @@ pub fn check_overlaid<S: std::hash::BuildHasher + Sync>(
         allowlist: support.allowlist,
         unloaded_allowlist: support.broken_allowlist,
     }
+}
+
+/// The indices of the `checked` items whose files are among `targets`.
+fn in_targets(checked: &[CheckedItem], targets: &Targets) -> Vec<usize> {
+    checked
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| targets.contains(&c.path))
+        .map(|(index, _)| index)
+        .collect()
 }
 
 /// Reads and checks the item files in parallel, each worker reading through its own

@@ -26,16 +26,13 @@ pub(crate) fn run_with(
     let workspace = Workspace::discover(start, args.config.as_deref())?;
     let settings = load_settings(&workspace)?;
     let settings = adjust(settings);
-    let Selection {
-        targets,
-        named,
-        deleted_ids,
-    } = selection(
+    let chosen = selection(
         &workspace,
         &args.paths,
         args.changed_since.as_deref(),
         widen,
     )?;
+    let (targets, deleted_ids) = (&chosen.targets, &chosen.deleted_ids);
     let in_targets = |path: &Path| {
         targets
             .as_ref()
@@ -73,19 +70,7 @@ pub(crate) fn run_with(
     // Only a check of some files drops findings about others (each path made absolute first,
     // which for a whole bank's findings is a tenth of a second of one core for nothing).
     if targets.is_some() {
-        diagnostics.retain(|d| {
-            in_targets(&workspace.absolute(d.file().path()))
-                || d.secondary
-                    .iter()
-                    .any(|a| in_targets(&workspace.absolute(a.file.path())))
-                || d.exam
-                    .as_deref()
-                    .is_some_and(|exam| exams.as_ref().is_none_or(|exams| exams.contains(exam)))
-                || (names_deleted_item(d, &deleted_ids)
-                    && named
-                        .as_ref()
-                        .is_none_or(|n| n.contains(&workspace.absolute(d.file().path()))))
-        });
+        diagnostics.retain(|d| chosen.keeps(&workspace, exams.as_ref(), d));
         // Files outside the targets that findings are kept on are counted as checked too.
         let others: HashSet<PathBuf> = diagnostics
             .iter()
@@ -148,6 +133,35 @@ pub(crate) struct Selection {
     pub(crate) named: Option<Targets>,
     /// The ids of items whose files were deleted since the revision of `--changed-since`.
     pub(crate) deleted_ids: HashSet<String>,
+}
+
+impl Selection {
+    /// Whether a check of these targets reports `diagnostic`: its file or a file it also
+    /// points at is a target, it is about one of `exams` (the exams of the items reported on;
+    /// `None` for every exam), or it names an item the change deleted (in a named file, when
+    /// paths were named).
+    pub(crate) fn keeps(
+        &self,
+        workspace: &Workspace,
+        exams: Option<&HashSet<&str>>,
+        diagnostic: &Diagnostic,
+    ) -> bool {
+        let Some(targets) = &self.targets else {
+            return true;
+        };
+        let file = workspace.absolute(diagnostic.file().path());
+        targets.contains(&file)
+            || diagnostic
+                .secondary
+                .iter()
+                .any(|a| targets.contains(&workspace.absolute(a.file.path())))
+            || diagnostic
+                .exam
+                .as_deref()
+                .is_some_and(|exam| exams.is_none_or(|exams| exams.contains(exam)))
+            || (names_deleted_item(diagnostic, &self.deleted_ids)
+                && self.named.as_ref().is_none_or(|n| n.contains(&file)))
+    }
 }
 
 /// Which changed files, besides items, bear on what a run reports (see [`selection`]).
@@ -244,7 +258,7 @@ pub(crate) fn selection(
 
 /// Whether `diagnostic` names an item of `deleted`: as an enemy (QB404), or in an allowlist
 /// entry (QB503).
-pub(crate) fn names_deleted_item(diagnostic: &Diagnostic, deleted: &HashSet<String>) -> bool {
+fn names_deleted_item(diagnostic: &Diagnostic, deleted: &HashSet<String>) -> bool {
     if deleted.is_empty() || !matches!(diagnostic.code, "QB404" | "QB503") {
         return false;
     }

@@ -12,7 +12,7 @@ use qbank_diagnostics::Severity;
 use qbank_diagnostics::render::DiagnosticFormat;
 use qbank_dupes::{DiffKind, Metric, Pair, Threshold};
 use qbank_linter::{Allowlist, CheckedItem, Settings};
-use qbank_workspace::Workspace;
+use qbank_workspace::{FileEntry, FileKind, Workspace};
 use serde::Serialize;
 
 use crate::ExitStatus;
@@ -39,28 +39,12 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         Ok(settings)
     };
     if !matches!(args.format, DiagnosticFormat::Text | DiagnosticFormat::Json) {
-        // The machine formats carry QB501-QB503 as findings, exactly as `qbank check` does.
-        let check_args = CheckArgs {
-            paths: args.paths.clone(),
-            format: args.format,
-            config: args.config.clone(),
-            color: args.color,
-            output: args.output.clone(),
-            changed_since: args.changed_since.clone(),
-        };
-        let adjusted = adjust(check::load_settings(&discover(args)?)?)?;
-        return check::run_with(&check_args, check::Widen::Duplicates, |_| {
-            adjusted.only(&["QB5"])
-        });
+        return run_as_check(args, adjust);
     }
 
     let workspace = discover(args)?;
     let settings = adjust(check::load_settings(&workspace)?)?;
-    let check::Selection {
-        targets,
-        deleted_ids,
-        ..
-    } = check::selection(
+    let chosen = check::selection(
         &workspace,
         &args.paths,
         args.changed_since.as_deref(),
@@ -68,16 +52,10 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
     )?;
     // Every item is read and validated; no rule runs, only the search below.
     let outcome = qbank_linter::check(&workspace, workspace.files(), &settings.clone().only(&[]));
-    // Without the allowlist, the pairs reviewers accepted would be reported as duplicates.
-    if let Some(path) = &outcome.unloaded_allowlist {
-        anyhow::bail!(
-            "the allowlist `{}` does not load, so the pairs it accepts cannot be told apart; `qbank check` reports why",
-            workspace.display_path(path).display()
-        );
-    }
+    refuse_unloaded_allowlist(&workspace, &outcome)?;
     let items = outcome.items;
     let entries = qbank_linter::dupes_entries(&items);
-    let focus: Option<Vec<usize>> = targets.as_ref().map(|targets| {
+    let focus: Option<Vec<usize>> = chosen.targets.as_ref().map(|targets| {
         items
             .iter()
             .enumerate()
@@ -85,15 +63,31 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
             .map(|(i, _)| i)
             .collect()
     });
+    // Naming the allowlist asks for each of its entries to be judged, which takes every pair,
+    // as in `qbank check`; the pairs reported are still those of the named items.
+    let allowlist_named = chosen
+        .targets
+        .as_ref()
+        .is_some_and(|t| t.contains(&workspace.allowlist_path()));
     let options = qbank_dupes::Options {
         threshold: settings.dupes.threshold,
         metric: settings.dupes.metric,
         across_groups: settings.dupes.across_exams,
-        queries: focus.clone(),
+        queries: focus.clone().filter(|_| !allowlist_named),
     };
-    let pairs = with_progress(|progress| {
+    let mut pairs = with_progress(|progress| {
         qbank_dupes::find_pairs_with_progress(&entries, &options, progress)
     })?;
+    let mut stale = outcome
+        .allowlist
+        .as_ref()
+        .map(|list| list.stale_entries(&items, &pairs, &settings, options.queries.as_deref()))
+        .unwrap_or_default();
+    // As `qbank check` keeps them.
+    stale.retain(|d| chosen.keeps(&workspace, None, d));
+    if let Some(focus) = focus.as_deref().filter(|_| allowlist_named) {
+        pairs.retain(|p| focus.contains(&p.a) || focus.contains(&p.b));
+    }
 
     let found = sort_out(
         &items,
@@ -101,8 +95,9 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         pairs,
         outcome.allowlist.as_ref(),
         &settings,
-        (focus.as_deref(), &deleted_ids),
+        focus.as_deref(),
     );
+    let found = Found { stale, ..found };
     let report = DupesReport {
         workspace: &workspace,
         items: &items,
@@ -127,6 +122,37 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
             ExitStatus::Success
         },
     )
+}
+
+/// `qbank dupes` in the machine formats, which carry QB501-QB503 as findings, exactly as
+/// `qbank check` does.
+fn run_as_check(
+    args: &DupesArgs,
+    adjust: impl FnOnce(Settings) -> anyhow::Result<Settings>,
+) -> anyhow::Result<ExitStatus> {
+    let check_args = CheckArgs {
+        paths: args.paths.clone(),
+        format: args.format,
+        config: args.config.clone(),
+        color: args.color,
+        output: args.output.clone(),
+        changed_since: args.changed_since.clone(),
+    };
+    let workspace = discover(args)?;
+    let adjusted = adjust(check::load_settings(&workspace)?)?;
+    // Only the allowlist is read here; the check below reads the whole bank.
+    let allowlist: Vec<FileEntry> = workspace
+        .files()
+        .into_iter()
+        .filter(|f| f.kind == FileKind::Allowlist)
+        .collect();
+    if !allowlist.is_empty() {
+        let outcome = qbank_linter::check(&workspace, allowlist, &adjusted.clone().only(&[]));
+        refuse_unloaded_allowlist(&workspace, &outcome)?;
+    }
+    check::run_with(&check_args, check::Widen::Duplicates, |_| {
+        adjusted.only(&["QB5"])
+    })
 }
 
 /// What a search found, sorted out as `qbank check` reports it.
@@ -154,16 +180,8 @@ fn sort_out(
     pairs: Vec<Pair>,
     allowlist: Option<&Allowlist>,
     settings: &Settings,
-    (focus, deleted): (Option<&[usize]>, &HashSet<String>),
+    focus: Option<&[usize]>,
 ) -> Found {
-    let mut stale = allowlist
-        .map(|list| list.stale_entries(items, &pairs, settings, focus))
-        .unwrap_or_default();
-    if focus.is_some() {
-        // As `qbank check` keeps them: an entry judged for a focused item points at its stem;
-        // one that names a missing item counts if the change deleted it.
-        stale.retain(|d| !d.secondary.is_empty() || check::names_deleted_item(d, deleted));
-    }
     let allowed = allowlist.map(Allowlist::allowed).unwrap_or_default();
     let id = |index: usize| items[index].item.id.value.as_str();
     // As in `qbank check`, a pair is filed on its later item and a clone on each later item of
@@ -178,45 +196,59 @@ fn sort_out(
         .into_iter()
         .partition(|p| is_silenced(p.b, NEAR_DUPLICATE));
     let clusters = qbank_dupes::clusters(items.len(), &pairs);
-    let clones = clone_sets(
-        qbank_dupes::clones(entries, settings.dupes.across_exams),
-        id,
-        focus,
-    )
-    .into_iter()
-    .map(|mut set| {
-        let first = set[0];
-        set.retain(|&i| i == first || !is_silenced(i, CLONED_ITEM));
-        set
-    })
-    .filter(|set| set.len() > 1)
-    .collect();
+    let clones = qbank_dupes::clones(entries, settings.dupes.across_exams)
+        .into_iter()
+        .filter_map(|set| reported_clones(&set, id, |i| is_silenced(i, CLONED_ITEM), focus))
+        .collect();
     Found {
         pairs,
         accepted,
         silenced,
         clusters,
         clones,
-        stale,
+        stale: Vec::new(),
     }
 }
 
-/// The clone sets to report: without copies under one id (QB110's), and only those with an
-/// item in `focus` when there is one.
-fn clone_sets<'a>(
-    sets: Vec<Vec<usize>>,
+/// What `qbank check` reports of one clone set (QB502): each later item, in its own file,
+/// against the first, unless it has the first's id (a copied file, QB110's to report) or its
+/// file silences the rule; with a `focus`, only a set with a focused item, and only the later
+/// items that are focused or follow a focused first. The set as listed: the first item and
+/// those reported, each id once; `None` when none is reported.
+fn reported_clones<'a>(
+    set: &[usize],
     id: impl Fn(usize) -> &'a str,
+    silenced: impl Fn(usize) -> bool,
     focus: Option<&[usize]>,
-) -> Vec<Vec<usize>> {
-    sets.into_iter()
-        .map(|mut set| {
-            let mut seen = HashSet::new();
-            set.retain(|&i| seen.insert(id(i)));
-            set
-        })
-        .filter(|set| set.len() > 1)
-        .filter(|set| focus.is_none_or(|f| set.iter().any(|i| f.contains(i))))
-        .collect()
+) -> Option<Vec<usize>> {
+    let (&first, later) = set.split_first()?;
+    let focused = |i: &usize| focus.is_none_or(|f| f.contains(i));
+    if !set.iter().any(focused) {
+        return None;
+    }
+    let mut seen = HashSet::from([id(first)]);
+    let mut listed = vec![first];
+    for &i in later {
+        if (focused(&i) || focused(&first)) && !silenced(i) && seen.insert(id(i)) {
+            listed.push(i);
+        }
+    }
+    (listed.len() > 1).then_some(listed)
+}
+
+/// Refuses to go on without the allowlist when its file does not load: the pairs reviewers
+/// accepted would be reported as duplicates.
+fn refuse_unloaded_allowlist(
+    workspace: &Workspace,
+    outcome: &qbank_linter::CheckOutcome,
+) -> anyhow::Result<()> {
+    if let Some(path) = &outcome.unloaded_allowlist {
+        anyhow::bail!(
+            "the allowlist `{}` does not load, so the pairs it accepts cannot be told apart; `qbank check` reports why",
+            workspace.display_path(path).display()
+        );
+    }
+    Ok(())
 }
 
 fn discover(args: &DupesArgs) -> anyhow::Result<Workspace> {

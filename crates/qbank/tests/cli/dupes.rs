@@ -91,6 +91,14 @@ fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
     };
     assert_eq!(stale_ids("bank/items/d1/DEMO-3.toml"), 0);
     assert_eq!(stale_ids("bank/items/d2/DEMO-2.toml"), 1);
+    // Naming the allowlist judges every entry, which takes every pair.
+    assert_eq!(stale_ids("bank/dupes-allowlist.toml"), 1);
+    let (concise, _) = test.concise(&["bank/dupes-allowlist.toml"]);
+    assert!(
+        concise.contains("dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2`"),
+        "{concise}"
+    );
+    assert!(!concise.contains("QB501"), "{concise}");
     let (concise, _) = test.concise(&["bank/items/d2/DEMO-2.toml"]);
     assert!(
         concise.contains("dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2`"),
@@ -148,7 +156,7 @@ fn an_allowlist_that_does_not_load_stops_the_search() {
         "bank/dupes-allowlist.toml",
         "[[allow]]\nitems = [\"DEMO-1\", \"DEMO-3\"]\nreasn = \"typo\"\n",
     );
-    for format in ["text", "json"] {
+    for format in ["text", "json", "concise", "sarif"] {
         let output = test
             .command()
             .args(["dupes", "-f", format])
@@ -246,6 +254,24 @@ fn cloned_items_are_listed() {
     );
     let (concise, _) = test.concise(&[]);
     assert!(!concise.contains("QB502"), "{concise}");
+    // A second file with the same id, not silenced and after the silenced one in path order,
+    // is still a clone in both commands.
+    test.write(
+        "bank/items/d3/DEMO-6.toml",
+        &clone.replace("domain = \"1\"\ntask = \"1A\"\n", "domain = \"2\"\n"),
+    );
+    let (concise, _) = test.concise(&[]);
+    assert!(
+        concise.contains("d3/DEMO-6.toml:") && concise.contains("QB502"),
+        "{concise}"
+    );
+    let output = test
+        .command()
+        .args(["dupes", "--color", "never"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("\n  DEMO-1, DEMO-6\n"), "{stdout}");
 }
 
 /// A copied file holds the same id as its original: QB110 names both files, and no item is

@@ -35,7 +35,7 @@ mod tests {
             .join("\n");
         let starts: Vec<usize> = text.match_indices("key").map(|(at, _)| at).collect();
         let file = SourceFile::new("bank/items/Q-1.toml", text);
-        let count = 2 * super::super::LINE_CHUNK + 3;
+        let count = super::super::LINE_BATCH + 2 * super::super::LINE_CHUNK + 3;
         let diagnostics: Vec<Diagnostic> = (0..count)
             .map(|n| {
                 let at = starts[n % 10];

@@ -88,6 +88,8 @@ pub fn render(
 
 /// Diagnostics formatted by one task of [`write_each`].
 const LINE_CHUNK: usize = 1024;
+/// Diagnostics whose lines [`write_each`] holds at once.
+const LINE_BATCH: usize = 64 * LINE_CHUNK;
 
 /// Writes one line (or a few) per diagnostic, `line` formatting each into a buffer: the lines
 /// are formatted on the thread pool, [`LINE_CHUNK`] diagnostics to a task, and written in order.
@@ -100,7 +102,7 @@ fn write_each(
 ) -> io::Result<()> {
     use rayon::prelude::*;
 
-    for batch in diagnostics.chunks(64 * 1024) {
+    for batch in diagnostics.chunks(LINE_BATCH) {
         let texts: Vec<Vec<u8>> = batch
             .par_chunks(LINE_CHUNK)
             .map(|chunk| {

@@ -226,6 +226,25 @@ fn near_duplicates(
     }
 }
 
+/// The ids all of whose items are in `focus`: a focused search found every pair of those, so
+/// an allowlist entry naming one can be judged. (Of an id with a second, unfocused file, the
+/// pairs of that file were not searched.) `known` holds each id's first item and count.
+fn fully_focused<'i>(
+    items: &'i [CheckedItem],
+    focus: &[usize],
+    known: &HashMap<&str, (usize, usize)>,
+) -> HashSet<&'i str> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for &i in focus {
+        *counts.entry(items[i].item.id.value.as_str()).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .filter(|(id, count)| known.get(id).is_some_and(|k| k.1 == *count))
+        .map(|(id, _)| id)
+        .collect()
+}
+
 fn stale_entries(
     items: &[CheckedItem],
     pairs: &[Pair],
@@ -233,13 +252,15 @@ fn stale_entries(
     (focus, settings): (Option<&[usize]>, &Settings),
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    // Each id's first item, for pointing at its stem.
-    let mut known: HashMap<&str, usize> = HashMap::with_capacity(items.len());
+    // Each id's first item, for pointing at its stem, and how many items have it.
+    let mut known: HashMap<&str, (usize, usize)> = HashMap::with_capacity(items.len());
     for (index, checked) in items.iter().enumerate() {
-        known.entry(checked.item.id.value.as_str()).or_insert(index);
+        known
+            .entry(checked.item.id.value.as_str())
+            .or_insert((index, 0))
+            .1 += 1;
     }
-    let focused: Option<HashSet<&str>> =
-        focus.map(|f| f.iter().map(|&i| items[i].item.id.value.as_str()).collect());
+    let focused = focus.map(|f| fully_focused(items, f, &known));
     let found: HashSet<(&str, &str)> = pairs
         .iter()
         .map(|p| ordered(&items[p.a].item.id.value, &items[p.b].item.id.value))
@@ -266,7 +287,7 @@ fn stale_entries(
             continue;
         }
         let key = ordered(&a.value, &b.value);
-        // A focused search found every pair of a focused item, and none of the others.
+        // A focused search found every pair of a focused item, and not all of the others.
         if focused
             .as_ref()
             .is_some_and(|f| !f.contains(key.0) && !f.contains(key.1))
@@ -293,8 +314,8 @@ fn stale_entries(
         seen.insert(key, index);
         if !found.contains(&key) {
             let (first, second) = (
-                &items[known[a.value.as_str()]],
-                &items[known[b.value.as_str()]],
+                &items[known[a.value.as_str()].0],
+                &items[known[b.value.as_str()].0],
             );
             let (exam_a, exam_b) = (&first.item.exam.value, &second.item.exam.value);
             let mut finding = if exam_a == exam_b || settings.dupes.across_exams {

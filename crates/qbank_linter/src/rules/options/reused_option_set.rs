@@ -246,12 +246,52 @@ mod tests {
         // against T-4 ("Transfer"). T-2 and T-5 repeat an earlier key.
         assert_eq!(real, [(2, 0), (5, 3), (6, 0)]);
         assert_eq!(reused_pairs(&sorted, |_| 7), real);
-        // And the hash a checked file records is that hash.
-        let checked = crate::test::checked_item("T-1", &["Accept", "Transfer"], 0, "");
-        assert_eq!(
-            checked.option_facts.set_hash,
-            set_hash(&checked.item, &mut String::new())
-        );
+    }
+
+    /// The option facts a check records for each item file are those of its item.
+    #[test]
+    fn checked_files_record_their_option_facts() {
+        let bank = crate::test::TempBank::new();
+        for (id, options, key) in [
+            (
+                "T-1",
+                "\"Accept\", \"Transfer the risk to an insurer\", \"Avoid\"",
+                1,
+            ),
+            (
+                "T-2",
+                "\"Avoid\", \"accept.\", \"Transfer the risk to an insurer\"",
+                0,
+            ),
+            ("T-3", "\"Yes\", \"No\"", 0),
+        ] {
+            let options: Vec<String> = options
+                .split(", ")
+                .enumerate()
+                .map(|(i, text)| format!("{{ text = {text}, correct = {} }}", i == key))
+                .collect();
+            let text = format!(
+                "id = \"{id}\"\nexam = \"test\"\ndomain = \"1\"\ntype = \"single\"\n\
+                 status = \"draft\"\nstem = \"Which?\"\nauthors = [\"a\"]\ncreated = 2026-01-01\n\
+                 options = [{}]\n",
+                options.join(", ")
+            );
+            bank.write(format!("items/{id}.toml"), text.as_bytes());
+        }
+        let workspace = qbank_workspace::Workspace::discover(bank.root(), None).unwrap();
+        let outcome = crate::check(&workspace, workspace.files(), &crate::Settings::defaults());
+        assert_eq!(outcome.items.len(), 3, "{:?}", outcome.diagnostics);
+        for checked in &outcome.items {
+            assert_eq!(
+                checked.option_facts,
+                crate::rules::options::OptionFacts {
+                    set_hash: set_hash(&checked.item, &mut String::new()),
+                    longest_key: super::super::longest_key_rate::longest_key(&checked.item),
+                },
+                "{}",
+                checked.item.id.value
+            );
+        }
     }
 
     /// The normalization as first written, for every text.
