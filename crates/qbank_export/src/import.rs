@@ -168,8 +168,11 @@ pub fn prepare(
         if item.authors.is_empty() {
             item.authors = vec![defaults.author.clone()];
         }
+        // A source without dates (GIFT, Moodle XML, CSV) gives both today's; a JSON pack
+        // carries its items' own, `updated` being optional.
         if item.created.is_none() {
             item.created = Some(defaults.created.clone());
+            item.updated.get_or_insert_with(|| defaults.created.clone());
         }
     }
 }
@@ -218,6 +221,10 @@ pub fn read_import(path: &Path, limit: u64) -> Result<String, ExportError> {
             size: None,
             limit,
         });
+    }
+    // A byte-order mark (Windows editors write one) is not part of the text.
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();

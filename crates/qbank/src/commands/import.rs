@@ -10,6 +10,7 @@ use crate::args::{ImportArgs, ImportFrom};
 use crate::printer;
 
 pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
+    check_prefix_and_folder(&args.prefix, &args.into)?;
     let start = args.bank.as_deref().unwrap_or(Path::new("."));
     let workspace = Workspace::discover(start, None)?;
     let text = qbank_export::read_import(&args.file, args.max_size).map_err(|error| {
@@ -71,6 +72,35 @@ pub(crate) fn run(args: &ImportArgs) -> anyhow::Result<ExitStatus> {
         workspace.display_path(&dir).display(),
     ))?;
     Ok(ExitStatus::Success)
+}
+
+/// Refuses a prefix that would not make a valid id (the id names the file, so one with `/` or
+/// `..` would write elsewhere), and a folder that is absolute or climbs out of the bank.
+fn check_prefix_and_folder(prefix: &str, into: &Path) -> anyhow::Result<()> {
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    // Ids are at most 64 characters, and the number takes five with its hyphen.
+    if prefix.len() > 59 || !prefix.split('-').all(part) {
+        anyhow::bail!(
+            "invalid `--prefix {prefix}`: use capital letters and digits, in parts joined by \
+             hyphens (such as `IMP` or `CISM-IMP`), at most 59 characters"
+        );
+    }
+    if !into.components().all(|c| {
+        matches!(
+            c,
+            std::path::Component::Normal(_) | std::path::Component::CurDir
+        )
+    }) {
+        anyhow::bail!(
+            "invalid `--into {}`: name a folder inside the bank, relative to its root, without `..`",
+            into.display()
+        );
+    }
+    Ok(())
 }
 
 /// Fails, before anything is written, when an item names no exam or domain and the flag that

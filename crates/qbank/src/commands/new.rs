@@ -64,25 +64,12 @@ pub(crate) fn run(args: &NewArgs) -> anyhow::Result<ExitStatus> {
     } else {
         &same_domain
     };
-    let id = next_id(
-        numbered_like.iter().map(|(id, ..)| id.as_str()),
-        &args.exam,
-        &taken,
-    );
     let folder = most_common_folder(same_domain.iter().map(|(.., path)| path.as_path()))
         .or_else(|| {
             most_common_folder(same_exam.iter().map(|(.., path)| path.as_path()))
                 .map(|p| p.parent().map_or(p.clone(), Path::to_path_buf))
         })
         .unwrap_or_else(|| workspace.root().join("items").join(&args.exam));
-    let path = folder.join(format!("{id}.toml"));
-    if path.exists() {
-        bail!(
-            "`{}` already exists",
-            workspace.display_path(&path).display()
-        );
-    }
-
     let date = match &args.date {
         Some(date) if is_date(date) => date.clone(),
         Some(date) => bail!("`--date {date}` is not a date in the form YYYY-MM-DD"),
@@ -101,22 +88,60 @@ pub(crate) fn run(args: &NewArgs) -> anyhow::Result<ExitStatus> {
     )
     .unwrap_or(4);
     let schema = schema_path(workspace.root(), &folder);
-    let text = item_text(&ItemTemplate {
-        schema: &schema,
-        id: &id,
-        exam: &args.exam,
-        domain: &args.domain,
-        task: args.task.as_deref(),
-        multiple: args.item_type == ItemTypeArg::Multiple,
-        date: &date,
-        author: &author,
-        options,
-    });
     std::fs::create_dir_all(&folder)
         .with_context(|| format!("cannot create `{}`", folder.display()))?;
-    printer::emit(text.as_bytes(), Some(&path))?;
+    let path = create_new(
+        &folder,
+        |lost| {
+            let mut taken = taken.clone();
+            taken.extend(lost.iter().map(String::as_str));
+            next_id(
+                numbered_like.iter().map(|(id, ..)| id.as_str()),
+                &args.exam,
+                &taken,
+            )
+        },
+        |id| {
+            item_text(&ItemTemplate {
+                schema: &schema,
+                id,
+                exam: &args.exam,
+                domain: &args.domain,
+                task: args.task.as_deref(),
+                multiple: args.item_type == ItemTypeArg::Multiple,
+                date: &date,
+                author: &author,
+                options,
+            })
+        },
+    )?;
     printer::line(&workspace.display_path(&path).display().to_string())?;
     Ok(ExitStatus::Success)
+}
+
+/// Creates `<id>.toml` in `folder` holding `text(id)`, for the id `next(lost)` gives, `lost`
+/// being the ids already tried. The file is created only if no file has its name, so that two
+/// runs at once never write one file: a run that finds a file at its id's path (another run's,
+/// or one the bank excludes) takes the next id.
+fn create_new(
+    folder: &Path,
+    next: impl Fn(&[String]) -> String,
+    text: impl Fn(&str) -> String,
+) -> anyhow::Result<PathBuf> {
+    let mut lost: Vec<String> = Vec::new();
+    loop {
+        let id = next(&lost);
+        let path = folder.join(format!("{id}.toml"));
+        match qbank_export::write_new_files(&[(&path, text(&id).as_bytes())]) {
+            Ok(()) => return Ok(path),
+            Err(qbank_export::ExportError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::AlreadyExists && lost.len() < 1000 =>
+            {
+                lost.push(id);
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
 }
 
 /// Fails unless `domain`, and `task` if any, are a domain and one of its tasks in `blueprint`.

@@ -463,6 +463,66 @@ fn an_import_writes_every_item_or_none() {
     assert_eq!(names, ["IMP-0002.toml"]);
 }
 
+/// The prefix makes ids and file names, and the folder is inside the bank: neither can send
+/// files elsewhere. A byte-order mark is not text, and items from GIFT get today's date as
+/// both `created` and `updated`.
+#[test]
+fn an_import_stays_in_the_bank_and_reads_a_byte_order_mark() {
+    let test = CliTest::new();
+    test.write(
+        "questions.gift",
+        &format!(
+            "\u{feff}// written by Moodle\n$CATEGORY: $course$/top/demo\n\n{}",
+            gift_questions(1)
+        ),
+    );
+    let import = |extra: &[&str]| {
+        test.command()
+            .args(["import", "questions.gift", "--from", "gift"])
+            .args(["--exam", "demo", "--domain", "1"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    for (flag, value) in [
+        ("--prefix", "../../PWN"),
+        ("--prefix", "bad id"),
+        ("--prefix", "imp"),
+        ("--into", "../escape"),
+        ("--into", "/tmp/qbank-import-escape"),
+    ] {
+        let output = import(&[flag, value]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid `{flag} {value}`")),
+            "{stderr}"
+        );
+    }
+    assert!(!test.root().join("PWN-0001.toml").exists());
+    assert!(!test.root().join("escape").exists());
+    let output = import(&["--prefix", "CISM-IMP"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let item = std::fs::read_to_string(test.root().join("bank/items/imported/CISM-IMP-0001.toml"))
+        .unwrap();
+    assert!(
+        item.contains("stem = \"Which control comes first in case 0?\""),
+        "{item}"
+    );
+    let created = item.lines().find(|l| l.starts_with("created = ")).unwrap();
+    let updated = item.lines().find(|l| l.starts_with("updated = ")).unwrap();
+    assert_eq!(
+        created["created = ".len()..],
+        updated["updated = ".len()..],
+        "{item}"
+    );
+}
+
 /// Hundreds of items import under a limit of 256 open files: the written files are closed
 /// before their renames, not held open together.
 #[cfg(unix)]

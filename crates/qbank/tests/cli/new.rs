@@ -96,3 +96,37 @@ fn new_rejects_unknown_exams_domains_tasks_and_dates() {
         assert!(stderr.contains(message), "{stderr}");
     }
 }
+
+/// Runs at once never write one file: each that finds its id taken meanwhile takes the next,
+/// so every run that says it wrote a file has a file of its own.
+#[test]
+fn runs_at_once_each_write_their_own_file() {
+    let test = CliTest::new();
+    let runs: Vec<std::process::Child> = (0..6)
+        .map(|_| {
+            test.command()
+                .args(["new", "--exam", "demo", "--domain", "1", "--author", "a"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut written = Vec::new();
+    for run in runs {
+        let output = run.wait_with_output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        written.push(String::from_utf8(output.stdout).unwrap().trim().to_owned());
+    }
+    written.sort();
+    written.dedup();
+    assert_eq!(written.len(), 6, "{written:?}");
+    for path in &written {
+        assert!(test.root().join(path).is_file(), "{path}");
+    }
+}
