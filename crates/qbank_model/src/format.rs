@@ -42,14 +42,31 @@ pub fn format_item(text: &str) -> Result<String, FormatError> {
                 message: e.to_string().trim_end().to_owned(),
             })?;
     let root = document.as_table_mut();
-    // `options = [{ ... }, ...]` becomes `[[options]]` tables.
+    // `options = [{ ... }, ...]` becomes `[[options]]` tables, unless comments sit between
+    // its elements: those have no place among tables, and a comment is never dropped.
+    // (A comment above `options` as the file's first key heads the file: `take_header`.)
+    let first_key = root.iter().next().map(|(key, _)| key == "options");
+    let commented_key = root
+        .key("options")
+        .map(|key| prefix(key.leaf_decor()))
+        .filter(|p| p.contains('#') && first_key == Some(false));
     if let Some(item) = root.get_mut("options")
         && let Item::Value(Value::Array(array)) = item
         && array.iter().all(Value::is_inline_table)
+        && !has_comments(array)
     {
         let taken = std::mem::replace(item, Item::None);
-        if let Ok(tables) = taken.clone().into_array_of_tables() {
+        if let Ok(mut tables) = taken.clone().into_array_of_tables() {
+            // The comment above `options = [` goes above the first table.
+            if let (Some(comment), Some(first)) = (&commented_key, tables.get_mut(0)) {
+                first.decor_mut().set_prefix(comment.clone());
+            }
             *item = Item::ArrayOfTables(tables);
+            if commented_key.is_some()
+                && let Some(mut key) = root.key_mut("options")
+            {
+                key.leaf_decor_mut().set_prefix("");
+            }
         } else {
             *item = taken;
         }
@@ -233,6 +250,18 @@ fn take_header(root: &mut Table) -> Option<String> {
 }
 
 /// A decor's prefix as written, or "".
+/// Whether comments sit between the elements of `array` or after its last.
+fn has_comments(array: &toml_edit::Array) -> bool {
+    let commented = |raw: Option<&toml_edit::RawString>| {
+        raw.and_then(toml_edit::RawString::as_str)
+            .is_some_and(|s| s.contains('#'))
+    };
+    commented(Some(array.trailing()))
+        || array
+            .iter()
+            .any(|v| commented(v.decor().prefix()) || commented(v.decor().suffix()))
+}
+
 fn prefix(decor: &toml_edit::Decor) -> String {
     decor
         .prefix()
@@ -317,6 +346,26 @@ mod tests {
         assert_eq!(
             format_checked(text),
             "stem = \"\"\"\nOne\ntwo\\r\\n \\\n  three\"\"\"\nrationale = '''\nx\ny'''\n"
+        );
+    }
+
+    #[test]
+    fn comments_in_an_inline_options_array_are_kept() {
+        let text = "id = \"Q-1\"\n# keep these two\noptions = [\n  # the key\n  { text = \"A\", correct = true }, # strong\n  # weak distractor\n  { text = \"B\" },\n]\n";
+        let formatted = format_checked(text);
+        for comment in [
+            "# keep these two",
+            "# the key",
+            "# strong",
+            "# weak distractor",
+        ] {
+            assert!(formatted.contains(comment), "{comment}:\n{formatted}");
+        }
+        // Only the comment above the array: the array becomes tables, the comment above them.
+        let text = "id = \"Q-1\"\n# keep these two\noptions = [{ text = \"A\", correct = true }, { text = \"B\" }]\n";
+        assert_eq!(
+            format_checked(text),
+            "id = \"Q-1\"\n\n# keep these two\n[[options]]\ntext = \"A\"\ncorrect = true\n\n[[options]]\ntext = \"B\"\n"
         );
     }
 

@@ -14,13 +14,28 @@ use crate::printer;
 /// What formatting one file came to.
 enum Outcome {
     Unchanged,
-    Changed(String),
+    /// The text read, and the text formatted.
+    Changed(String, String),
     Failed(String),
 }
 
 pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
     let start = args.paths.first().map_or(Path::new("."), PathBuf::as_path);
     let workspace = Workspace::discover(start, args.config.as_deref())?;
+    // A path that is not there, or not in the bank, would format nothing and pass a check.
+    for path in &args.paths {
+        let absolute = workspace.absolute(path);
+        if !absolute.exists() {
+            anyhow::bail!("`{}` does not exist", path.display());
+        }
+        if !absolute.starts_with(workspace.root()) && !workspace.root().starts_with(&absolute) {
+            anyhow::bail!(
+                "`{}` is not in the bank at `{}`",
+                path.display(),
+                workspace.root().display()
+            );
+        }
+    }
     let targets = Targets::new(
         args.paths
             .iter()
@@ -42,7 +57,7 @@ pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
                 Ok(text) => match format_item(&text) {
                     Err(error) => Outcome::Failed(error.message),
                     Ok(formatted) if formatted == text => Outcome::Unchanged,
-                    Ok(formatted) => Outcome::Changed(formatted),
+                    Ok(formatted) => Outcome::Changed(text, formatted),
                 },
             };
             (path, outcome)
@@ -54,10 +69,13 @@ pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
         let shown = workspace.display_path(path).display().to_string();
         match outcome {
             Outcome::Unchanged => unchanged += 1,
-            Outcome::Changed(formatted) => {
+            Outcome::Changed(read, formatted) => {
                 if args.check {
                     changed += 1;
                     printer::line(&format!("would reformat {shown}"))?;
+                } else if let Some(problem) = unwritable(path, read) {
+                    failed += 1;
+                    printer::error_line(&format!("{shown}: {problem}; not reformatted"))?;
                 } else if let Err(error) = printer::emit(formatted.as_bytes(), Some(path)) {
                     failed += 1;
                     printer::error_line(&format!("{shown}: {error:#}"))?;
@@ -96,4 +114,40 @@ pub(crate) fn run(args: &FmtArgs) -> anyhow::Result<ExitStatus> {
     } else {
         ExitStatus::Success
     })
+}
+
+/// Why the formatted text of `path` must not replace it: the file is read-only, or it changed
+/// since `read` was read from it (an editor saved it meanwhile), and writing would lose that.
+/// Checked just before each write, so the window for a change is that of one write.
+fn unwritable(path: &Path, read: &str) -> Option<&'static str> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.permissions().readonly() {
+        return Some("the file is read-only");
+    }
+    match std::fs::read(path) {
+        Ok(now) if now == read.as_bytes() => None,
+        Ok(_) => Some("the file changed while it was being formatted; run `qbank fmt` again"),
+        Err(_) => Some("the file can no longer be read"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unwritable;
+
+    /// A file an editor saved while `fmt` ran is not overwritten with the formatting of what
+    /// it held before.
+    #[test]
+    fn a_file_changed_since_it_was_read_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("X-1.toml");
+        std::fs::write(&path, "id = \"X-1\"\n").unwrap();
+        assert_eq!(unwritable(&path, "id = \"X-1\"\n"), None);
+        std::fs::write(&path, "id = \"X-1\"\nstem = \"edited\"\n").unwrap();
+        assert!(
+            unwritable(&path, "id = \"X-1\"\n").is_some_and(|p| p.contains("changed")),
+            "{:?}",
+            unwritable(&path, "id = \"X-1\"\n")
+        );
+    }
 }

@@ -128,3 +128,41 @@ fn fmt_keeps_a_files_permissions() {
     names.sort();
     assert_eq!(names, ["DEMO-1.toml", "DEMO-7.toml"]);
 }
+
+/// A read-only item is reported and left as it is, and a path that is not in the bank, or not
+/// there, is a usage error rather than nothing to format.
+#[cfg(unix)]
+#[test]
+fn fmt_leaves_read_only_files_and_refuses_paths_outside_the_bank() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let test = CliTest::new();
+    let path = test.write("bank/items/d1/DEMO-7.toml", &messy());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let output = test.command().arg("fmt").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("DEMO-7.toml: the file is read-only; not reformatted"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), messy());
+
+    test.write("elsewhere/X-1.toml", &messy());
+    for (path, expected) in [
+        ("elsewhere/X-1.toml", "is not in the bank at"),
+        ("bank/items/nope.toml", "does not exist"),
+    ] {
+        for check in [false, true] {
+            let mut command = test.command();
+            command.args(["fmt", "bank/items/d2", path]);
+            if check {
+                command.arg("--check");
+            }
+            let output = command.output().unwrap();
+            let stderr = String::from_utf8(output.stderr).unwrap();
+            assert_eq!(output.status.code(), Some(2), "{path}: {stderr}");
+            assert!(stderr.contains(expected), "{stderr}");
+        }
+    }
+}
