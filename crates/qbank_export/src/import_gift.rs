@@ -233,6 +233,20 @@ fn question(text: &str) -> Result<PackItem, String> {
             fixed: false,
         });
     }
+    // Text after the answers: a "missing word" question, whose answers stand for a blank in
+    // the sentence; or a second question that lacks the blank line before it.
+    s.at += 1;
+    let (after, _) = s.until(&['{']);
+    let stem = if after.trim().is_empty() {
+        stem
+    } else if s.at < s.chars.len() || after.trim_start().starts_with("::") {
+        return Err(
+            "text after the answers holds another question; separate questions with a blank line"
+                .to_owned(),
+        );
+    } else {
+        format!("{} _____ {}", stem.trim_end(), after.trim_start())
+    };
     if options.len() < 2 {
         return Err(format!(
             "question {} has {} answer(s); only multiple-choice questions are imported",

@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use quick_xml::Reader;
-use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::Event;
 
 use crate::ExportError;
@@ -201,7 +201,7 @@ fn tree_limited(path: &Path, text: &str, max_elements: usize) -> Result<Element,
                         c.to_string()
                     } else {
                         let name = r.decode().map_err(|e| bad(e.to_string()))?;
-                        resolve_predefined_entity(&name)
+                        resolve_xml_entity(&name)
                             .ok_or_else(|| bad(format!("unknown entity `&{name};`")))?
                             .to_owned()
                     };

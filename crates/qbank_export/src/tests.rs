@@ -1000,6 +1000,29 @@ fn gift_import_reads_hand_written_questions() {
             .starts_with("in.gift:1: `T` where an answer"),
         "{bad}"
     );
+    // A "missing word" question keeps the rest of its sentence, with a blank for the answers.
+    let items = crate::import(
+        std::path::Path::new("in.gift"),
+        "::MW::The capital of Australia is {=Canberra ~Sydney ~Melbourne} and it was chosen in 1908.\n",
+        crate::ImportFormat::Gift,
+    )
+    .unwrap();
+    assert_eq!(
+        items[0].stem,
+        "The capital of Australia is _____ and it was chosen in 1908."
+    );
+    // A second question without the blank line before it is an error, not lost.
+    let bad = crate::import(
+        std::path::Path::new("in.gift"),
+        "\n::A::First question{=A ~B}\n::B::Second question, no blank line{=C ~D}\n",
+        crate::ImportFormat::Gift,
+    )
+    .unwrap_err();
+    assert!(
+        bad.to_string()
+            .starts_with("in.gift:2: text after the answers holds another question"),
+        "{bad}"
+    );
 }
 
 #[test]

@@ -239,13 +239,41 @@ mod tests {
     }
 }
 
-/// The text an HTML fragment shows, for importers: `<br>` and paragraph ends become line
-/// feeds, other tags go, and entities are decoded. The inverse of [`html`] for its output.
+/// Elements that end a line of the text an HTML fragment shows (besides `<br>` and `</p>`):
+/// their words would otherwise run into the next ones.
+const BLOCKS: &[&str] = &[
+    "li",
+    "ul",
+    "ol",
+    "div",
+    "tr",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "dt",
+    "dd",
+];
+
+/// The text an HTML fragment shows, for importers: `<br>`, paragraph ends and the ends of
+/// other blocks (list items, table rows, …) become line feeds, cells are separated by a space,
+/// other tags go, and every HTML5 entity is decoded. The inverse of [`html`] for its output.
+/// An image becomes `[image: SRC]` where it stood.
 pub(crate) fn html_to_text(fragment: &str) -> String {
     let mut out = String::with_capacity(fragment.len());
     let mut rest = fragment;
+    // The length of `out` just after a separator this reader added, while it is the last.
+    let mut synthetic: Option<usize> = None;
     while let Some(at) = rest.find(['<', '&']) {
-        out.push_str(&rest[..at]);
+        if at > 0 {
+            out.push_str(&rest[..at]);
+            synthetic = None;
+        }
         rest = &rest[at..];
         if rest.starts_with('<') {
             let Some(end) = rest.find('>') else {
@@ -260,51 +288,117 @@ pub(crate) fn html_to_text(fragment: &str) -> String {
                 .unwrap_or("");
             // `html` writes a line feed after each `<br>`; only a bare one adds its own.
             let after = &rest[end + 1..];
+            let closing = tag.starts_with('/');
             let line_break = (name == "br" && !after.starts_with('\n'))
-                || (name == "p" && tag.starts_with('/') && !after.is_empty());
-            if line_break {
+                || (name == "p" && closing && !after.is_empty());
+            // The separators of other blocks and cells are the reader's, not the text's: one
+            // at the very end is taken back, and a line end replaces a cell's space.
+            let block_end = BLOCKS.contains(&name) && closing && !out.is_empty();
+            let cell_end = matches!(name, "td" | "th") && closing && !out.is_empty();
+            if name == "img" {
+                // An image cannot be text, and the bank's exhibits are files of its own: it is
+                // named where it stood, for the writer to add as an exhibit.
+                let src = attribute(&rest[1..end], "src").unwrap_or_default();
+                let _ = write!(out, "[image: {src}]");
+                synthetic = None;
+            } else if line_break {
                 out.push('\n');
+            } else if block_end && !out.ends_with('\n') {
+                if synthetic == Some(out.len()) {
+                    out.pop();
+                }
+                out.push('\n');
+                synthetic = Some(out.len());
+            } else if cell_end && !out.ends_with([' ', '\n']) {
+                out.push(' ');
+                synthetic = Some(out.len());
             }
             rest = after;
             continue;
         }
-        // Only the next 13 bytes: a search to the end for every `&` would be quadratic.
-        let end = rest.as_bytes().iter().take(13).position(|b| *b == b';');
+        // Only the next 34 bytes (the longest HTML5 entity name has 31 letters): a search to
+        // the end for every `&` would be quadratic.
+        let end = rest.as_bytes().iter().take(34).position(|b| *b == b';');
         let Some(end) = end else {
             out.push('&');
+            synthetic = None;
             rest = &rest[1..];
             continue;
         };
         let name = &rest[1..end];
-        let decoded = match name {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            "nbsp" => Some('\u{a0}'),
-            _ => name
+        let decoded = match quick_xml::escape::resolve_html5_entity(name) {
+            Some(text) => Some(text.to_owned()),
+            None => name
                 .strip_prefix("#x")
                 .or_else(|| name.strip_prefix("#X"))
                 .and_then(|hex| u32::from_str_radix(hex, 16).ok())
                 .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                .and_then(char::from_u32),
+                .and_then(char::from_u32)
+                .map(String::from),
         };
-        if let Some(c) = decoded {
-            out.push(c);
+        if let Some(text) = decoded {
+            out.push_str(&text);
+            synthetic = None;
             rest = &rest[end + 1..];
         } else {
             out.push('&');
+            synthetic = None;
             rest = &rest[1..];
         }
+    }
+    if rest.is_empty() && synthetic == Some(out.len()) {
+        out.pop();
     }
     out.push_str(rest);
     out
 }
 
+/// The value of the attribute `name` (lower case) of a tag's text `tag` (without `<` and `>`).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let at = lower
+        .match_indices(name)
+        .find(|(at, _)| {
+            lower[..*at].ends_with(char::is_whitespace)
+                && lower[at + name.len()..].trim_start().starts_with('=')
+        })?
+        .0;
+    let value = tag[at + name.len()..].trim_start()[1..].trim_start();
+    let quote = value.chars().next().filter(|c| matches!(c, '"' | '\''));
+    let value = quote.map_or(value, |q| &value[q.len_utf8()..]);
+    let stop = value
+        .find(|c: char| Some(c) == quote || (quote.is_none() && (c.is_whitespace() || c == '/')))
+        .unwrap_or(value.len());
+    Some(html_to_text(&value[..stop]))
+}
+
 #[cfg(test)]
 mod html_tests {
     use super::*;
+
+    #[test]
+    fn html_to_text_decodes_every_entity_and_ends_blocks() {
+        assert_eq!(
+            html_to_text(
+                "<p>The CISO&rsquo;s caf&eacute; policy lists:</p><ul><li>Alpha</li><li>Beta</li></ul><p>Which is BEST&hellip;?</p>"
+            ),
+            "The CISO\u{2019}s caf\u{e9} policy lists:\nAlpha\nBeta\nWhich is BEST\u{2026}?"
+        );
+        assert_eq!(
+            html_to_text("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>"),
+            "a b\nc"
+        );
+        assert_eq!(
+            html_to_text("&CounterClockwiseContourIntegral; &unknown; &#x41;"),
+            "\u{2233} &unknown; A"
+        );
+        assert_eq!(
+            html_to_text(
+                "<p>See <IMG alt='x' SRC=\"zones.png\"> and <img data-src=x src=b.png/></p>"
+            ),
+            "See [image: zones.png] and [image: b.png]"
+        );
+    }
 
     #[test]
     fn html_to_text_inverts_html() {
