@@ -23,7 +23,25 @@ pub enum ImportFormat {
 /// carry (exam, domain, authors, dates) are left empty for the caller to fill in.
 pub fn import(path: &Path, text: &str, format: ImportFormat) -> Result<Vec<PackItem>, ExportError> {
     match format {
-        ImportFormat::Json => Ok(crate::read_pack(path, text)?.items),
+        ImportFormat::Json => {
+            let pack = crate::read_pack(path, text)?;
+            // A pack for delivery without keys (`--no-keys`) cannot give items back.
+            if let Some(item) = pack
+                .items
+                .iter()
+                .find(|item| item.options.iter().all(|o| o.correct.is_none()))
+            {
+                return Err(parse_error(
+                    path,
+                    0,
+                    format!(
+                        "item `{}` has no keys: the pack was made without them (`--no-keys`); import a pack with keys",
+                        item.id
+                    ),
+                ));
+            }
+            Ok(pack.items)
+        }
         ImportFormat::Csv => csv(path, text),
         ImportFormat::Gift => crate::import_gift::gift(path, text),
         ImportFormat::Moodle => crate::import_moodle::moodle(path, text),
@@ -35,6 +53,29 @@ pub(crate) fn parse_error(path: &Path, line: usize, message: impl Into<String>) 
         path: path.to_path_buf(),
         line,
         message: message.into(),
+    }
+}
+
+/// The key letters of a CSV row's `key` cell (`A, C`); a letter whose option column
+/// (`option_a` is `A`, …) is missing or empty in the row is an error.
+fn row_keys(
+    cell: &str,
+    option_columns: &[usize],
+    record: &[String],
+) -> Result<BTreeSet<String>, String> {
+    let keys: BTreeSet<String> = cell
+        .split(',')
+        .map(|k| k.trim().to_uppercase())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let missing = keys.iter().find(|key| {
+        !option_columns.iter().enumerate().any(|(n, &column)| {
+            crate::label(n) == **key && record.get(column).is_some_and(|t| !t.is_empty())
+        })
+    });
+    match missing {
+        Some(key) => Err(format!("key `{key}` names no option of the row")),
+        None => Ok(keys),
     }
 }
 
@@ -88,11 +129,8 @@ fn csv(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportError> {
         if record.iter().all(String::is_empty) {
             continue;
         }
-        let keys: BTreeSet<String> = get("key")
-            .split(',')
-            .map(|k| k.trim().to_uppercase())
-            .filter(|k| !k.is_empty())
-            .collect();
+        let keys = row_keys(&get("key"), &option_columns, &record)
+            .map_err(|message| parse_error(path, line, message))?;
         let options: Vec<PackOption> = option_columns
             .iter()
             .enumerate()

@@ -228,6 +228,7 @@ fn question(text: &str) -> Result<PackItem, String> {
         weights.push(weight);
         options.push(PackOption {
             text: rich(&text, &f),
+            // Settled below, once it is known whether an answer is marked `=`.
             correct: Some(weight > 0.0),
             feedback,
             fixed: false,
@@ -253,6 +254,13 @@ fn question(text: &str) -> Result<PackItem, String> {
             title.unwrap_or_default(),
             options.len()
         ));
+    }
+    // With an answer marked `=`, the question has one right answer: partial credit on another
+    // (`~%50%`) does not make it a second key.
+    if exact {
+        for (option, weight) in options.iter_mut().zip(&weights) {
+            option.correct = Some(*weight >= 100.0);
+        }
     }
     let keys = weights.iter().filter(|w| **w > 0.0).count();
     let (rationale, references) = split_references(general);

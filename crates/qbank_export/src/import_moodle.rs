@@ -73,6 +73,31 @@ const READ: [&str; 12] = [
 
 /// Whether an element `name` that ends with `depth` elements open (the document's own root
 /// at depth 1) is kept: the root always, so that a wrong root is named.
+/// An `<answer>` as an option. A single-answer question's key has full credit; partial credit
+/// on another answer does not make it a second key.
+fn answer(a: &Element, single: bool) -> PackOption {
+    let fraction: f64 = a
+        .attribute("fraction")
+        .and_then(|f| f.trim().parse().ok())
+        .unwrap_or(0.0);
+    let text = a.child("text").map(|t| t.text.clone()).unwrap_or_default();
+    let text = if a.attribute("format") == Some("html") {
+        html_to_text(&text)
+    } else {
+        text
+    };
+    PackOption {
+        text,
+        correct: Some(if single {
+            fraction >= 100.0
+        } else {
+            fraction > 0.0
+        }),
+        feedback: a.text_of("feedback").filter(|f| !f.is_empty()),
+        fixed: false,
+    }
+}
+
 fn kept(name: &str, depth: usize) -> bool {
     depth <= 1 || READ.contains(&name)
 }
@@ -259,32 +284,26 @@ pub(crate) fn moodle(path: &Path, text: &str) -> Result<Vec<PackItem>, ExportErr
             ));
         }
         let stem = question.text_of("questiontext").unwrap_or_default();
+        let single = question
+            .child("single")
+            .is_none_or(|s| matches!(s.text.trim(), "true" | "1"));
         let options: Vec<PackOption> = question
             .children
             .iter()
             .filter(|c| c.name == "answer")
-            .map(|a| {
-                let fraction: f64 = a
-                    .attribute("fraction")
-                    .and_then(|f| f.trim().parse().ok())
-                    .unwrap_or(0.0);
-                let text = a.child("text").map(|t| t.text.clone()).unwrap_or_default();
-                let text = if a.attribute("format") == Some("html") {
-                    html_to_text(&text)
-                } else {
-                    text
-                };
-                PackOption {
-                    text,
-                    correct: Some(fraction > 0.0),
-                    feedback: a.text_of("feedback").filter(|f| !f.is_empty()),
-                    fixed: false,
-                }
-            })
+            .map(|a| answer(a, single))
             .collect();
-        let single = question
-            .child("single")
-            .is_none_or(|s| matches!(s.text.trim(), "true" | "1"));
+        if options.len() < 2 {
+            return Err(parse_error(
+                path,
+                question.line,
+                format!(
+                    "question {} has {} answer(s); only multiple-choice questions are imported",
+                    n + 1,
+                    options.len()
+                ),
+            ));
+        }
         let (exam, domain) = exam_and_domain(&category);
         let (rationale, references) = split_references(question.text_of("generalfeedback"));
         items.push(PackItem {

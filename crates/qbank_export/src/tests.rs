@@ -328,6 +328,71 @@ fn formats_that_need_keys_refuse_a_pack_without_them() {
     }
     let csv = String::from_utf8(export(&pack, Format::Csv).unwrap().bytes).unwrap();
     assert!(!csv.contains("Assess before acting") && !csv.contains(",key,"));
+    // Nor does a pack without keys import back as items without them.
+    let json = String::from_utf8(export(&pack, Format::Json).unwrap().bytes).unwrap();
+    let error = crate::import(
+        std::path::Path::new("pack.json"),
+        &json,
+        crate::ImportFormat::Json,
+    )
+    .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the pack was made without them (`--no-keys`)"),
+        "{error}"
+    );
+}
+
+/// Partial credit on a single-answer question does not make a second key, a question with
+/// fewer than two answers is refused as GIFT refuses it, and a CSV key that names no option is
+/// an error rather than dropped.
+#[test]
+fn imports_keep_one_key_per_single_answer_question_and_refuse_what_they_cannot_carry() {
+    let import =
+        |name: &str, text: &str, format| crate::import(std::path::Path::new(name), text, format);
+    let gift = import(
+        "in.gift",
+        "::Q::Which?{=Right ~%50%Half ~Wrong}\n",
+        crate::ImportFormat::Gift,
+    )
+    .unwrap();
+    assert_eq!(gift[0].key_indices(), [0]);
+    assert_eq!(gift[0].item_type, PackItemType::Single);
+    let question = |answers: &str| {
+        format!(
+            "<quiz><question type=\"multichoice\"><questiontext format=\"html\"><text>Which?</text></questiontext><single>true</single>{answers}</question></quiz>"
+        )
+    };
+    let moodle = import(
+        "in.xml",
+        &question(
+            "<answer fraction=\"100\"><text>Right</text></answer><answer fraction=\"50\"><text>Half</text></answer><answer fraction=\"0\"><text>Wrong</text></answer>",
+        ),
+        crate::ImportFormat::Moodle,
+    )
+    .unwrap();
+    assert_eq!(moodle[0].key_indices(), [0]);
+    let error = import(
+        "in.xml",
+        &question("<answer fraction=\"100\"><text>Only</text></answer>"),
+        crate::ImportFormat::Moodle,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "in.xml:1: question 1 has 1 answer(s); only multiple-choice questions are imported"
+    );
+    let error = import(
+        "in.csv",
+        "stem,option_a,option_b,key\nWhich?,a,b,C\n",
+        crate::ImportFormat::Csv,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "in.csv:2: key `C` names no option of the row"
+    );
 }
 
 /// A bank with one item of each kind a public pack must never hold, marked in its stem, and
