@@ -20,6 +20,28 @@ fn bank_with_duplicates() -> CliTest {
     test
 }
 
+/// `qbank dupes -f json EXTRA...` in `test`: its document.
+fn dupes_json(test: &CliTest, extra: &[&str]) -> serde_json::Value {
+    let output = test
+        .command()
+        .args(["dupes", "-f", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// `qbank dupes --color never EXTRA...` in `test`: its text.
+fn dupes_text(test: &CliTest, extra: &[&str]) -> String {
+    let output = test
+        .command()
+        .args(["dupes", "--color", "never"])
+        .args(extra)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
 #[test_case("text")]
 #[test_case("json")]
 #[test_case("concise")]
@@ -50,12 +72,7 @@ fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
         stdout.contains("dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2` are no longer near-duplicates"),
         "{stdout}"
     );
-    let json = test
-        .command()
-        .args(["dupes", "-f", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let json = dupes_json(&test, &[]);
     assert_eq!(json["allowed"][0]["a"], "DEMO-1");
     assert_eq!(json["pairs"].as_array().unwrap().len(), 1);
     // `qbank dupes` reports the stale entry too, in its own formats.
@@ -67,12 +84,7 @@ fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
         (&5.into(), &1.into())
     );
     assert_eq!(stale[0]["severity"], "warning");
-    let text = test
-        .command()
-        .args(["dupes", "--color", "never"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = dupes_text(&test, &[]);
     assert!(
         text.contains(
             "\nAllowlist entries that allow nothing:\n  bank/dupes-allowlist.toml:5:1: warning[QB503] `DEMO-1` and `DEMO-2` are no longer near-duplicates\n    help: remove the entry: the stems now differ enough\n"
@@ -81,13 +93,10 @@ fn allowlisted_pairs_are_not_reported_and_stale_entries_are() {
     );
     // A search of some items judges the entries that name one of them, as `check` does.
     let stale_ids = |path: &str| {
-        let output = test
-            .command()
-            .args(["dupes", "-f", "json", path])
-            .output()
-            .unwrap();
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        json["stale_allowlist"].as_array().unwrap().len()
+        dupes_json(&test, &[path])["stale_allowlist"]
+            .as_array()
+            .unwrap()
+            .len()
     };
     assert_eq!(stale_ids("bank/items/d1/DEMO-3.toml"), 0);
     assert_eq!(stale_ids("bank/items/d2/DEMO-2.toml"), 1);
@@ -123,12 +132,7 @@ fn suppressed_pairs_and_clones_are_left_out_as_check_leaves_them_out() {
             "# qbank: allow near-duplicate-stem -- the same case, asked of another role\nid = ",
         );
     test.write("bank/items/d1/DEMO-3.toml", &silenced);
-    let json = test
-        .command()
-        .args(["dupes", "-f", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let json = dupes_json(&test, &[]);
     assert_eq!(json["silenced"][0]["b"], "DEMO-3", "{json}");
     let pairs: Vec<&serde_json::Value> = json["pairs"].as_array().unwrap().iter().collect();
     assert_eq!(pairs.len(), 1, "{json}");
@@ -136,12 +140,7 @@ fn suppressed_pairs_and_clones_are_left_out_as_check_leaves_them_out() {
     let (concise, _) = test.concise(&[]);
     assert!(!concise.contains("QB501] stem of `DEMO-3`"), "{concise}");
     assert!(concise.contains("QB501] stem of `DEMO-5`"), "{concise}");
-    let text = test
-        .command()
-        .args(["dupes", "--color", "never"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(text.stdout).unwrap();
+    let text = dupes_text(&test, &[]);
     assert!(
         text.contains("\n1 pair silenced by `# qbank: allow QB501` in its later item\n"),
         "{text}"
@@ -217,12 +216,7 @@ fn cloned_items_are_listed() {
         "bank/items/d2/DEMO-6.toml",
         &clone.replace("domain = \"1\"\ntask = \"1A\"\n", "domain = \"2\"\n"),
     );
-    let output = test
-        .command()
-        .args(["dupes", "--color", "never"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stdout = dupes_text(&test, &[]);
     assert!(
         stdout
             .contains("Cloned items (same options and key, different stems):\n  DEMO-1, DEMO-6\n"),
@@ -233,7 +227,10 @@ fn cloned_items_are_listed() {
         "{stdout}"
     );
     // QB502 is a warning: the run passes.
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        test.command().arg("dupes").output().unwrap().status.code(),
+        Some(0)
+    );
     // Silenced in the later item's file, the set is no longer a clone, in either command.
     test.write(
         "bank/items/d2/DEMO-6.toml",
@@ -242,12 +239,7 @@ fn cloned_items_are_listed() {
             clone.replace("domain = \"1\"\ntask = \"1A\"\n", "domain = \"2\"\n")
         ),
     );
-    let output = test
-        .command()
-        .args(["dupes", "--color", "never"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stdout = dupes_text(&test, &[]);
     assert!(
         stdout.ends_with("No near-duplicates among 3 items.\n"),
         "{stdout}"
@@ -265,12 +257,7 @@ fn cloned_items_are_listed() {
         concise.contains("d3/DEMO-6.toml:") && concise.contains("QB502"),
         "{concise}"
     );
-    let output = test
-        .command()
-        .args(["dupes", "--color", "never"])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stdout = dupes_text(&test, &[]);
     assert!(stdout.contains("\n  DEMO-1, DEMO-6\n"), "{stdout}");
 }
 
@@ -287,12 +274,10 @@ fn a_copied_file_is_a_duplicate_id_not_a_pair_with_itself() {
         !stdout.contains("QB501") && !stdout.contains("QB502"),
         "{stdout}"
     );
-    let output = test
-        .command()
-        .args(["dupes", "-f", "json"])
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json = dupes_json(&test, &[]);
     assert_eq!(json["pairs"], serde_json::json!([]), "{json}");
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        test.command().arg("dupes").output().unwrap().status.code(),
+        Some(0)
+    );
 }

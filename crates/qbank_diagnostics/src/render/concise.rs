@@ -27,27 +27,9 @@ mod tests {
     #[test]
     fn many_findings_print_in_their_order_across_tasks() {
         use crate::render::{Report, Summary};
-        use crate::{Annotation, Diagnostic, Severity, SourceFile, TextRange};
 
-        let text = (1..=10)
-            .map(|k| format!("key{k} = \"v\""))
-            .collect::<Vec<_>>()
-            .join("\n");
-        let starts: Vec<usize> = text.match_indices("key").map(|(at, _)| at).collect();
-        let file = SourceFile::new("bank/items/Q-1.toml", text);
         let count = super::super::LINE_BATCH + 2 * super::super::LINE_CHUNK + 3;
-        let diagnostics: Vec<Diagnostic> = (0..count)
-            .map(|n| {
-                let at = starts[n % 10];
-                Diagnostic::new(
-                    "QB106",
-                    "duplicate-id",
-                    Severity::Warning,
-                    format!("finding {n}"),
-                    Annotation::primary(file.clone(), TextRange::new(at, at + 2)),
-                )
-            })
-            .collect();
+        let diagnostics = crate::render::test_support::many(count);
         let report = Report {
             diagnostics: &diagnostics,
             summary: Summary::new(1, 1, &diagnostics),

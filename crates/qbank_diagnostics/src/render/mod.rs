@@ -186,6 +186,29 @@ pub(crate) mod test_support {
         },
     ];
 
+    /// `count` findings `finding 0`, `finding 1`, … in one file of ten lines, finding `n` on
+    /// line `n % 10 + 1`, for tests of renderers that format findings in parallel.
+    pub(crate) fn many(count: usize) -> Vec<Diagnostic> {
+        let text = (1..=10)
+            .map(|k| format!("key{k} = \"v\""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let starts: Vec<usize> = text.match_indices("key").map(|(at, _)| at).collect();
+        let file = SourceFile::new("bank/items/Q-1.toml", text);
+        (0..count)
+            .map(|n| {
+                let at = starts[n % 10];
+                Diagnostic::new(
+                    "QB106",
+                    "duplicate-id",
+                    Severity::Warning,
+                    format!("finding {n}"),
+                    Annotation::primary(file.clone(), TextRange::new(at, at + 2)),
+                )
+            })
+            .collect()
+    }
+
     /// Two findings in one file with every feature the renderers handle: a secondary
     /// annotation, help, multi-byte text and characters that need escaping.
     pub(crate) fn diagnostics() -> Vec<Diagnostic> {
