@@ -26,18 +26,11 @@ pub fn import(path: &Path, text: &str, format: ImportFormat) -> Result<Vec<PackI
         ImportFormat::Json => {
             let pack = crate::read_pack(path, text)?;
             // A pack for delivery without keys (`--no-keys`) cannot give items back.
-            if let Some(item) = pack
-                .items
-                .iter()
-                .find(|item| item.options.iter().all(|o| o.correct.is_none()))
-            {
+            if !pack.meta.keys {
                 return Err(parse_error(
                     path,
                     0,
-                    format!(
-                        "item `{}` has no keys: the pack was made without them (`--no-keys`); import a pack with keys",
-                        item.id
-                    ),
+                    "the pack was made without keys (`--no-keys`), so its items would have none; import a pack with keys",
                 ));
             }
             Ok(pack.items)

@@ -339,7 +339,7 @@ fn formats_that_need_keys_refuse_a_pack_without_them() {
     assert!(
         error
             .to_string()
-            .contains("the pack was made without them (`--no-keys`)"),
+            .contains("the pack was made without keys (`--no-keys`)"),
         "{error}"
     );
 }
