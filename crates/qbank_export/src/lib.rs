@@ -476,13 +476,25 @@ impl Temp {
         Ok(temp)
     }
 
-    /// Gives the written file the permissions of the file it replaces at `path`, if there is
-    /// one, and flushes it to disk.
+    /// Gives the written file the owner (where this process may: as root) and permissions of
+    /// the file it replaces at `path`, if there is one, and flushes it to disk. Root formatting
+    /// or exporting over another user's files leaves them that user's.
     fn complete(&self, path: &Path) -> Result<(), ExportError> {
         let file = self.file.as_file();
-        let replaced = std::fs::metadata(path).ok().map(|meta| meta.permissions());
+        let replaced = std::fs::metadata(path).ok();
+        #[cfg(unix)]
+        if let Some(old) = &replaced {
+            use std::os::unix::fs::MetadataExt;
+            let new = file
+                .metadata()
+                .map_err(|e| ExportError::io(self.file.path(), e))?;
+            if (old.uid(), old.gid()) != (new.uid(), new.gid()) {
+                // Refused unless this process may give files away; the file is then its own.
+                let _ = std::os::unix::fs::fchown(file, Some(old.uid()), Some(old.gid()));
+            }
+        }
         replaced
-            .map_or(Ok(()), |p| file.set_permissions(p))
+            .map_or(Ok(()), |meta| file.set_permissions(meta.permissions()))
             .and_then(|()| file.sync_all())
             .map_err(|e| ExportError::io(self.file.path(), e))
     }

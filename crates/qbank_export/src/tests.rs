@@ -847,6 +847,27 @@ fn a_temporary_file_for_a_private_target_is_private_from_the_start() {
     assert_eq!(mode, 0o600);
 }
 
+/// A file replaced by root keeps its owner and group: formatting or exporting over another
+/// user's files (a container running as root over a mounted checkout) leaves them theirs.
+/// Only root may give a file away, so elsewhere the file stays the writer's.
+#[cfg(unix)]
+#[test]
+fn a_replaced_file_keeps_its_owner_where_the_writer_may_keep_it() {
+    use std::os::unix::fs::MetadataExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("item.toml");
+    std::fs::write(&path, "old").unwrap();
+    if std::os::unix::fs::chown(&path, Some(65534), Some(65534)).is_err() {
+        // Not root: nothing can be given away, and nothing is asserted.
+        return;
+    }
+    crate::write_atomic(&path, b"new").unwrap();
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (65534, 65534));
+    assert_eq!(std::fs::read(&path).unwrap(), b"new");
+}
+
 /// A write removes the stale temporary files of its own target, and not those of another
 /// target whose name it starts (`a` and `a.b`).
 #[test]
