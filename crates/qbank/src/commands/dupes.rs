@@ -96,8 +96,8 @@ pub(crate) fn run(args: &DupesArgs) -> anyhow::Result<ExitStatus> {
         outcome.allowlist.as_ref(),
         &settings,
         focus.as_deref(),
+        stale,
     );
-    let found = Found { stale, ..found };
     let report = DupesReport {
         workspace: &workspace,
         items: &items,
@@ -172,8 +172,8 @@ struct Found {
 }
 
 /// Sorts out the `pairs` a search found among `items` (limited to those that involve `focus`
-/// when given, `deleted` being the ids of items a change deleted), and finds the clone sets
-/// among their `entries`.
+/// when given), and finds the clone sets among their `entries`; `stale` are the allowlist's
+/// findings, judged with the search.
 fn sort_out(
     items: &[CheckedItem],
     entries: &[qbank_dupes::Entry],
@@ -181,6 +181,7 @@ fn sort_out(
     allowlist: Option<&Allowlist>,
     settings: &Settings,
     focus: Option<&[usize]>,
+    stale: Vec<Diagnostic>,
 ) -> Found {
     let allowed = allowlist.map(Allowlist::allowed).unwrap_or_default();
     let id = |index: usize| items[index].item.id.value.as_str();
@@ -206,7 +207,7 @@ fn sort_out(
         silenced,
         clusters,
         clones,
-        stale: Vec::new(),
+        stale,
     }
 }
 
