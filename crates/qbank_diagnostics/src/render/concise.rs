@@ -26,19 +26,8 @@ mod tests {
 
     #[test]
     fn many_findings_print_in_their_order_across_tasks() {
-        use crate::render::{Report, Summary};
-
         let count = super::super::LINE_BATCH + 2 * super::super::LINE_CHUNK + 3;
-        let diagnostics = crate::render::test_support::many(count);
-        let report = Report {
-            diagnostics: &diagnostics,
-            summary: Summary::new(1, 1, &diagnostics),
-            rules: &[],
-            tool_version: "0.0.0",
-        };
-        let mut out = Vec::new();
-        super::render(&report, &mut out).unwrap();
-        let out = String::from_utf8(out).unwrap();
+        let out = crate::render::test_support::render_many(DiagnosticFormat::Concise, count);
         let lines: Vec<&str> = out.lines().collect();
         assert_eq!(lines.len(), count + 1);
         for (n, line) in lines[..count].iter().enumerate() {

@@ -119,20 +119,9 @@ mod tests {
 
     #[test]
     fn many_findings_print_in_their_order_across_chunks() {
-        use crate::Summary;
-        use crate::render::{RenderOptions, Report};
-
         let count = 2 * super::RENDER_CHUNK + 3;
-        let diagnostics = crate::render::test_support::many(count);
-        let report = Report {
-            diagnostics: &diagnostics,
-            summary: Summary::new(1, 1, &diagnostics),
-            rules: &[],
-            tool_version: "0.0.0",
-        };
-        let mut out = Vec::new();
-        super::render(&report, RenderOptions::default(), &mut out).unwrap();
-        let out = String::from_utf8(out).unwrap();
+        let out =
+            crate::render::test_support::render_many(crate::render::DiagnosticFormat::Text, count);
         let numbers: Vec<usize> = out
             .lines()
             .filter_map(|line| line.strip_prefix("warning[QB106]: finding "))

@@ -246,11 +246,23 @@ pub(crate) mod test_support {
     }
 
     pub(crate) fn render(format: super::DiagnosticFormat) -> String {
-        let diagnostics = diagnostics();
+        render_with(format, &diagnostics(), RULES)
+    }
+
+    /// [`many`]`(count)` in `format`.
+    pub(crate) fn render_many(format: super::DiagnosticFormat, count: usize) -> String {
+        render_with(format, &many(count), &[])
+    }
+
+    fn render_with(
+        format: super::DiagnosticFormat,
+        diagnostics: &[Diagnostic],
+        rules: &[RuleInfo],
+    ) -> String {
         let report = Report {
-            diagnostics: &diagnostics,
-            summary: Summary::new(1, 1, &diagnostics),
-            rules: RULES,
+            diagnostics,
+            summary: Summary::new(1, 1, diagnostics),
+            rules,
             tool_version: "0.0.0",
         };
         let mut out = Vec::new();
